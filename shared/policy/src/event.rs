@@ -1,0 +1,473 @@
+//! Inbound events, normalised.
+//!
+//! A function receives one of four shapes; each becomes one [`Event`]:
+//! * an AWS Config custom-rule invocation (`invokingEvent` is a JSON string holding
+//!   a configuration item, an oversized-item summary, or a scheduled notification);
+//! * an EventBridge "Config Rules Compliance Change" event (`source: aws.config`);
+//! * an EventBridge "AWS API Call via CloudTrail" event;
+//! * an EventBridge "Scheduled Event" (a sweep of every resource).
+//!
+//! Anything else, or malformed input, is an [`EventError`] and changes nothing.
+use aws_lambda_events::config::ConfigEvent;
+use aws_lambda_events::eventbridge::EventBridgeEvent;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::EventError;
+use crate::resource::{ResourceKind, ResourceRef};
+
+/// Where an event came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventSource {
+    /// AWS Config invoked us as the custom rule `rule_name`; evaluations go back with `result_token`.
+    ConfigRule {
+        rule_name: String,
+        result_token: String,
+        ordering_time: DateTime<Utc>,
+        event_left_scope: bool,
+    },
+    /// AWS Config reported a compliance change for the managed rule `rule_name`.
+    ComplianceChange {
+        rule_name: String,
+        compliance: String,
+    },
+    /// A CloudTrail-recorded API call.
+    CloudTrail {
+        event_name: String,
+        event_source: String,
+        error_code: Option<String>,
+    },
+    /// A schedule fired: sweep every resource.
+    Schedule { rule_arn: Option<String> },
+    /// An admin asked for it (CLI `scan`/`fix`).
+    Manual,
+}
+
+/// Who caused an event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    /// The caller's ARN (`userIdentity.arn`), e.g. an assumed-role session ARN.
+    pub arn: String,
+    /// For assumed roles, the role's ARN (`sessionContext.sessionIssuer.arn`).
+    pub role_arn: Option<String>,
+    /// `userIdentity.type`: IAMUser, AssumedRole, Root, AWSService ...
+    pub kind: Option<String>,
+}
+
+impl Actor {
+    pub fn named(arn: impl Into<String>) -> Self {
+        Actor {
+            arn: arn.into(),
+            role_arn: None,
+            kind: None,
+        }
+    }
+}
+
+/// One inbound event, normalised.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// A stable id for deduplication: EventBridge id, or the Config result token's digest.
+    pub id: String,
+    pub source: EventSource,
+    pub account: String,
+    pub region: String,
+    pub time: DateTime<Utc>,
+    /// The resources the event is about. Empty for a sweep.
+    pub resources: Vec<ResourceRef>,
+    pub actor: Option<Actor>,
+}
+
+impl Event {
+    /// Whether this event asks for a sweep of every resource.
+    pub fn is_sweep(&self) -> bool {
+        self.resources.is_empty()
+            && matches!(
+                self.source,
+                EventSource::Schedule { .. } | EventSource::Manual | EventSource::ConfigRule { .. }
+            )
+    }
+
+    /// The Config rule or CloudTrail event name this event is about, for trigger matching.
+    pub fn trigger_name(&self) -> Option<&str> {
+        match &self.source {
+            EventSource::ConfigRule { rule_name, .. }
+            | EventSource::ComplianceChange { rule_name, .. } => Some(rule_name),
+            EventSource::CloudTrail { event_name, .. } => Some(event_name),
+            EventSource::Schedule { .. } | EventSource::Manual => None,
+        }
+    }
+
+    /// A human label for notices: "CloudTrail PutBucketPolicy", "Config rule X", "schedule".
+    pub fn label(&self) -> String {
+        match &self.source {
+            EventSource::ConfigRule { rule_name, .. } => format!("AWS Config rule {rule_name}"),
+            EventSource::ComplianceChange { rule_name, .. } => {
+                format!("AWS Config compliance change ({rule_name})")
+            }
+            EventSource::CloudTrail { event_name, .. } => format!("CloudTrail {event_name}"),
+            EventSource::Schedule { .. } => "scheduled sweep".into(),
+            EventSource::Manual => "manual run".into(),
+        }
+    }
+
+    /// Parse any inbound payload.
+    pub fn parse(payload: &Value) -> Result<Event, EventError> {
+        let obj = payload
+            .as_object()
+            .ok_or_else(|| EventError::UnknownShape("payload is not a JSON object".into()))?;
+        if obj.contains_key("invokingEvent") && obj.contains_key("resultToken") {
+            return parse_config_invocation(payload);
+        }
+        if obj.contains_key("detail-type") && obj.contains_key("source") {
+            return parse_eventbridge(payload);
+        }
+        Err(EventError::UnknownShape(
+            "neither an AWS Config rule invocation (invokingEvent, resultToken) nor an EventBridge event (detail-type, source)".into(),
+        ))
+    }
+
+    /// Parse a payload given as bytes (a file or a Lambda body).
+    pub fn parse_slice(bytes: &[u8]) -> Result<Event, EventError> {
+        let v: Value = serde_json::from_slice(bytes).map_err(EventError::Json)?;
+        Event::parse(&v)
+    }
+
+    /// A manual sweep, as the CLI runs it.
+    pub fn manual(account: &str, region: &str, actor: Option<Actor>) -> Event {
+        Event {
+            id: format!("manual-{}", uuid::Uuid::new_v4()),
+            source: EventSource::Manual,
+            account: account.into(),
+            region: region.into(),
+            time: Utc::now(),
+            resources: vec![],
+            actor,
+        }
+    }
+}
+
+fn parse_config_invocation(payload: &Value) -> Result<Event, EventError> {
+    let ev: ConfigEvent = serde_json::from_value(payload.clone()).map_err(EventError::Json)?;
+    let rule_name = ev.config_rule_name.ok_or(EventError::Missing {
+        field: "configRuleName",
+        context: "Config rule invocation",
+    })?;
+    let token = ev.result_token.ok_or(EventError::Missing {
+        field: "resultToken",
+        context: "Config rule invocation",
+    })?;
+    let invoking = ev.invoking_event.ok_or(EventError::Missing {
+        field: "invokingEvent",
+        context: "Config rule invocation",
+    })?;
+    let inv: Value = serde_json::from_str(&invoking).map_err(|e| EventError::Invalid {
+        field: "invokingEvent",
+        reason: format!("not a JSON string: {e}"),
+    })?;
+    let message_type = inv
+        .get("messageType")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let notification_time = inv
+        .get("notificationCreationTime")
+        .and_then(Value::as_str)
+        .and_then(parse_time);
+
+    let (resources, account, region, ordering_time) = match message_type {
+        "ConfigurationItemChangeNotification" | "OversizedConfigurationItemChangeNotification" => {
+            let item = inv
+                .get("configurationItem")
+                .or_else(|| inv.get("configurationItemSummary"))
+                .filter(|v| v.is_object())
+                .ok_or(EventError::Missing {
+                    field: "configurationItem",
+                    context: "Config change notification",
+                })?;
+            let rtype = str_field(item, "resourceType", "configuration item")?;
+            let rid = item
+                .get("resourceName")
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+                .or_else(|| item.get("resourceId").and_then(Value::as_str))
+                .ok_or(EventError::Missing {
+                    field: "resourceId",
+                    context: "configuration item",
+                })?;
+            let account = str_field(item, "awsAccountId", "configuration item")?.to_string();
+            let region = str_field(item, "awsRegion", "configuration item")?.to_string();
+            let capture = item
+                .get("configurationItemCaptureTime")
+                .and_then(Value::as_str)
+                .and_then(parse_time);
+            let resources = match ResourceKind::from_config_type(rtype) {
+                Some(ResourceKind::S3Bucket) => vec![ResourceRef::bucket(rid, &account, &region)],
+                Some(ResourceKind::S3Account) => vec![ResourceRef::s3_account(&account, &region)],
+                None => {
+                    return Err(EventError::Invalid {
+                        field: "resourceType",
+                        reason: format!("{rtype} is not a resource type hipaa-autofix handles"),
+                    });
+                }
+            };
+            let ordering = capture.or(notification_time).unwrap_or_else(Utc::now);
+            (resources, account, region, ordering)
+        }
+        "ScheduledNotification" => {
+            let account = inv
+                .get("awsAccountId")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .or(ev.account_id.clone());
+            let account = account.ok_or(EventError::Missing {
+                field: "awsAccountId",
+                context: "scheduled notification",
+            })?;
+            let region = region_from_arn(ev.config_rule_arn.as_deref()).unwrap_or_default();
+            (
+                vec![],
+                account,
+                region,
+                notification_time.unwrap_or_else(Utc::now),
+            )
+        }
+        other => {
+            return Err(EventError::Invalid {
+                field: "invokingEvent.messageType",
+                reason: format!("unknown message type {other:?}"),
+            });
+        }
+    };
+    Ok(Event {
+        id: format!("config-{}", short_digest(&token)),
+        source: EventSource::ConfigRule {
+            rule_name,
+            result_token: token,
+            ordering_time,
+            event_left_scope: ev.event_left_scope,
+        },
+        account,
+        region,
+        time: notification_time.unwrap_or_else(Utc::now),
+        resources,
+        actor: None,
+    })
+}
+
+fn parse_eventbridge(payload: &Value) -> Result<Event, EventError> {
+    let ev: EventBridgeEvent<Value> =
+        serde_json::from_value(payload.clone()).map_err(EventError::Json)?;
+    let id = ev
+        .id
+        .clone()
+        .filter(|s| !s.is_empty())
+        .ok_or(EventError::Missing {
+            field: "id",
+            context: "EventBridge event",
+        })?;
+    let account = ev.account.clone().ok_or(EventError::Missing {
+        field: "account",
+        context: "EventBridge event",
+    })?;
+    let region = ev.region.clone().ok_or(EventError::Missing {
+        field: "region",
+        context: "EventBridge event",
+    })?;
+    let time = ev.time.unwrap_or_else(Utc::now);
+    let detail = &ev.detail;
+    match (ev.source.as_str(), ev.detail_type.as_str()) {
+        ("aws.events" | "aws.scheduler", "Scheduled Event") => Ok(Event {
+            id,
+            source: EventSource::Schedule {
+                rule_arn: ev.resources.as_ref().and_then(|r| r.first().cloned()),
+            },
+            account,
+            region,
+            time,
+            resources: vec![],
+            actor: None,
+        }),
+        ("aws.config", "Config Rules Compliance Change") => {
+            let rule_name =
+                str_field(detail, "configRuleName", "compliance change detail")?.to_string();
+            let rid = str_field(detail, "resourceId", "compliance change detail")?;
+            let rtype = detail
+                .get("resourceType")
+                .and_then(Value::as_str)
+                .or_else(|| detail.pointer("/newEvaluationResult/evaluationResultIdentifier/evaluationResultQualifier/resourceType").and_then(Value::as_str))
+                .ok_or(EventError::Missing { field: "resourceType", context: "compliance change detail" })?;
+            let compliance = detail
+                .pointer("/newEvaluationResult/complianceType")
+                .and_then(Value::as_str)
+                .unwrap_or("UNKNOWN")
+                .to_string();
+            let r_account = detail
+                .get("awsAccountId")
+                .and_then(Value::as_str)
+                .unwrap_or(&account)
+                .to_string();
+            let r_region = detail
+                .get("awsRegion")
+                .and_then(Value::as_str)
+                .unwrap_or(&region)
+                .to_string();
+            let resources = match ResourceKind::from_config_type(rtype) {
+                Some(ResourceKind::S3Bucket) => {
+                    vec![ResourceRef::bucket(rid, &r_account, &r_region)]
+                }
+                Some(ResourceKind::S3Account) => {
+                    vec![ResourceRef::s3_account(&r_account, &r_region)]
+                }
+                None => {
+                    return Err(EventError::Invalid {
+                        field: "detail.resourceType",
+                        reason: format!("{rtype} is not a resource type hipaa-autofix handles"),
+                    });
+                }
+            };
+            Ok(Event {
+                id,
+                source: EventSource::ComplianceChange {
+                    rule_name,
+                    compliance,
+                },
+                account: r_account,
+                region: r_region,
+                time,
+                resources,
+                actor: None,
+            })
+        }
+        (_, "AWS API Call via CloudTrail") => parse_cloudtrail(id, account, region, time, detail),
+        (src, dt) => Err(EventError::UnknownShape(format!(
+            "EventBridge event from {src:?} with detail-type {dt:?} is not one hipaa-autofix handles"
+        ))),
+    }
+}
+
+fn parse_cloudtrail(
+    id: String,
+    account: String,
+    region: String,
+    time: DateTime<Utc>,
+    detail: &Value,
+) -> Result<Event, EventError> {
+    let event_name = str_field(detail, "eventName", "CloudTrail detail")?.to_string();
+    let event_source = str_field(detail, "eventSource", "CloudTrail detail")?.to_string();
+    let error_code = detail
+        .get("errorCode")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let ui = detail
+        .get("userIdentity")
+        .filter(|v| v.is_object())
+        .ok_or(EventError::Missing {
+            field: "userIdentity",
+            context: "CloudTrail detail",
+        })?;
+    let actor = Actor {
+        arn: ui
+            .get("arn")
+            .and_then(Value::as_str)
+            .or_else(|| ui.get("invokedBy").and_then(Value::as_str))
+            .or_else(|| ui.get("principalId").and_then(Value::as_str))
+            .unwrap_or("unknown")
+            .to_string(),
+        role_arn: ui
+            .pointer("/sessionContext/sessionIssuer/arn")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        kind: ui.get("type").and_then(Value::as_str).map(str::to_owned),
+    };
+    let r_account = detail
+        .get("recipientAccountId")
+        .and_then(Value::as_str)
+        .unwrap_or(&account)
+        .to_string();
+    let r_region = detail
+        .get("awsRegion")
+        .and_then(Value::as_str)
+        .unwrap_or(&region)
+        .to_string();
+    let params = detail.get("requestParameters");
+    let mut resources = Vec::new();
+    match event_source.as_str() {
+        "s3.amazonaws.com" => {
+            if let Some(bucket) = params
+                .and_then(|p| p.get("bucketName"))
+                .and_then(Value::as_str)
+            {
+                resources.push(ResourceRef::bucket(bucket, &r_account, &r_region));
+            } else if error_code.is_none() {
+                return Err(EventError::Missing {
+                    field: "requestParameters.bucketName",
+                    context: "S3 CloudTrail event",
+                });
+            }
+        }
+        "s3-control.amazonaws.com" | "s3control.amazonaws.com" => {
+            let acct = params
+                .and_then(|p| p.get("accountId"))
+                .and_then(Value::as_str)
+                .unwrap_or(&r_account)
+                .to_string();
+            resources.push(ResourceRef::s3_account(acct, &r_region));
+        }
+        // Other services: the event names no resource this crate knows; rules decide.
+        _ => {}
+    }
+    // Account-level Block Public Access calls are also recorded with eventSource s3.amazonaws.com.
+    if matches!(
+        event_name.as_str(),
+        "PutAccountPublicAccessBlock" | "DeleteAccountPublicAccessBlock"
+    ) && !resources.iter().any(|r| r.kind == ResourceKind::S3Account)
+    {
+        resources.clear();
+        resources.push(ResourceRef::s3_account(&r_account, &r_region));
+    }
+    Ok(Event {
+        id,
+        source: EventSource::CloudTrail {
+            event_name,
+            event_source,
+            error_code,
+        },
+        account: r_account,
+        region: r_region,
+        time,
+        resources,
+        actor: Some(actor),
+    })
+}
+
+fn str_field<'a>(
+    v: &'a Value,
+    field: &'static str,
+    context: &'static str,
+) -> Result<&'a str, EventError> {
+    v.get(field)
+        .and_then(Value::as_str)
+        .ok_or(EventError::Missing { field, context })
+}
+
+fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+fn region_from_arn(arn: Option<&str>) -> Option<String> {
+    arn.and_then(|a| a.split(':').nth(3)).map(str::to_owned)
+}
+
+/// A short stable digest (FNV-1a, 64 bit) for ids; not for security.
+pub fn short_digest(s: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}

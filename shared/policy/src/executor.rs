@@ -1,0 +1,703 @@
+//! The executor: the decisions every rule shares.
+//!
+//! For each (rule, resource) an event concerns it looks up the rule's mode, re-reads
+//! the resource (never trusting the event for state), evaluates, checks exemptions,
+//! claims the event for idempotency, honours notify mode, dry run and the change
+//! limit, applies the plan, re-reads and re-evaluates (reporting "fixed" only when
+//! verified), writes a ledger record and sends a notice. A failed notice never
+//! fails or repeats a fix. Events caused by our own roles are ignored (loop guard).
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use serde::Serialize;
+use tracing::{error, info, warn};
+
+use crate::action::Plan;
+use crate::error::PortError;
+use crate::event::{Actor, Event, EventSource};
+use crate::ledger::{LedgerRecord, Outcome, new_id};
+use crate::notice::Notice;
+use crate::ports::{
+    ComplianceReporter, Evaluation, Ledger, Notifier, Remediator, ResourceLister, ResourceReader,
+    SettingsStore,
+};
+use crate::resource::{Facet, ResourceKind, ResourceRef, Snapshot};
+use crate::rule::{Rule, Verdict};
+use crate::settings::{DEFAULT_EXEMPT_TAG, Exemption, ExemptionCheck, Mode, parse_exempt_tag};
+
+/// The ports the executor acts through.
+#[derive(Clone)]
+pub struct Ports {
+    pub reader: Arc<dyn ResourceReader>,
+    pub lister: Arc<dyn ResourceLister>,
+    pub remediator: Arc<dyn Remediator>,
+    pub settings: Arc<dyn SettingsStore>,
+    pub ledger: Arc<dyn Ledger>,
+    pub notifier: Arc<dyn Notifier>,
+    pub reporter: Arc<dyn ComplianceReporter>,
+}
+
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// Run-wide options, from the function's typed config or the CLI's flags.
+#[derive(Clone)]
+pub struct ExecOptions {
+    /// Report what would change; change nothing.
+    pub dry_run: bool,
+    /// Record to the ledger and send notices. `false` for `autofix scan`.
+    pub record: bool,
+    /// An explicit admin fix: rules in `notify` mode are fixed (`off` is still honoured).
+    pub force_auto: bool,
+    /// Role ARNs or names whose CloudTrail events are ours (the loop guard).
+    pub own_roles: Vec<String>,
+    pub exempt_tag: String,
+    /// Modes that replace a rule's built-in default (the deployment's parameters).
+    pub default_modes: BTreeMap<String, Mode>,
+    /// At most this many resources changed per run (blast-radius limit).
+    pub max_changes: Option<usize>,
+    /// Resources processed at once in a sweep.
+    pub concurrency: usize,
+    /// Who is acting, when not the event's caller (the CLI's caller).
+    pub actor: Option<Actor>,
+    pub clock: Clock,
+}
+
+impl Default for ExecOptions {
+    fn default() -> Self {
+        ExecOptions {
+            dry_run: false,
+            record: true,
+            force_auto: false,
+            own_roles: vec![],
+            exempt_tag: DEFAULT_EXEMPT_TAG.to_string(),
+            default_modes: BTreeMap::new(),
+            max_changes: None,
+            concurrency: 16,
+            actor: None,
+            clock: Arc::new(Utc::now),
+        }
+    }
+}
+
+/// The result of one (rule, resource).
+#[derive(Debug, Clone, Serialize)]
+pub struct Decision {
+    pub rule: String,
+    pub resource: ResourceRef,
+    pub outcome: Outcome,
+    pub mode: Mode,
+    pub findings: Vec<String>,
+    /// Planned (notify, dry run, exempt) or applied (fixed) actions.
+    pub plan: Plan,
+    pub ledger_id: Option<String>,
+    pub notes: Vec<String>,
+    pub error: Option<String>,
+    #[serde(skip)]
+    pub retryable: bool,
+}
+
+impl Decision {
+    fn new(rule: &str, resource: &ResourceRef, mode: Mode) -> Self {
+        Decision {
+            rule: rule.to_string(),
+            resource: resource.clone(),
+            outcome: Outcome::Compliant,
+            mode,
+            findings: vec![],
+            plan: Plan::default(),
+            ledger_id: None,
+            notes: vec![],
+            error: None,
+            retryable: false,
+        }
+    }
+    /// Whether the resource violated the rule when read.
+    pub fn is_violation(&self) -> bool {
+        !matches!(
+            self.outcome,
+            Outcome::Compliant
+                | Outcome::Gone
+                | Outcome::Off
+                | Outcome::LoopGuard
+                | Outcome::FailedCall
+                | Outcome::Duplicate
+        )
+    }
+    /// Whether the violation ended well: fixed and verified, or skipped by mode or exemption.
+    pub fn is_resolved(&self) -> bool {
+        !matches!(
+            self.outcome,
+            Outcome::Failed | Outcome::NotVerified | Outcome::CannotJudge | Outcome::Limited
+        )
+    }
+}
+
+/// The result of one event.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct RunReport {
+    pub event_id: String,
+    pub decisions: Vec<Decision>,
+    /// Run-level failures (listing for a sweep, reporting to Config).
+    pub errors: Vec<String>,
+    #[serde(skip)]
+    pub retryable: bool,
+    /// Why the event was ignored as a whole, if it was.
+    pub ignored: Option<String>,
+}
+
+impl RunReport {
+    pub fn has_failures(&self) -> bool {
+        !self.errors.is_empty() || self.decisions.iter().any(|d| !d.is_resolved())
+    }
+    pub fn count(&self, o: Outcome) -> usize {
+        self.decisions.iter().filter(|d| d.outcome == o).count()
+    }
+}
+
+pub struct Executor {
+    rules: Vec<Arc<dyn Rule>>,
+    ports: Ports,
+    opts: ExecOptions,
+}
+
+impl Executor {
+    pub fn new(rules: Vec<Arc<dyn Rule>>, ports: Ports, opts: ExecOptions) -> Self {
+        Executor { rules, ports, opts }
+    }
+
+    pub fn rules(&self) -> &[Arc<dyn Rule>] {
+        &self.rules
+    }
+
+    pub fn options(&self) -> &ExecOptions {
+        &self.opts
+    }
+
+    /// Handle one event end to end.
+    pub async fn handle(&self, event: &Event) -> RunReport {
+        let mut report = RunReport {
+            event_id: event.id.clone(),
+            ..Default::default()
+        };
+        if let EventSource::CloudTrail {
+            event_name,
+            error_code: Some(code),
+            ..
+        } = &event.source
+        {
+            info!(event_id = %event.id, event_name = %event_name, error_code = %code, "ignored: the recorded call failed, nothing changed");
+            report.ignored = Some(format!("{event_name} failed with {code}; nothing changed"));
+            return report;
+        }
+        if let Some(actor) = &event.actor
+            && self.is_own(actor)
+        {
+            info!(event_id = %event.id, actor = %actor.arn, "ignored: caused by hipaa-autofix itself (loop guard)");
+            report.ignored = Some(format!("caused by hipaa-autofix's own role {}", actor.arn));
+            return report;
+        }
+        if let EventSource::ConfigRule {
+            event_left_scope: true,
+            ..
+        } = &event.source
+        {
+            let evals = event
+                .resources
+                .iter()
+                .map(|r| evaluation(r, "NOT_APPLICABLE", "resource left the rule's scope", event))
+                .collect::<Vec<_>>();
+            self.report_to_config(event, &evals, &mut report).await;
+            return report;
+        }
+
+        let rules: Vec<&Arc<dyn Rule>> =
+            self.rules.iter().filter(|r| r.applies_to(event)).collect();
+        if rules.is_empty() {
+            info!(event_id = %event.id, trigger = ?event.trigger_name(), "ignored: no rule of this function handles the event");
+            report.ignored = Some("no rule of this function handles the event".into());
+            return report;
+        }
+
+        let mut work: Vec<(Arc<dyn Rule>, ResourceRef)> = Vec::new();
+        if event.is_sweep() {
+            let mut listed: BTreeMap<ResourceKind, Vec<ResourceRef>> = BTreeMap::new();
+            for rule in &rules {
+                let kind = rule.kind();
+                if !listed.contains_key(&kind) {
+                    match self
+                        .ports
+                        .lister
+                        .list(kind, &event.account, &event.region)
+                        .await
+                    {
+                        Ok(rs) => {
+                            listed.insert(kind, rs);
+                        }
+                        Err(e) => {
+                            error!(error = %e, kind = ?kind, "listing resources for the sweep failed");
+                            report.retryable |= e.is_retryable();
+                            report
+                                .errors
+                                .push(format!("listing {kind:?}: {}", chain(&e)));
+                            continue;
+                        }
+                    }
+                }
+                for r in listed.get(&kind).into_iter().flatten() {
+                    work.push((Arc::clone(rule), r.clone()));
+                }
+            }
+        } else {
+            for rule in &rules {
+                for r in rule.targets(event) {
+                    work.push((Arc::clone(rule), r));
+                }
+            }
+        }
+
+        let budget = AtomicUsize::new(0);
+        let concurrency = self.opts.concurrency.max(1);
+        let mut decisions: Vec<Decision> = futures::stream::iter(work)
+            .map(|(rule, r)| {
+                let budget = &budget;
+                async move { self.process(rule.as_ref(), &r, event, budget).await }
+            })
+            .buffer_unordered(concurrency)
+            .collect()
+            .await;
+        decisions.sort_by(|a, b| (&a.rule, &a.resource).cmp(&(&b.rule, &b.resource)));
+        report.retryable |= decisions.iter().any(|d| d.retryable);
+
+        if matches!(event.source, EventSource::ConfigRule { .. }) {
+            let evals: Vec<Evaluation> = decisions
+                .iter()
+                .filter_map(|d| decision_evaluation(d, event))
+                .collect();
+            self.report_to_config(event, &evals, &mut report).await;
+        }
+        report.decisions = decisions;
+        report
+    }
+
+    fn is_own(&self, actor: &Actor) -> bool {
+        self.opts
+            .own_roles
+            .iter()
+            .filter(|o| !o.is_empty())
+            .any(|own| {
+                let name = own.rsplit('/').next().unwrap_or(own);
+                actor
+                    .role_arn
+                    .as_deref()
+                    .is_some_and(|r| r == own || r.ends_with(&format!("/{name}")))
+                    || actor.arn == *own
+                    || actor.arn.contains(&format!(":assumed-role/{name}/"))
+            })
+    }
+
+    async fn mode_of(&self, rule: &dyn Rule) -> Result<Mode, PortError> {
+        let configured = self.ports.settings.mode(rule.id()).await?;
+        let mode = configured
+            .or_else(|| self.opts.default_modes.get(rule.id()).copied())
+            .unwrap_or_else(|| rule.default_mode());
+        Ok(mode)
+    }
+
+    /// Read what the rule needs and evaluate, reading more facets while it asks.
+    async fn read_and_evaluate(
+        &self,
+        rule: &dyn Rule,
+        r: &ResourceRef,
+        snap: &mut Snapshot,
+    ) -> Result<Verdict, PortError> {
+        self.ports.reader.fill(r, snap, rule.facets()).await?;
+        for _ in 0..4 {
+            match rule.evaluate(snap) {
+                Verdict::NeedsFacets { facets } => {
+                    let missing = snap.missing(&facets);
+                    if missing.is_empty() {
+                        break;
+                    }
+                    self.ports.reader.fill(r, snap, &missing).await?;
+                }
+                v => return Ok(v),
+            }
+        }
+        Ok(Verdict::CannotJudge {
+            reason: "the rule kept asking for more state".into(),
+        })
+    }
+
+    async fn exemption(
+        &self,
+        rule: &dyn Rule,
+        r: &ResourceRef,
+        snap: &Snapshot,
+        d: &mut Decision,
+    ) -> Result<Option<Exemption>, PortError> {
+        let now = (self.opts.clock)();
+        let mut candidates = Vec::new();
+        if let Some(value) = snap.tags().and_then(|t| t.get(&self.opts.exempt_tag)) {
+            match parse_exempt_tag(&self.opts.exempt_tag, value) {
+                Ok(e) => candidates.push(e),
+                Err(msg) => d.notes.push(format!("{msg}; the tag is ignored")),
+            }
+        }
+        if let Some(e) = self.ports.settings.exemption(rule.id(), &r.arn()).await? {
+            candidates.push(e);
+        }
+        for e in candidates {
+            match e.check(now) {
+                ExemptionCheck::Active(e) => return Ok(Some(e)),
+                ExemptionCheck::Expired(e) => d.notes.push(format!(
+                    "{} expired; the exemption no longer applies",
+                    e.describe()
+                )),
+                ExemptionCheck::Invalid(msg) => d.notes.push(msg),
+            }
+        }
+        Ok(None)
+    }
+
+    async fn process(
+        &self,
+        rule: &dyn Rule,
+        r: &ResourceRef,
+        event: &Event,
+        budget: &AtomicUsize,
+    ) -> Decision {
+        let mut d = Decision::new(rule.id(), r, rule.default_mode());
+        let mode = match self.mode_of(rule).await {
+            Ok(m) => m,
+            Err(e) => return self.failed_early(d, "reading the rule's mode", e),
+        };
+        d.mode = mode;
+        if mode == Mode::Off {
+            d.outcome = Outcome::Off;
+            return log_decision(d);
+        }
+
+        let mut before = Snapshot::empty(r);
+        let verdict = match self.read_and_evaluate(rule, r, &mut before).await {
+            Ok(v) => v,
+            Err(e) if e.is_not_found() => {
+                d.outcome = Outcome::Gone;
+                return log_decision(d);
+            }
+            Err(e) => return self.failed_early(d, "reading the resource", e),
+        };
+        match verdict {
+            Verdict::Compliant { .. } => {
+                d.outcome = Outcome::Compliant;
+                return log_decision(d);
+            }
+            Verdict::CannotJudge { reason } => {
+                d.findings.push(reason);
+                d.outcome = Outcome::CannotJudge;
+                return self.finish(rule, d, event, Some(before), None).await;
+            }
+            Verdict::NonCompliant { findings } => d.findings = findings,
+            Verdict::NeedsFacets { .. } => {
+                d.findings
+                    .push("the rule could not get the state it needs".into());
+                d.outcome = Outcome::CannotJudge;
+                return self.finish(rule, d, event, Some(before), None).await;
+            }
+        }
+
+        if let Err(e) = self.ports.reader.fill(r, &mut before, &[Facet::Tags]).await {
+            if e.is_not_found() {
+                d.outcome = Outcome::Gone;
+                return log_decision(d);
+            }
+            return self.failed_early(d, "reading the resource's tags", e);
+        }
+        let exemption = match self.exemption(rule, r, &before, &mut d).await {
+            Ok(e) => e,
+            Err(e) => return self.failed_early(d, "reading exemptions", e),
+        };
+        d.plan = rule.plan(&before);
+
+        let key = format!("{}#{}#{}", event.id, rule.id(), r.arn());
+        if self.opts.record {
+            match self.ports.ledger.claim(&key).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    d.outcome = Outcome::Duplicate;
+                    return log_decision(d);
+                }
+                Err(e) => return self.failed_early(d, "claiming the event in the ledger", e),
+            }
+        }
+
+        if let Some(e) = exemption {
+            d.notes.push(format!("exempt by {}", e.describe()));
+            d.outcome = Outcome::Exempt;
+            return self.finish(rule, d, event, Some(before), None).await;
+        }
+        if d.plan.is_empty() {
+            d.outcome = Outcome::CannotJudge;
+            d.notes
+                .push("no automatic fix exists for this state; an admin must act".into());
+            return self.finish(rule, d, event, Some(before), None).await;
+        }
+        if mode == Mode::Notify && !self.opts.force_auto {
+            d.outcome = Outcome::Notified;
+            return self.finish(rule, d, event, Some(before), None).await;
+        }
+        if self.opts.dry_run {
+            d.outcome = Outcome::DryRun;
+            return self.finish(rule, d, event, Some(before), None).await;
+        }
+        if let Some(max) = self.opts.max_changes
+            && budget.fetch_add(1, Ordering::SeqCst) >= max
+        {
+            d.outcome = Outcome::Limited;
+            d.notes.push(format!(
+                "this run already changed {max} resources, its limit; the next run continues"
+            ));
+            if self.opts.record {
+                let _ = self.ports.ledger.release(&key).await;
+            }
+            return self.finish(rule, d, event, Some(before), None).await;
+        }
+
+        // Apply, in order. Stop at the first failure.
+        let mut applied = Vec::new();
+        for action in &d.plan.actions {
+            match self.ports.remediator.apply(r, action).await {
+                Ok(()) => applied.push(action.clone()),
+                Err(e) if e.is_not_found() && applied.is_empty() => {
+                    d.outcome = Outcome::Gone;
+                    if self.opts.record {
+                        let _ = self.ports.ledger.release(&key).await;
+                    }
+                    return log_decision(d);
+                }
+                Err(e) => {
+                    d.outcome = Outcome::Failed;
+                    d.error = Some(format!("{} failed: {}", action.name(), chain(&e)));
+                    d.retryable = e.is_retryable();
+                    if applied.is_empty() && self.opts.record && d.retryable {
+                        // Nothing changed: let the runtime's retry do the work again.
+                        let _ = self.ports.ledger.release(&key).await;
+                    }
+                    if matches!(e, PortError::AccessDenied { .. }) {
+                        error!(rule = %rule.id(), resource = %r, action = action.name(), "access denied: the function's role lacks a permission");
+                    }
+                    break;
+                }
+            }
+        }
+        let failed = d.outcome == Outcome::Failed;
+        d.plan = Plan { actions: applied };
+
+        // Verify on a fresh read.
+        let mut after = Snapshot::empty(r);
+        let verified = match self.read_and_evaluate(rule, r, &mut after).await {
+            Ok(Verdict::Compliant { .. }) => true,
+            Ok(v) => {
+                if !failed {
+                    d.notes
+                        .push(format!("after the change the rule still says {v:?}"));
+                }
+                false
+            }
+            Err(e) => {
+                d.notes
+                    .push(format!("re-reading after the change failed: {}", chain(&e)));
+                false
+            }
+        };
+        if !failed {
+            d.outcome = if verified {
+                Outcome::Fixed
+            } else {
+                Outcome::NotVerified
+            };
+        }
+        self.finish(rule, d, event, Some(before), Some(after)).await
+    }
+
+    fn failed_early(&self, mut d: Decision, what: &str, e: PortError) -> Decision {
+        d.outcome = Outcome::Failed;
+        d.retryable = e.is_retryable();
+        d.error = Some(format!("{what}: {}", chain(&e)));
+        log_decision(d)
+    }
+
+    /// Write the ledger record, then send the notice. Neither failure undoes a fix.
+    async fn finish(
+        &self,
+        rule: &dyn Rule,
+        mut d: Decision,
+        event: &Event,
+        before: Option<Snapshot>,
+        after: Option<Snapshot>,
+    ) -> Decision {
+        if !self.opts.record {
+            return log_decision(d);
+        }
+        let actor = self.opts.actor.clone().or_else(|| event.actor.clone());
+        let rec = LedgerRecord {
+            id: new_id(),
+            time: (self.opts.clock)(),
+            rule: d.rule.clone(),
+            resource: d.resource.arn(),
+            account: d.resource.account.clone(),
+            region: d.resource.region.clone(),
+            event_id: event.id.clone(),
+            trigger: event.label(),
+            actor,
+            mode: d.mode,
+            outcome: d.outcome,
+            dry_run: self.opts.dry_run,
+            findings: d.findings.clone(),
+            actions: d.plan.actions.clone(),
+            before,
+            after,
+            verified: d.outcome == Outcome::Fixed,
+            notes: d.notes.clone(),
+            error: d.error.clone(),
+        };
+        match self.ports.ledger.record(&rec).await {
+            Ok(()) => d.ledger_id = Some(rec.id.clone()),
+            Err(e) => {
+                // The fix stands. Keep the record in the logs so the audit trail is not lost.
+                let json = serde_json::to_string(&rec).unwrap_or_default();
+                error!(error = %chain(&e), record = %json, "ledger write failed; record logged instead");
+                d.notes
+                    .push("the ledger write failed; the record is in the function's logs".into());
+            }
+        }
+        let undo = if !d.outcome.changed() || d.plan.is_empty() {
+            None
+        } else if d.plan.undo().is_some() {
+            Some(format!("autofix undo {}", rec.id))
+        } else {
+            Some(
+                "irreversible: AWS offers no way to restore the previous state exactly".to_string(),
+            )
+        };
+        let changes = d.plan.descriptions();
+        let notice = Notice::from_record(
+            &LedgerRecord {
+                notes: d.notes.clone(),
+                ..rec
+            },
+            rule.title(),
+            changes,
+            undo,
+        );
+        if let Err(e) = self.ports.notifier.notify(&notice).await {
+            warn!(error = %chain(&e), rule = %d.rule, resource = %d.resource, "notification failed; the decision stands");
+            d.notes
+                .push("the notification could not be delivered".into());
+        }
+        log_decision(d)
+    }
+
+    async fn report_to_config(&self, event: &Event, evals: &[Evaluation], report: &mut RunReport) {
+        let EventSource::ConfigRule { result_token, .. } = &event.source else {
+            return;
+        };
+        if !self.opts.record {
+            return;
+        }
+        for chunk in evals.chunks(100) {
+            if let Err(e) = self
+                .ports
+                .reporter
+                .put_evaluations(result_token, chunk)
+                .await
+            {
+                error!(error = %chain(&e), "reporting evaluations to AWS Config failed");
+                report.retryable |= e.is_retryable();
+                report.errors.push(format!("PutEvaluations: {}", chain(&e)));
+            }
+        }
+    }
+}
+
+fn evaluation(r: &ResourceRef, compliance: &str, annotation: &str, event: &Event) -> Evaluation {
+    let ordering_time = match &event.source {
+        EventSource::ConfigRule { ordering_time, .. } => *ordering_time,
+        _ => event.time,
+    };
+    let id = match r.kind {
+        ResourceKind::S3Bucket => r.id.clone(),
+        ResourceKind::S3Account => r.account.clone(),
+    };
+    let resource_type = match r.kind {
+        ResourceKind::S3Bucket => "AWS::S3::Bucket",
+        ResourceKind::S3Account => "AWS::::Account",
+    };
+    let mut annotation = annotation.to_string();
+    if annotation.len() > 255 {
+        let mut cut = 252;
+        while !annotation.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        annotation.truncate(cut);
+        annotation.push_str("...");
+    }
+    Evaluation {
+        resource_type: resource_type.into(),
+        resource_id: id,
+        compliance: compliance.into(),
+        annotation,
+        ordering_time,
+    }
+}
+
+fn decision_evaluation(d: &Decision, event: &Event) -> Option<Evaluation> {
+    let ledger = d
+        .ledger_id
+        .as_deref()
+        .map(|id| format!(" (ledger {id})"))
+        .unwrap_or_default();
+    let (c, note) = match d.outcome {
+        Outcome::Compliant => ("COMPLIANT", "compliant".to_string()),
+        Outcome::Fixed => ("COMPLIANT", format!("fixed by hipaa-autofix{ledger}")),
+        Outcome::Gone => ("NOT_APPLICABLE", "resource no longer exists".to_string()),
+        Outcome::Off | Outcome::LoopGuard | Outcome::FailedCall | Outcome::Duplicate => {
+            return None;
+        }
+        _ => (
+            "NON_COMPLIANT",
+            format!("{}: {}{ledger}", d.outcome, d.findings.join("; ")),
+        ),
+    };
+    Some(evaluation(&d.resource, c, &note, event))
+}
+
+fn log_decision(d: Decision) -> Decision {
+    let changes = d.plan.actions.len();
+    match d.outcome {
+        Outcome::Failed | Outcome::NotVerified => {
+            error!(rule = %d.rule, resource = %d.resource, outcome = %d.outcome, mode = %d.mode, changes, error = ?d.error, notes = ?d.notes, "decided")
+        }
+        _ => {
+            info!(rule = %d.rule, resource = %d.resource, outcome = %d.outcome, mode = %d.mode, changes, ledger_id = ?d.ledger_id, "decided")
+        }
+    }
+    d
+}
+
+/// An error and its sources, on one line.
+pub fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let m = c.to_string();
+        if !s.contains(&m) {
+            s.push_str(": ");
+            s.push_str(&m);
+        }
+        cur = c.source();
+    }
+    s
+}

@@ -84,13 +84,15 @@ impl Action {
     pub fn iam_permissions(&self) -> &'static [&'static str] {
         match self {
             // DeletePublicAccessBlock is authorised by s3:PutBucketPublicAccessBlock.
-            Action::PutBucketPublicAccessBlock { .. }
-            | Action::DeleteBucketPublicAccessBlock { .. } => &["s3:PutBucketPublicAccessBlock"],
+            Action::PutBucketPublicAccessBlock { .. } | Action::DeleteBucketPublicAccessBlock { .. } => {
+                &["s3:PutBucketPublicAccessBlock"]
+            }
             Action::PutBucketAcl { .. } => &["s3:PutBucketAcl"],
             Action::PutBucketPolicy { .. } => &["s3:PutBucketPolicy"],
             Action::DeleteBucketPolicy { .. } => &["s3:DeleteBucketPolicy"],
-            Action::PutAccountPublicAccessBlock { .. }
-            | Action::DeleteAccountPublicAccessBlock { .. } => &["s3:PutAccountPublicAccessBlock"],
+            Action::PutAccountPublicAccessBlock { .. } | Action::DeleteAccountPublicAccessBlock { .. } => {
+                &["s3:PutAccountPublicAccessBlock"]
+            }
         }
     }
 
@@ -113,18 +115,13 @@ impl Action {
                     previous: *settings,
                 },
             },
-            Action::DeleteBucketPublicAccessBlock { bucket, previous } => {
-                Action::PutBucketPublicAccessBlock {
-                    bucket: bucket.clone(),
-                    settings: *previous,
-                    previous: None,
-                }
-            }
+            Action::DeleteBucketPublicAccessBlock { bucket, previous } => Action::PutBucketPublicAccessBlock {
+                bucket: bucket.clone(),
+                settings: *previous,
+                previous: None,
+            },
             Action::PutBucketAcl {
-                bucket,
-                acl,
-                previous,
-                ..
+                bucket, acl, previous, ..
             } => Action::PutBucketAcl {
                 bucket: bucket.clone(),
                 acl: previous.clone(),
@@ -149,9 +146,7 @@ impl Action {
                     previous: policy.clone(),
                 },
             },
-            Action::DeleteBucketPolicy {
-                bucket, previous, ..
-            } => Action::PutBucketPolicy {
+            Action::DeleteBucketPolicy { bucket, previous, .. } => Action::PutBucketPolicy {
                 bucket: bucket.clone(),
                 policy: previous.clone(),
                 removed_statements: vec![],
@@ -172,13 +167,11 @@ impl Action {
                     previous: *settings,
                 },
             },
-            Action::DeleteAccountPublicAccessBlock { account, previous } => {
-                Action::PutAccountPublicAccessBlock {
-                    account: account.clone(),
-                    settings: *previous,
-                    previous: None,
-                }
-            }
+            Action::DeleteAccountPublicAccessBlock { account, previous } => Action::PutAccountPublicAccessBlock {
+                account: account.clone(),
+                settings: *previous,
+                previous: None,
+            },
         })
     }
 
@@ -196,28 +189,19 @@ impl Action {
                     Some(p) => format!("off: {}", p.missing().join(", ")),
                 };
                 if settings.all_on() {
-                    format!(
-                        "turn on all four Block Public Access settings on bucket {bucket} (was {was})"
-                    )
+                    format!("turn on all four Block Public Access settings on bucket {bucket} (was {was})")
                 } else {
-                    format!(
-                        "set Block Public Access on bucket {bucket} to {settings:?} (was {was})"
-                    )
+                    format!("set Block Public Access on bucket {bucket} to {settings:?} (was {was})")
                 }
             }
             Action::DeleteBucketPublicAccessBlock { bucket, .. } => {
                 format!("remove the Block Public Access configuration of bucket {bucket}")
             }
             Action::PutBucketAcl {
-                bucket,
-                removed_grants,
-                ..
+                bucket, removed_grants, ..
             } if !removed_grants.is_empty() => {
                 let g: Vec<String> = removed_grants.iter().map(describe_grant).collect();
-                format!(
-                    "remove public ACL grant(s) from bucket {bucket}: {}",
-                    g.join("; ")
-                )
+                format!("remove public ACL grant(s) from bucket {bucket}: {}", g.join("; "))
             }
             Action::PutBucketAcl { bucket, .. } => format!("restore the ACL of bucket {bucket}"),
             Action::PutBucketPolicy {
@@ -241,19 +225,15 @@ impl Action {
                 removed_statements.len(),
                 sids(removed_statements)
             ),
-            Action::PutAccountPublicAccessBlock {
-                account, settings, ..
-            } if settings.all_on() => {
-                format!(
-                    "turn on all four account-level Block Public Access settings in account {account}"
-                )
+            Action::PutAccountPublicAccessBlock { account, settings, .. } if settings.all_on() => {
+                format!("turn on all four account-level Block Public Access settings in account {account}")
             }
-            Action::PutAccountPublicAccessBlock { account, .. } => format!(
-                "restore the account-level Block Public Access settings of account {account}"
-            ),
-            Action::DeleteAccountPublicAccessBlock { account, .. } => format!(
-                "remove the account-level Block Public Access configuration of account {account}"
-            ),
+            Action::PutAccountPublicAccessBlock { account, .. } => {
+                format!("restore the account-level Block Public Access settings of account {account}")
+            }
+            Action::DeleteAccountPublicAccessBlock { account, .. } => {
+                format!("remove the account-level Block Public Access configuration of account {account}")
+            }
         }
     }
 }

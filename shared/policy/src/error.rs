@@ -9,10 +9,7 @@ pub enum EventError {
     #[error("event has an unknown shape: {0}")]
     UnknownShape(String),
     #[error("event is missing `{field}` ({context})")]
-    Missing {
-        field: &'static str,
-        context: &'static str,
-    },
+    Missing { field: &'static str, context: &'static str },
     #[error("event field `{field}` is invalid: {reason}")]
     Invalid { field: &'static str, reason: String },
 }
@@ -62,9 +59,6 @@ impl PortError {
     }
     /// Whether running the same event again could succeed.
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            PortError::Throttled { .. } | PortError::Transient { .. }
-        )
+        matches!(self, PortError::Throttled { .. } | PortError::Transient { .. })
     }
 }

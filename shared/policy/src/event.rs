@@ -29,10 +29,7 @@ pub enum EventSource {
         event_left_scope: bool,
     },
     /// AWS Config reported a compliance change for the managed rule `rule_name`.
-    ComplianceChange {
-        rule_name: String,
-        compliance: String,
-    },
+    ComplianceChange { rule_name: String, compliance: String },
     /// A CloudTrail-recorded API call.
     CloudTrail {
         event_name: String,
@@ -93,8 +90,9 @@ impl Event {
     /// The Config rule or CloudTrail event name this event is about, for trigger matching.
     pub fn trigger_name(&self) -> Option<&str> {
         match &self.source {
-            EventSource::ConfigRule { rule_name, .. }
-            | EventSource::ComplianceChange { rule_name, .. } => Some(rule_name),
+            EventSource::ConfigRule { rule_name, .. } | EventSource::ComplianceChange { rule_name, .. } => {
+                Some(rule_name)
+            }
             EventSource::CloudTrail { event_name, .. } => Some(event_name),
             EventSource::Schedule { .. } | EventSource::Manual => None,
         }
@@ -167,10 +165,7 @@ fn parse_config_invocation(payload: &Value) -> Result<Event, EventError> {
         field: "invokingEvent",
         reason: format!("not a JSON string: {e}"),
     })?;
-    let message_type = inv
-        .get("messageType")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    let message_type = inv.get("messageType").and_then(Value::as_str).unwrap_or_default();
     let notification_time = inv
         .get("notificationCreationTime")
         .and_then(Value::as_str)
@@ -226,12 +221,7 @@ fn parse_config_invocation(payload: &Value) -> Result<Event, EventError> {
                 context: "scheduled notification",
             })?;
             let region = region_from_arn(ev.config_rule_arn.as_deref()).unwrap_or_default();
-            (
-                vec![],
-                account,
-                region,
-                notification_time.unwrap_or_else(Utc::now),
-            )
+            (vec![], account, region, notification_time.unwrap_or_else(Utc::now))
         }
         other => {
             return Err(EventError::Invalid {
@@ -257,16 +247,11 @@ fn parse_config_invocation(payload: &Value) -> Result<Event, EventError> {
 }
 
 fn parse_eventbridge(payload: &Value) -> Result<Event, EventError> {
-    let ev: EventBridgeEvent<Value> =
-        serde_json::from_value(payload.clone()).map_err(EventError::Json)?;
-    let id = ev
-        .id
-        .clone()
-        .filter(|s| !s.is_empty())
-        .ok_or(EventError::Missing {
-            field: "id",
-            context: "EventBridge event",
-        })?;
+    let ev: EventBridgeEvent<Value> = serde_json::from_value(payload.clone()).map_err(EventError::Json)?;
+    let id = ev.id.clone().filter(|s| !s.is_empty()).ok_or(EventError::Missing {
+        field: "id",
+        context: "EventBridge event",
+    })?;
     let account = ev.account.clone().ok_or(EventError::Missing {
         field: "account",
         context: "EventBridge event",
@@ -290,14 +275,22 @@ fn parse_eventbridge(payload: &Value) -> Result<Event, EventError> {
             actor: None,
         }),
         ("aws.config", "Config Rules Compliance Change") => {
-            let rule_name =
-                str_field(detail, "configRuleName", "compliance change detail")?.to_string();
+            let rule_name = str_field(detail, "configRuleName", "compliance change detail")?.to_string();
             let rid = str_field(detail, "resourceId", "compliance change detail")?;
             let rtype = detail
                 .get("resourceType")
                 .and_then(Value::as_str)
-                .or_else(|| detail.pointer("/newEvaluationResult/evaluationResultIdentifier/evaluationResultQualifier/resourceType").and_then(Value::as_str))
-                .ok_or(EventError::Missing { field: "resourceType", context: "compliance change detail" })?;
+                .or_else(|| {
+                    detail
+                        .pointer(
+                            "/newEvaluationResult/evaluationResultIdentifier/evaluationResultQualifier/resourceType",
+                        )
+                        .and_then(Value::as_str)
+                })
+                .ok_or(EventError::Missing {
+                    field: "resourceType",
+                    context: "compliance change detail",
+                })?;
             let compliance = detail
                 .pointer("/newEvaluationResult/complianceType")
                 .and_then(Value::as_str)
@@ -329,10 +322,7 @@ fn parse_eventbridge(payload: &Value) -> Result<Event, EventError> {
             };
             Ok(Event {
                 id,
-                source: EventSource::ComplianceChange {
-                    rule_name,
-                    compliance,
-                },
+                source: EventSource::ComplianceChange { rule_name, compliance },
                 account: r_account,
                 region: r_region,
                 time,
@@ -356,10 +346,7 @@ fn parse_cloudtrail(
 ) -> Result<Event, EventError> {
     let event_name = str_field(detail, "eventName", "CloudTrail detail")?.to_string();
     let event_source = str_field(detail, "eventSource", "CloudTrail detail")?.to_string();
-    let error_code = detail
-        .get("errorCode")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
+    let error_code = detail.get("errorCode").and_then(Value::as_str).map(str::to_owned);
     let ui = detail
         .get("userIdentity")
         .filter(|v| v.is_object())
@@ -395,10 +382,7 @@ fn parse_cloudtrail(
     let mut resources = Vec::new();
     match event_source.as_str() {
         "s3.amazonaws.com" => {
-            if let Some(bucket) = params
-                .and_then(|p| p.get("bucketName"))
-                .and_then(Value::as_str)
-            {
+            if let Some(bucket) = params.and_then(|p| p.get("bucketName")).and_then(Value::as_str) {
                 resources.push(ResourceRef::bucket(bucket, &r_account, &r_region));
             } else if error_code.is_none() {
                 return Err(EventError::Missing {
@@ -442,20 +426,14 @@ fn parse_cloudtrail(
     })
 }
 
-fn str_field<'a>(
-    v: &'a Value,
-    field: &'static str,
-    context: &'static str,
-) -> Result<&'a str, EventError> {
+fn str_field<'a>(v: &'a Value, field: &'static str, context: &'static str) -> Result<&'a str, EventError> {
     v.get(field)
         .and_then(Value::as_str)
         .ok_or(EventError::Missing { field, context })
 }
 
 fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
 }
 
 fn region_from_arn(arn: Option<&str>) -> Option<String> {

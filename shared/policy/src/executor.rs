@@ -21,8 +21,7 @@ use crate::event::{Actor, Event, EventSource};
 use crate::ledger::{LedgerRecord, Outcome, new_id};
 use crate::notice::Notice;
 use crate::ports::{
-    ComplianceReporter, Evaluation, Ledger, Notifier, Remediator, ResourceLister, ResourceReader,
-    SettingsStore,
+    ComplianceReporter, Evaluation, Ledger, Notifier, Remediator, ResourceLister, ResourceReader, SettingsStore,
 };
 use crate::resource::{Facet, ResourceKind, ResourceRef, Snapshot};
 use crate::rule::{Rule, Verdict};
@@ -200,8 +199,7 @@ impl Executor {
             return report;
         }
         if let EventSource::ConfigRule {
-            event_left_scope: true,
-            ..
+            event_left_scope: true, ..
         } = &event.source
         {
             let evals = event
@@ -213,8 +211,7 @@ impl Executor {
             return report;
         }
 
-        let rules: Vec<&Arc<dyn Rule>> =
-            self.rules.iter().filter(|r| r.applies_to(event)).collect();
+        let rules: Vec<&Arc<dyn Rule>> = self.rules.iter().filter(|r| r.applies_to(event)).collect();
         if rules.is_empty() {
             info!(event_id = %event.id, trigger = ?event.trigger_name(), "ignored: no rule of this function handles the event");
             report.ignored = Some("no rule of this function handles the event".into());
@@ -227,21 +224,14 @@ impl Executor {
             for rule in &rules {
                 let kind = rule.kind();
                 if !listed.contains_key(&kind) {
-                    match self
-                        .ports
-                        .lister
-                        .list(kind, &event.account, &event.region)
-                        .await
-                    {
+                    match self.ports.lister.list(kind, &event.account, &event.region).await {
                         Ok(rs) => {
                             listed.insert(kind, rs);
                         }
                         Err(e) => {
                             error!(error = %e, kind = ?kind, "listing resources for the sweep failed");
                             report.retryable |= e.is_retryable();
-                            report
-                                .errors
-                                .push(format!("listing {kind:?}: {}", chain(&e)));
+                            report.errors.push(format!("listing {kind:?}: {}", chain(&e)));
                             continue;
                         }
                     }
@@ -272,10 +262,7 @@ impl Executor {
         report.retryable |= decisions.iter().any(|d| d.retryable);
 
         if matches!(event.source, EventSource::ConfigRule { .. }) {
-            let evals: Vec<Evaluation> = decisions
-                .iter()
-                .filter_map(|d| decision_evaluation(d, event))
-                .collect();
+            let evals: Vec<Evaluation> = decisions.iter().filter_map(|d| decision_evaluation(d, event)).collect();
             self.report_to_config(event, &evals, &mut report).await;
         }
         report.decisions = decisions;
@@ -283,19 +270,15 @@ impl Executor {
     }
 
     fn is_own(&self, actor: &Actor) -> bool {
-        self.opts
-            .own_roles
-            .iter()
-            .filter(|o| !o.is_empty())
-            .any(|own| {
-                let name = own.rsplit('/').next().unwrap_or(own);
-                actor
-                    .role_arn
-                    .as_deref()
-                    .is_some_and(|r| r == own || r.ends_with(&format!("/{name}")))
-                    || actor.arn == *own
-                    || actor.arn.contains(&format!(":assumed-role/{name}/"))
-            })
+        self.opts.own_roles.iter().filter(|o| !o.is_empty()).any(|own| {
+            let name = own.rsplit('/').next().unwrap_or(own);
+            actor
+                .role_arn
+                .as_deref()
+                .is_some_and(|r| r == own || r.ends_with(&format!("/{name}")))
+                || actor.arn == *own
+                || actor.arn.contains(&format!(":assumed-role/{name}/"))
+        })
     }
 
     async fn mode_of(&self, rule: &dyn Rule) -> Result<Mode, PortError> {
@@ -352,23 +335,16 @@ impl Executor {
         for e in candidates {
             match e.check(now) {
                 ExemptionCheck::Active(e) => return Ok(Some(e)),
-                ExemptionCheck::Expired(e) => d.notes.push(format!(
-                    "{} expired; the exemption no longer applies",
-                    e.describe()
-                )),
+                ExemptionCheck::Expired(e) => d
+                    .notes
+                    .push(format!("{} expired; the exemption no longer applies", e.describe())),
                 ExemptionCheck::Invalid(msg) => d.notes.push(msg),
             }
         }
         Ok(None)
     }
 
-    async fn process(
-        &self,
-        rule: &dyn Rule,
-        r: &ResourceRef,
-        event: &Event,
-        budget: &AtomicUsize,
-    ) -> Decision {
+    async fn process(&self, rule: &dyn Rule, r: &ResourceRef, event: &Event, budget: &AtomicUsize) -> Decision {
         let mut d = Decision::new(rule.id(), r, rule.default_mode());
         let mode = match self.mode_of(rule).await {
             Ok(m) => m,
@@ -401,8 +377,7 @@ impl Executor {
             }
             Verdict::NonCompliant { findings } => d.findings = findings,
             Verdict::NeedsFacets { .. } => {
-                d.findings
-                    .push("the rule could not get the state it needs".into());
+                d.findings.push("the rule could not get the state it needs".into());
                 d.outcome = Outcome::CannotJudge;
                 return self.finish(rule, d, event, Some(before), None).await;
             }
@@ -501,8 +476,7 @@ impl Executor {
             Ok(Verdict::Compliant { .. }) => true,
             Ok(v) => {
                 if !failed {
-                    d.notes
-                        .push(format!("after the change the rule still says {v:?}"));
+                    d.notes.push(format!("after the change the rule still says {v:?}"));
                 }
                 false
             }
@@ -513,11 +487,7 @@ impl Executor {
             }
         };
         if !failed {
-            d.outcome = if verified {
-                Outcome::Fixed
-            } else {
-                Outcome::NotVerified
-            };
+            d.outcome = if verified { Outcome::Fixed } else { Outcome::NotVerified };
         }
         self.finish(rule, d, event, Some(before), Some(after)).await
     }
@@ -578,9 +548,7 @@ impl Executor {
         } else if d.plan.undo().is_some() {
             Some(format!("autofix undo {}", rec.id))
         } else {
-            Some(
-                "irreversible: AWS offers no way to restore the previous state exactly".to_string(),
-            )
+            Some("irreversible: AWS offers no way to restore the previous state exactly".to_string())
         };
         let changes = d.plan.descriptions();
         let notice = Notice::from_record(
@@ -594,8 +562,7 @@ impl Executor {
         );
         if let Err(e) = self.ports.notifier.notify(&notice).await {
             warn!(error = %chain(&e), rule = %d.rule, resource = %d.resource, "notification failed; the decision stands");
-            d.notes
-                .push("the notification could not be delivered".into());
+            d.notes.push("the notification could not be delivered".into());
         }
         log_decision(d)
     }
@@ -608,12 +575,7 @@ impl Executor {
             return;
         }
         for chunk in evals.chunks(100) {
-            if let Err(e) = self
-                .ports
-                .reporter
-                .put_evaluations(result_token, chunk)
-                .await
-            {
+            if let Err(e) = self.ports.reporter.put_evaluations(result_token, chunk).await {
                 error!(error = %chain(&e), "reporting evaluations to AWS Config failed");
                 report.retryable |= e.is_retryable();
                 report.errors.push(format!("PutEvaluations: {}", chain(&e)));

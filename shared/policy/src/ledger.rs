@@ -62,10 +62,7 @@ impl Outcome {
     }
     /// Whether the decision changed the account.
     pub fn changed(self) -> bool {
-        matches!(
-            self,
-            Outcome::Fixed | Outcome::NotVerified | Outcome::Failed
-        )
+        matches!(self, Outcome::Fixed | Outcome::NotVerified | Outcome::Failed)
     }
 }
 

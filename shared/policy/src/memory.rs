@@ -45,12 +45,7 @@ impl MemorySettings {
 #[async_trait]
 impl SettingsStore for MemorySettings {
     async fn mode(&self, rule: &str) -> Result<Option<Mode>, PortError> {
-        Ok(self
-            .modes
-            .lock()
-            .map_err(|_| poisoned())?
-            .get(rule)
-            .copied())
+        Ok(self.modes.lock().map_err(|_| poisoned())?.get(rule).copied())
     }
     async fn exemption(&self, rule: &str, arn: &str) -> Result<Option<Exemption>, PortError> {
         Ok(self
@@ -78,21 +73,14 @@ impl MemoryLedger {
 #[async_trait]
 impl Ledger for MemoryLedger {
     async fn claim(&self, key: &str) -> Result<bool, PortError> {
-        Ok(self
-            .claims
-            .lock()
-            .map_err(|_| poisoned())?
-            .insert(key.to_string()))
+        Ok(self.claims.lock().map_err(|_| poisoned())?.insert(key.to_string()))
     }
     async fn release(&self, key: &str) -> Result<(), PortError> {
         self.claims.lock().map_err(|_| poisoned())?.remove(key);
         Ok(())
     }
     async fn record(&self, record: &LedgerRecord) -> Result<(), PortError> {
-        self.records
-            .lock()
-            .map_err(|_| poisoned())?
-            .push(record.clone());
+        self.records.lock().map_err(|_| poisoned())?.push(record.clone());
         Ok(())
     }
     fn is_durable(&self) -> bool {
@@ -115,10 +103,7 @@ impl RecordingNotifier {
 #[async_trait]
 impl Notifier for RecordingNotifier {
     async fn notify(&self, notice: &Notice) -> Result<(), PortError> {
-        self.notices
-            .lock()
-            .map_err(|_| poisoned())?
-            .push(notice.clone());
+        self.notices.lock().map_err(|_| poisoned())?.push(notice.clone());
         Ok(())
     }
 }
@@ -138,11 +123,7 @@ impl RecordingReporter {
 
 #[async_trait]
 impl ComplianceReporter for RecordingReporter {
-    async fn put_evaluations(
-        &self,
-        token: &str,
-        evaluations: &[Evaluation],
-    ) -> Result<(), PortError> {
+    async fn put_evaluations(&self, token: &str, evaluations: &[Evaluation]) -> Result<(), PortError> {
         self.calls
             .lock()
             .map_err(|_| poisoned())?

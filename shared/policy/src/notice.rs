@@ -27,12 +27,7 @@ pub struct Notice {
 }
 
 impl Notice {
-    pub fn from_record(
-        rec: &LedgerRecord,
-        rule_title: &str,
-        changes: Vec<String>,
-        undo: Option<String>,
-    ) -> Notice {
+    pub fn from_record(rec: &LedgerRecord, rule_title: &str, changes: Vec<String>, undo: Option<String>) -> Notice {
         let headline = match rec.outcome {
             Outcome::Fixed => "Fixed and verified",
             Outcome::NotVerified => "Changed, but NOT verified compliant",

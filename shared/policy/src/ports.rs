@@ -15,23 +15,13 @@ use crate::settings::{Exemption, Mode};
 #[async_trait]
 pub trait ResourceReader: Send + Sync {
     /// `Err(PortError::NotFound)` when the resource no longer exists.
-    async fn fill(
-        &self,
-        resource: &ResourceRef,
-        snapshot: &mut Snapshot,
-        facets: &[Facet],
-    ) -> Result<(), PortError>;
+    async fn fill(&self, resource: &ResourceRef, snapshot: &mut Snapshot, facets: &[Facet]) -> Result<(), PortError>;
 }
 
 /// Lists every resource of a kind, for sweeps (paginated inside).
 #[async_trait]
 pub trait ResourceLister: Send + Sync {
-    async fn list(
-        &self,
-        kind: ResourceKind,
-        account: &str,
-        region: &str,
-    ) -> Result<Vec<ResourceRef>, PortError>;
+    async fn list(&self, kind: ResourceKind, account: &str, region: &str) -> Result<Vec<ResourceRef>, PortError>;
 }
 
 /// Applies one action. Idempotent. `Err(PortError::NotFound)` when the resource is gone.
@@ -46,11 +36,7 @@ pub trait SettingsStore: Send + Sync {
     /// The mode an admin set for a rule, if any.
     async fn mode(&self, rule: &str) -> Result<Option<Mode>, PortError>;
     /// An exemption of `resource_arn` from `rule` held in the settings store, if any.
-    async fn exemption(
-        &self,
-        rule: &str,
-        resource_arn: &str,
-    ) -> Result<Option<Exemption>, PortError>;
+    async fn exemption(&self, rule: &str, resource_arn: &str) -> Result<Option<Exemption>, PortError>;
 }
 
 /// The audit ledger.
@@ -87,9 +73,5 @@ pub struct Evaluation {
 /// Reports evaluations back to AWS Config for a custom-rule invocation.
 #[async_trait]
 pub trait ComplianceReporter: Send + Sync {
-    async fn put_evaluations(
-        &self,
-        result_token: &str,
-        evaluations: &[Evaluation],
-    ) -> Result<(), PortError>;
+    async fn put_evaluations(&self, result_token: &str, evaluations: &[Evaluation]) -> Result<(), PortError>;
 }

@@ -46,11 +46,7 @@ pub struct ResourceRef {
 }
 
 impl ResourceRef {
-    pub fn bucket(
-        name: impl Into<String>,
-        account: impl Into<String>,
-        region: impl Into<String>,
-    ) -> Self {
+    pub fn bucket(name: impl Into<String>, account: impl Into<String>, region: impl Into<String>) -> Self {
         Self {
             kind: ResourceKind::S3Bucket,
             id: name.into(),
@@ -168,15 +164,11 @@ impl Snapshot {
 
     pub fn has(&self, f: Facet) -> bool {
         match (self, f) {
-            (Snapshot::S3Bucket(b), Facet::BucketPublicAccessBlock) => {
-                b.public_access_block.is_read()
-            }
+            (Snapshot::S3Bucket(b), Facet::BucketPublicAccessBlock) => b.public_access_block.is_read(),
             (Snapshot::S3Bucket(b), Facet::BucketPolicy) => b.policy.is_read(),
             (Snapshot::S3Bucket(b), Facet::BucketAcl) => b.acl.is_read(),
             (Snapshot::S3Bucket(b), Facet::Tags) => b.tags.is_read(),
-            (Snapshot::S3Account(a), Facet::AccountPublicAccessBlock) => {
-                a.public_access_block.is_read()
-            }
+            (Snapshot::S3Account(a), Facet::AccountPublicAccessBlock) => a.public_access_block.is_read(),
             // Account-level settings carry no tags; a facet a kind lacks counts as read.
             (Snapshot::S3Account(_), Facet::Tags) => true,
             _ => true,

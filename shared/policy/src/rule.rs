@@ -63,11 +63,8 @@ pub trait Rule: Send + Sync {
         let t = self.triggers();
         match &event.source {
             EventSource::Schedule { .. } | EventSource::Manual => t.schedule,
-            EventSource::CloudTrail { event_name, .. } => {
-                t.cloudtrail.contains(&event_name.as_str())
-            }
-            EventSource::ConfigRule { rule_name, .. }
-            | EventSource::ComplianceChange { rule_name, .. } => {
+            EventSource::CloudTrail { event_name, .. } => t.cloudtrail.contains(&event_name.as_str()),
+            EventSource::ConfigRule { rule_name, .. } | EventSource::ComplianceChange { rule_name, .. } => {
                 config_rule_matches(rule_name, self.id(), t.config_rules)
             }
         }
@@ -92,10 +89,7 @@ pub fn config_rule_matches(name: &str, rule_id: &str, identifiers: &[&str]) -> b
     }
     identifiers.iter().any(|id| {
         let id = id.to_ascii_lowercase().replace('_', "-");
-        n == id
-            || n.starts_with(&format!("{id}-"))
-            || n.ends_with(&format!("-{id}"))
-            || n.contains(&format!("-{id}-"))
+        n == id || n.starts_with(&format!("{id}-")) || n.ends_with(&format!("-{id}")) || n.contains(&format!("-{id}-"))
     })
 }
 
@@ -105,26 +99,14 @@ mod tests {
     #[test]
     fn conformance_pack_names_match_their_identifier() {
         let ids = &["S3_BUCKET_PUBLIC_READ_PROHIBITED"];
-        assert!(config_rule_matches(
-            "s3-bucket-public-read-prohibited",
-            "x",
-            ids
-        ));
+        assert!(config_rule_matches("s3-bucket-public-read-prohibited", "x", ids));
         assert!(config_rule_matches(
             "s3-bucket-public-read-prohibited-conformance-pack-abcd1234",
             "x",
             ids
         ));
-        assert!(config_rule_matches(
-            "S3_BUCKET_PUBLIC_READ_PROHIBITED",
-            "x",
-            ids
-        ));
+        assert!(config_rule_matches("S3_BUCKET_PUBLIC_READ_PROHIBITED", "x", ids));
         assert!(config_rule_matches("hipaa-autofix-x", "x", ids));
-        assert!(!config_rule_matches(
-            "s3-bucket-public-write-prohibited",
-            "x",
-            ids
-        ));
+        assert!(!config_rule_matches("s3-bucket-public-write-prohibited", "x", ids));
     }
 }

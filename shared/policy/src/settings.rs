@@ -34,9 +34,7 @@ impl FromStr for Mode {
             "auto" => Ok(Mode::Auto),
             "notify" => Ok(Mode::Notify),
             "off" => Ok(Mode::Off),
-            other => Err(format!(
-                "unknown mode {other:?}: expected auto, notify or off"
-            )),
+            other => Err(format!("unknown mode {other:?}: expected auto, notify or off")),
         }
     }
 }
@@ -100,11 +98,8 @@ pub fn parse_exempt_tag(key: &str, value: &str) -> Result<Exemption, String> {
     let mut reason_words = Vec::new();
     for word in value.split_whitespace() {
         if let Some(d) = word.strip_prefix("until=") {
-            let date = NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
-                format!(
-                    "exemption tag {key}: `until={d}` is not a date (expected until=YYYY-MM-DD)"
-                )
-            })?;
+            let date = NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .map_err(|_| format!("exemption tag {key}: `until={d}` is not a date (expected until=YYYY-MM-DD)"))?;
             until = Some(date);
         } else {
             reason_words.push(word);
@@ -119,9 +114,7 @@ pub fn parse_exempt_tag(key: &str, value: &str) -> Result<Exemption, String> {
     Ok(Exemption {
         reason,
         until,
-        source: ExemptionSource::Tag {
-            key: key.to_string(),
-        },
+        source: ExemptionSource::Tag { key: key.to_string() },
     })
 }
 
@@ -131,29 +124,20 @@ mod tests {
     use chrono::TimeZone;
 
     fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(y, m, d, 12, 0, 0)
-            .single()
-            .unwrap_or_default()
+        Utc.with_ymd_and_hms(y, m, d, 12, 0, 0).single().unwrap_or_default()
     }
 
     #[test]
     fn tag_with_reason_and_until_parses() {
-        let e = parse_exempt_tag("k", "public website until=2026-12-31 ticket SEC-1")
-            .unwrap_or_else(|e| panic!("{e}"));
+        let e = parse_exempt_tag("k", "public website until=2026-12-31 ticket SEC-1").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(e.reason, "public website ticket SEC-1");
         assert_eq!(e.until, NaiveDate::from_ymd_opt(2026, 12, 31));
     }
     #[test]
     fn exemption_holds_through_its_last_day_and_expires_after() {
         let e = parse_exempt_tag("k", "until=2026-12-31").unwrap_or_else(|e| panic!("{e}"));
-        assert!(matches!(
-            e.clone().check(at(2026, 12, 31)),
-            ExemptionCheck::Active(_)
-        ));
-        assert!(matches!(
-            e.check(at(2027, 1, 1)),
-            ExemptionCheck::Expired(_)
-        ));
+        assert!(matches!(e.clone().check(at(2026, 12, 31)), ExemptionCheck::Active(_)));
+        assert!(matches!(e.check(at(2027, 1, 1)), ExemptionCheck::Expired(_)));
     }
     #[test]
     fn tag_without_until_never_expires() {

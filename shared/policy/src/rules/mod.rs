@@ -21,10 +21,7 @@ pub fn family(name: &str) -> Vec<Arc<dyn Rule>> {
         "s3-public-access" => &["s3-bucket-public-access", "s3-account-public-access-block"],
         _ => &[],
     };
-    all()
-        .into_iter()
-        .filter(|r| ids.contains(&r.id()))
-        .collect()
+    all().into_iter().filter(|r| ids.contains(&r.id())).collect()
 }
 
 /// The function families and their rule ids.
@@ -65,18 +62,11 @@ mod tests {
     #[test]
     fn every_rule_belongs_to_exactly_one_family() {
         for r in all() {
-            let n = FAMILIES
-                .iter()
-                .filter(|(_, ids)| ids.contains(&r.id()))
-                .count();
+            let n = FAMILIES.iter().filter(|(_, ids)| ids.contains(&r.id())).count();
             assert_eq!(n, 1, "{} is in {n} families", r.id());
         }
         for (fam, ids) in FAMILIES {
-            assert_eq!(
-                family(fam).len(),
-                ids.len(),
-                "family {fam} lists an unknown rule"
-            );
+            assert_eq!(family(fam).len(), ids.len(), "family {fam} lists an unknown rule");
         }
     }
 

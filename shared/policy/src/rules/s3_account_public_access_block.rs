@@ -37,10 +37,7 @@ impl Rule for S3AccountPublicAccessBlock {
                 "S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC",
                 "S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS",
             ],
-            cloudtrail: &[
-                "PutAccountPublicAccessBlock",
-                "DeleteAccountPublicAccessBlock",
-            ],
+            cloudtrail: &["PutAccountPublicAccessBlock", "DeleteAccountPublicAccessBlock"],
             schedule: true,
         }
     }

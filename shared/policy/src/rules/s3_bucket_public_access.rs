@@ -19,9 +19,7 @@ use crate::action::{Action, Plan};
 use crate::resource::{BucketSnapshot, Facet, ResourceKind, Snapshot};
 use crate::rule::{Rule, Triggers, Verdict};
 use crate::s3::PublicAccessBlock;
-use crate::s3::public::{
-    analyze_acl, analyze_policy, remove_public_grants, remove_public_statements,
-};
+use crate::s3::public::{analyze_acl, analyze_policy, remove_public_grants, remove_public_statements};
 
 pub struct S3BucketPublicAccess;
 
@@ -86,10 +84,7 @@ impl Rule for S3BucketPublicAccess {
         let mut findings = Vec::new();
         match bpa {
             None => findings.push("bucket has no Block Public Access configuration".to_string()),
-            Some(p) => findings.push(format!(
-                "Block Public Access settings off: {}",
-                p.missing().join(", ")
-            )),
+            Some(p) => findings.push(format!("Block Public Access settings off: {}", p.missing().join(", "))),
         }
         if let Some(text) = policy {
             match analyze_policy(text) {
@@ -111,10 +106,7 @@ impl Rule for S3BucketPublicAccess {
             }
         }
         for v in analyze_acl(acl).iter().filter(|v| v.public) {
-            findings.push(format!(
-                "ACL grants {} to {}: {}",
-                v.permission, v.grantee, v.reason
-            ));
+            findings.push(format!("ACL grants {} to {}: {}", v.permission, v.grantee, v.reason));
         }
         Verdict::NonCompliant { findings }
     }
@@ -193,11 +185,7 @@ mod tests {
             }],
         }
     }
-    fn bucket(
-        bpa: Option<PublicAccessBlock>,
-        policy: Option<serde_json::Value>,
-        acl: Option<Acl>,
-    ) -> Snapshot {
+    fn bucket(bpa: Option<PublicAccessBlock>, policy: Option<serde_json::Value>, acl: Option<Acl>) -> Snapshot {
         Snapshot::S3Bucket(BucketSnapshot {
             name: "b".into(),
             public_access_block: Read::Value(bpa),
@@ -226,10 +214,7 @@ mod tests {
             acl: Read::NotRead,
             tags: Read::NotRead,
         });
-        assert!(matches!(
-            S3BucketPublicAccess.evaluate(&s),
-            Verdict::Compliant { .. }
-        ));
+        assert!(matches!(S3BucketPublicAccess.evaluate(&s), Verdict::Compliant { .. }));
     }
     #[test]
     fn missing_settings_ask_for_policy_and_acl() {
@@ -240,10 +225,7 @@ mod tests {
             acl: Read::NotRead,
             tags: Read::NotRead,
         });
-        assert!(matches!(
-            S3BucketPublicAccess.evaluate(&s),
-            Verdict::NeedsFacets { .. }
-        ));
+        assert!(matches!(S3BucketPublicAccess.evaluate(&s), Verdict::NeedsFacets { .. }));
     }
     #[test]
     fn private_bucket_without_bpa_is_non_compliant_and_gets_bpa_only() {
@@ -266,9 +248,7 @@ mod tests {
         let names: Vec<&str> = plan.actions.iter().map(Action::name).collect();
         assert_eq!(names, ["PutBucketAcl", "PutBucketPublicAccessBlock"]);
         let Action::PutBucketAcl {
-            acl,
-            removed_grants,
-            ..
+            acl, removed_grants, ..
         } = &plan.actions[0]
         else {
             panic!()
@@ -323,10 +303,7 @@ mod tests {
             acl: Read::Value(owner_acl()),
             tags: Read::NotRead,
         });
-        assert!(matches!(
-            S3BucketPublicAccess.evaluate(&s),
-            Verdict::CannotJudge { .. }
-        ));
+        assert!(matches!(S3BucketPublicAccess.evaluate(&s), Verdict::CannotJudge { .. }));
         assert!(S3BucketPublicAccess.plan(&s).is_empty());
     }
     #[test]
@@ -340,22 +317,11 @@ mod tests {
         let s = bucket(Some(partial), Some(policy.clone()), Some(public_read_acl()));
         let undo = S3BucketPublicAccess.plan(&s).undo().unwrap_or_default();
         let names: Vec<&str> = undo.actions.iter().map(Action::name).collect();
-        assert_eq!(
-            names,
-            [
-                "PutBucketPublicAccessBlock",
-                "PutBucketPolicy",
-                "PutBucketAcl"
-            ]
-        );
+        assert_eq!(names, ["PutBucketPublicAccessBlock", "PutBucketPolicy", "PutBucketAcl"]);
         assert!(
             matches!(&undo.actions[0], Action::PutBucketPublicAccessBlock { settings, .. } if *settings == partial)
         );
-        assert!(
-            matches!(&undo.actions[1], Action::PutBucketPolicy { policy: p, .. } if *p == policy.to_string())
-        );
-        assert!(
-            matches!(&undo.actions[2], Action::PutBucketAcl { acl, .. } if *acl == public_read_acl())
-        );
+        assert!(matches!(&undo.actions[1], Action::PutBucketPolicy { policy: p, .. } if *p == policy.to_string()));
+        assert!(matches!(&undo.actions[2], Action::PutBucketAcl { acl, .. } if *acl == public_read_acl()));
     }
 }

@@ -51,11 +51,7 @@ pub enum Grantee {
     CanonicalUser {
         #[serde(rename = "ID")]
         id: String,
-        #[serde(
-            rename = "DisplayName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
         display_name: Option<String>,
     },
     Group {
@@ -83,11 +79,7 @@ pub struct Grant {
 pub struct Owner {
     #[serde(rename = "ID")]
     pub id: String,
-    #[serde(
-        rename = "DisplayName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "DisplayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
 }
 
@@ -101,6 +93,5 @@ pub struct Acl {
 }
 
 pub const ALL_USERS_URI: &str = "http://acs.amazonaws.com/groups/global/AllUsers";
-pub const AUTHENTICATED_USERS_URI: &str =
-    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
+pub const AUTHENTICATED_USERS_URI: &str = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
 pub const LOG_DELIVERY_URI: &str = "http://acs.amazonaws.com/groups/s3/LogDelivery";

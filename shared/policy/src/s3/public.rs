@@ -86,9 +86,7 @@ const PINNING_OPERATORS: &[&str] = &[
 pub fn statements(policy: &str) -> Result<(Map<String, Value>, Vec<Value>), PolicyError> {
     let doc: Value = serde_json::from_str(policy)?;
     let Value::Object(mut doc) = doc else {
-        return Err(PolicyError::Shape(
-            "the document is not a JSON object".into(),
-        ));
+        return Err(PolicyError::Shape("the document is not a JSON object".into()));
     };
     let stmts = match doc.remove("Statement") {
         Some(Value::Array(a)) => a,
@@ -101,9 +99,7 @@ pub fn statements(policy: &str) -> Result<(Map<String, Value>, Vec<Value>), Poli
         None => return Err(PolicyError::Shape("the document has no `Statement`".into())),
     };
     if let Some(bad) = stmts.iter().position(|s| !s.is_object()) {
-        return Err(PolicyError::Shape(format!(
-            "statement {bad} is not an object"
-        )));
+        return Err(PolicyError::Shape(format!("statement {bad} is not an object")));
     }
     Ok((doc, stmts))
 }
@@ -111,11 +107,7 @@ pub fn statements(policy: &str) -> Result<(Map<String, Value>, Vec<Value>), Poli
 /// Judge every statement of a bucket policy.
 pub fn analyze_policy(policy: &str) -> Result<Vec<StatementVerdict>, PolicyError> {
     let (_, stmts) = statements(policy)?;
-    Ok(stmts
-        .iter()
-        .enumerate()
-        .map(|(i, s)| judge_statement(i, s))
-        .collect())
+    Ok(stmts.iter().enumerate().map(|(i, s)| judge_statement(i, s)).collect())
 }
 
 /// Whether a bucket policy has at least one public statement.
@@ -163,19 +155,14 @@ fn judge_statement(index: usize, stmt: &Value) -> StatementVerdict {
     } else {
         match stmt.get("Principal") {
             None => {
-                return verdict(
-                    false,
-                    "no Principal: not a grant to anyone outside the account".into(),
-                );
+                return verdict(false, "no Principal: not a grant to anyone outside the account".into());
             }
             Some(p) => match wildcard_principal(p) {
                 Some(w) => w,
                 None => {
                     return verdict(
                         false,
-                        format!(
-                            "Principal {p} is fixed (an account, role, user or service), not public"
-                        ),
+                        format!("Principal {p} is fixed (an account, role, user or service), not public"),
                     );
                 }
             },
@@ -198,9 +185,7 @@ fn judge_statement(index: usize, stmt: &Value) -> StatementVerdict {
 /// `Some(description)` when the principal includes everyone.
 fn wildcard_principal(p: &Value) -> Option<String> {
     match p {
-        Value::String(s) if s.contains('*') => {
-            Some(format!("Principal {p:?} is everyone").replace("\\\"", "\""))
-        }
+        Value::String(s) if s.contains('*') => Some(format!("Principal {p:?} is everyone").replace("\\\"", "\"")),
         Value::Object(m) => {
             for (kind, v) in m {
                 let values: Vec<&str> = match v {
@@ -236,9 +221,7 @@ fn pinning_condition(conditions: &Map<String, Value>) -> Option<String> {
             }
             let values: Vec<&str> = match vals {
                 Value::String(s) => vec![s.as_str()],
-                Value::Array(a) if a.iter().all(Value::is_string) => {
-                    a.iter().filter_map(Value::as_str).collect()
-                }
+                Value::Array(a) if a.iter().all(Value::is_string) => a.iter().filter_map(Value::as_str).collect(),
                 _ => continue,
             };
             if values.is_empty() {
@@ -279,11 +262,7 @@ pub fn cidr_is_not_public(v: &str) -> bool {
 
 /// Judge every grant of an ACL.
 pub fn analyze_acl(acl: &Acl) -> Vec<GrantVerdict> {
-    acl.grants
-        .iter()
-        .enumerate()
-        .map(|(i, g)| judge_grant(i, g))
-        .collect()
+    acl.grants.iter().enumerate().map(|(i, g)| judge_grant(i, g)).collect()
 }
 
 pub fn grant_is_public(g: &Grant) -> bool {
@@ -311,11 +290,7 @@ fn judge_grant(index: usize, g: &Grant) -> GrantVerdict {
             false,
             "the S3 log delivery group writes server access logs; not public".to_string(),
         ),
-        Grantee::Group { uri } => (
-            format!("group {uri}"),
-            false,
-            "not a public group".to_string(),
-        ),
+        Grantee::Group { uri } => (format!("group {uri}"), false, "not a public group".to_string()),
         Grantee::CanonicalUser { id, display_name } => (
             format!("canonical user {}", display_name.as_deref().unwrap_or(id)),
             false,
@@ -338,8 +313,7 @@ fn judge_grant(index: usize, g: &Grant) -> GrantVerdict {
 
 /// The ACL without its public grants, and the grants removed.
 pub fn remove_public_grants(acl: &Acl) -> (Acl, Vec<Grant>) {
-    let (removed, kept): (Vec<Grant>, Vec<Grant>) =
-        acl.grants.iter().cloned().partition(grant_is_public);
+    let (removed, kept): (Vec<Grant>, Vec<Grant>) = acl.grants.iter().cloned().partition(grant_is_public);
     (
         Acl {
             owner: acl.owner.clone(),
@@ -428,9 +402,7 @@ mod tests {
             "aws:userid",
         ] {
             assert!(
-                !public(allow_star(
-                    json!({"StringEquals": {key: "fixed-value-123"}})
-                )),
+                !public(allow_star(json!({"StringEquals": {key: "fixed-value-123"}}))),
                 "{key} should pin"
             );
         }
@@ -494,12 +466,8 @@ mod tests {
     }
     #[test]
     fn unrelated_condition_key_does_not_pin() {
-        assert!(public(allow_star(
-            json!({"Bool": {"aws:SecureTransport": "true"}})
-        )));
-        assert!(public(allow_star(
-            json!({"StringEquals": {"s3:prefix": "home/"}})
-        )));
+        assert!(public(allow_star(json!({"Bool": {"aws:SecureTransport": "true"}}))));
+        assert!(public(allow_star(json!({"StringEquals": {"s3:prefix": "home/"}}))));
     }
     #[test]
     fn source_ip_with_narrow_cidr_is_not_public() {
@@ -515,18 +483,12 @@ mod tests {
     }
     #[test]
     fn source_ip_with_public_cidr_is_public() {
-        assert!(public(allow_star(
-            json!({"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}})
-        )));
-        assert!(public(allow_star(
-            json!({"IpAddress": {"aws:SourceIp": "0.0.0.0/1"}})
-        )));
+        assert!(public(allow_star(json!({"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}}))));
+        assert!(public(allow_star(json!({"IpAddress": {"aws:SourceIp": "0.0.0.0/1"}}))));
         assert!(public(allow_star(
             json!({"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "::/0"]}})
         )));
-        assert!(public(allow_star(
-            json!({"IpAddress": {"aws:SourceIp": "not-an-ip"}})
-        )));
+        assert!(public(allow_star(json!({"IpAddress": {"aws:SourceIp": "not-an-ip"}}))));
     }
     #[test]
     fn not_ip_address_does_not_pin() {

@@ -1,1 +1,133 @@
-fn main() {}
+//! `autofix`: the hipaa-autofix admin CLI. It runs the same executor and adapters
+//! as the Lambda functions, in-process, against whatever AWS the standard SDK
+//! configuration resolves (profile, environment credentials, `AWS_ENDPOINT_URL`).
+//!
+//! Exit codes: 0 success; 1 a fix failed or could not be verified (or, for
+//! `explain-policy`, the document is public); 2 bad usage, input or configuration.
+mod context;
+mod explain;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(name = "autofix", version, about = "hipaa-autofix: find and fix HIPAA violations in an AWS account")]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options every command that talks to AWS shares.
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// AWS named profile (default: the SDK's credential chain).
+    #[arg(long, global = true, env = "AWS_PROFILE")]
+    pub profile: Option<String>,
+    /// AWS region (default: the SDK's region chain).
+    #[arg(long, global = true, env = "AWS_REGION")]
+    pub region: Option<String>,
+    /// The deployed stack's name; its tables and Slack secret are found by it.
+    #[arg(long, global = true, env = "AUTOFIX_STACK", default_value = "hipaa-autofix")]
+    pub stack_name: String,
+    /// Settings table (default: <stack-name>-settings).
+    #[arg(long, global = true, env = "AUTOFIX_SETTINGS_TABLE")]
+    pub settings_table: Option<String>,
+    /// Ledger table (default: <stack-name>-ledger).
+    #[arg(long, global = true, env = "AUTOFIX_LEDGER_TABLE")]
+    pub ledger_table: Option<String>,
+    /// Secrets Manager id of the Slack webhook secret (default: <stack-name>/slack-webhook).
+    #[arg(long, global = true, env = "AUTOFIX_SLACK_SECRET")]
+    pub slack_secret: Option<String>,
+    /// Machine-readable output on stdout; no tables, no progress bar.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Log verbosity for diagnostics on stderr (e.g. `info`, `debug`).
+    #[arg(long, global = true, env = "AUTOFIX_LOG", default_value = "warn")]
+    pub log: String,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Sweep the account and list violations with the fix planned for each. Changes nothing.
+    Scan(RuleFilter),
+    /// Sweep and fix violations through the executor, as an explicit admin action.
+    ///
+    /// Rules in `notify` mode are fixed too (you asked); `off` and exemptions are honoured.
+    /// Every fix is verified on a fresh read, recorded in the ledger with you as the actor,
+    /// and posted to Slack when the stack's webhook secret is set.
+    Fix {
+        #[command(flatten)]
+        rules: RuleFilter,
+        /// Plan and record, but change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Change at most this many resources in this run.
+        #[arg(long)]
+        max_changes: Option<usize>,
+    },
+    /// Explain whether a bucket policy (or a GetBucketAcl-shaped ACL) is public, statement by statement.
+    ///
+    /// Exit 0 when not public, 1 when public, 2 on bad input.
+    ExplainPolicy {
+        /// The JSON document, or `-` for standard input.
+        file: String,
+    },
+    /// Run a function's handler in-process on one event file (a real-shaped event).
+    Handle {
+        /// The event JSON (Config invocation, EventBridge CloudTrail/Config/Scheduled event).
+        #[arg(long)]
+        event: PathBuf,
+        /// The function family whose handler runs.
+        #[arg(long, default_value = "s3-public-access")]
+        function: String,
+        /// Plan and record, but change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// List the rules with their function, default mode and current mode.
+    Rules,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct RuleFilter {
+    /// Only these rules (repeatable). Default: every rule.
+    #[arg(long = "rule", value_name = "ID")]
+    pub rules: Vec<String>,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    init_logging(&cli.global.log);
+    let result = match cli.command {
+        Command::ExplainPolicy { file } => explain::run(&file, cli.global.json),
+        Command::Scan(filter) => context::scan(&cli.global, &filter).await,
+        Command::Fix { rules, dry_run, max_changes } => context::fix(&cli.global, &rules, dry_run, max_changes).await,
+        Command::Handle { event, function, dry_run } => context::handle(&cli.global, &event, &function, dry_run).await,
+        Command::Rules => context::rules(&cli.global).await,
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("autofix: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_logging(level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(level).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+}

@@ -41,6 +41,14 @@ pub struct Ports {
 
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
+/// Observes a run's progress (the CLI draws a progress bar with it).
+pub trait Progress: Send + Sync {
+    /// The run will make `total` decisions.
+    fn start(&self, total: usize);
+    /// One decision was made.
+    fn advance(&self, decision: &Decision);
+}
+
 /// Run-wide options, from the function's typed config or the CLI's flags.
 #[derive(Clone)]
 pub struct ExecOptions {
@@ -62,6 +70,7 @@ pub struct ExecOptions {
     /// Who is acting, when not the event's caller (the CLI's caller).
     pub actor: Option<Actor>,
     pub clock: Clock,
+    pub progress: Option<Arc<dyn Progress>>,
 }
 
 impl Default for ExecOptions {
@@ -77,6 +86,7 @@ impl Default for ExecOptions {
             concurrency: 16,
             actor: None,
             clock: Arc::new(Utc::now),
+            progress: None,
         }
     }
 }
@@ -250,10 +260,19 @@ impl Executor {
 
         let budget = AtomicUsize::new(0);
         let concurrency = self.opts.concurrency.max(1);
+        if let Some(p) = &self.opts.progress {
+            p.start(work.len());
+        }
         let mut decisions: Vec<Decision> = futures::stream::iter(work)
             .map(|(rule, r)| {
                 let budget = &budget;
-                async move { self.process(rule.as_ref(), &r, event, budget).await }
+                async move {
+                    let d = self.process(rule.as_ref(), &r, event, budget).await;
+                    if let Some(p) = &self.opts.progress {
+                        p.advance(&d);
+                    }
+                    d
+                }
             })
             .buffer_unordered(concurrency)
             .collect()

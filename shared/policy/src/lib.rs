@@ -22,7 +22,7 @@ pub mod settings;
 pub use action::{Action, Plan};
 pub use error::{EventError, PortError};
 pub use event::{Actor, Event, EventSource};
-pub use executor::{Decision, ExecOptions, Executor, Ports, RunReport};
+pub use executor::{Decision, ExecOptions, Executor, Ports, Progress, RunReport};
 pub use ledger::{LedgerRecord, Outcome};
 pub use resource::{ResourceKind, ResourceRef, Snapshot};
 pub use rule::{Rule, Verdict};

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Check template.yaml the way a SAM user (and CI) would:
+#
+#   1. sam validate --lint   (SAM transform + cfn-lint, offline)
+#   2. cfn-lint template.yaml
+#   3. checkov on the template (CloudFormation framework, offline)
+#
+#   scripts/check-template.sh
+#
+# The tools are installed idempotently, pinned, into two venvs under the repo
+# (gitignored): .venv-sam (aws-sam-cli + cfn-lint) and .venv-checkov (checkov).
+# Two venvs because checkov and aws-sam-cli in one venv make pip backtrack
+# checkov to an old release. A marker file per venv records the pins; pip runs
+# only when they change, so a warm run takes a few seconds.
+#
+# Every checkov check either passes or is skipped in the template itself
+# (Metadata.checkov.skip on the resource, with the reason). Exit status is
+# non-zero when any of the three tools fails.
+#
+# Environment: PYTHON (interpreter used to create the venvs), HIPAA_AUTOFIX_SAM_VENV,
+# HIPAA_AUTOFIX_CHECKOV_VENV (venv locations), TEMPLATE (default template.yaml).
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SAM_VENV="${HIPAA_AUTOFIX_SAM_VENV:-$REPO/.venv-sam}"
+CHECKOV_VENV="${HIPAA_AUTOFIX_CHECKOV_VENV:-$REPO/.venv-checkov}"
+TEMPLATE="${TEMPLATE:-$REPO/template.yaml}"
+
+SAM_REQUIREMENTS=(
+  "aws-sam-cli==1.170.0"
+  "cfn-lint==1.58.0"
+)
+CHECKOV_REQUIREMENTS=(
+  "checkov==3.3.30"
+)
+
+log() { printf 'check-template: %s\n' "$*" >&2; }
+
+find_python() {
+  if [[ -n "${PYTHON:-}" ]]; then
+    echo "$PYTHON"
+    return
+  fi
+  # aws-sam-cli 1.170 supports Python 3.9-3.13.
+  for cand in python3.11 python3.12 python3.13 python3.10 python3.9 python3; do
+    if command -v "$cand" >/dev/null 2>&1; then
+      echo "$cand"
+      return
+    fi
+  done
+  log "no python3 found; install it (Debian: apt-get install -y python3 python3-venv)"
+  exit 2
+}
+
+# ensure_venv DIR REQUIREMENT... : create DIR and install the pins unless the
+# marker says they are already there.
+ensure_venv() {
+  local venv="$1"
+  shift
+  local want marker py
+  want="$(printf '%s\n' "$@")"
+  marker="$venv/.hipaa-autofix-requirements"
+  if [[ -x "$venv/bin/python" && -f "$marker" && "$(cat "$marker")" == "$want" ]]; then
+    return 0
+  fi
+  py="$(find_python)"
+  log "installing $(printf '%s ' "$@")into ${venv#"$REPO"/}"
+  if [[ ! -x "$venv/bin/python" ]]; then
+    if ! "$py" -m venv "$venv" >/dev/null 2>&1; then
+      rm -rf "$venv"
+      log "'$py -m venv' failed; on Debian install python3-venv"
+      exit 2
+    fi
+  fi
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$@" >&2
+  "$venv/bin/python" -m pip freeze --disable-pip-version-check >"$venv/.requirements-lock" 2>/dev/null || true
+  printf '%s\n' "$want" >"$marker"
+}
+
+ensure_venv "$SAM_VENV" "${SAM_REQUIREMENTS[@]}"
+ensure_venv "$CHECKOV_VENV" "${CHECKOV_REQUIREMENTS[@]}"
+
+cd "$REPO"
+failed=()
+
+# Offline: no telemetry, no update checks, a region for the SAM translator.
+export SAM_CLI_TELEMETRY=0
+export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}"
+export AWS_REGION="${AWS_REGION:-$AWS_DEFAULT_REGION}"
+
+log "sam validate --lint"
+if ! "$SAM_VENV/bin/sam" validate --lint --template-file "$TEMPLATE"; then
+  failed+=("sam validate --lint")
+fi
+
+log "cfn-lint"
+if ! "$SAM_VENV/bin/cfn-lint" "$TEMPLATE"; then
+  failed+=("cfn-lint")
+fi
+
+log "checkov"
+# --skip-download: no network call for the Bridgecrew/Prisma policy bundle
+# (without it checkov prints a long network traceback offline).
+# --quiet: only failed checks; --compact: no code blocks.
+if ! "$CHECKOV_VENV/bin/checkov" -f "$TEMPLATE" --framework cloudformation \
+  --skip-download --quiet --compact; then
+  failed+=("checkov")
+fi
+
+if ((${#failed[@]})); then
+  log "FAILED: ${failed[*]}"
+  exit 1
+fi
+log "all template checks passed (sam validate --lint, cfn-lint, checkov)"

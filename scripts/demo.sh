@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# The main job, locally: start a local AWS (moto) and a local Slack webhook, seed
+# real violations, run the s3-public-access function's handler on real-shaped
+# events and the admin CLI's scan and fix, then show what was fixed, what went to
+# Slack and what the ledger holds. Needs no AWS account and no Docker.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+run() { printf '\n$ %s\n' "$*"; "$@"; }
+
+say "Installing the local AWS world (moto server, pinned) and building autofix"
+VENV="$(scripts/bootstrap-python.sh)"
+PY="$VENV/bin/python"
+cargo build --quiet --bin autofix
+AUTOFIX="$ROOT/target/debug/autofix"
+
+WORK="$(mktemp -d)"
+cleanup() { kill "${MOTO_PID:-}" "${SLACK_PID:-}" 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+wait_port() { # file -> port
+  for _ in $(seq 1 100); do
+    if grep -q '^PORT=' "$1" 2>/dev/null; then sed -n 's/^PORT=//p' "$1" | head -1; return 0; fi
+    sleep 0.1
+  done
+  echo "timed out waiting for $1" >&2; cat "$1" >&2; return 1
+}
+
+"$PY" tests/moto/launcher.py >"$WORK/moto.out" 2>"$WORK/moto.err" & MOTO_PID=$!
+"$PY" scripts/demo/slack_receiver.py "$WORK/slack.jsonl" >"$WORK/slack.out" 2>&1 & SLACK_PID=$!
+MOTO_PORT="$(wait_port "$WORK/moto.out")"
+SLACK_PORT="$(wait_port "$WORK/slack.out")"
+
+export AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT" AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+       AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+unset AWS_PROFILE AWS_SESSION_TOKEN
+echo "local AWS (moto) on 127.0.0.1:$MOTO_PORT, local Slack webhook on 127.0.0.1:$SLACK_PORT"
+
+say "Seeding violations (the stack's tables and Slack secret, and buckets in every shape)"
+"$PY" scripts/demo/seed.py "http://127.0.0.1:$SLACK_PORT/services/T000/B000/XXXX"
+
+say "1. A first look: autofix scan (changes nothing)"
+run "$AUTOFIX" scan || true
+
+say "2. The Lambda handler on a real-shaped CloudTrail event (someone made a policy public)"
+run "$AUTOFIX" handle --event tests/fixtures/events/cloudtrail-put-bucket-policy.json
+
+say "3. The same event delivered again: one change, one notice (idempotent)"
+run "$AUTOFIX" handle --event tests/fixtures/events/cloudtrail-put-bucket-policy.json
+
+say "4. An admin fixes the rest: autofix fix"
+run "$AUTOFIX" fix
+
+say "5. Scan again: what is left is only what is exempt"
+run "$AUTOFIX" scan || true
+
+say "6. The legitimate CloudFront statement is still in place"
+"$PY" - <<'PYEOF'
+import boto3, json
+for b in ("phi-mixed-policy", "phi-cdn-origin"):
+    sids = [s.get("Sid") for s in json.loads(boto3.client("s3").get_bucket_policy(Bucket=b)["Policy"])["Statement"]]
+    print(f"{b}: policy statements now {sids}")
+PYEOF
+
+say "7. What went to Slack, and what the ledger holds"
+"$PY" scripts/demo/show.py "$WORK/slack.jsonl"

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: installs what it needs (pinned), then
+# format, lint, unit, integration (against a local moto server) and template checks.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Python tools for the local AWS world (moto server, pinned)"
+scripts/bootstrap-python.sh >/dev/null
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy --workspace --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "tests (unit + integration against moto)"
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --locked --no-fail-fast
+else
+  cargo test --workspace --locked --no-fail-fast
+fi
+
+if [ -x scripts/check-template.sh ]; then
+  step "SAM template checks (sam validate --lint, cfn-lint, checkov)"
+  scripts/check-template.sh
+fi

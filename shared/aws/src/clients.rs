@@ -1,0 +1,173 @@
+//! SDK clients, built once per process from one `SdkConfig`.
+use aws_config::BehaviorVersion;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextMut;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use aws_types::SdkConfig;
+use policy::PortError;
+
+use crate::error::port_error;
+
+/// Every AWS client the adapters use. Cheap to clone (each client is an `Arc` inside).
+#[derive(Clone, Debug)]
+pub struct Clients {
+    pub s3: aws_sdk_s3::Client,
+    pub s3control: aws_sdk_s3control::Client,
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    pub secrets: aws_sdk_secretsmanager::Client,
+    pub config: aws_sdk_config::Client,
+    pub sts: aws_sdk_sts::Client,
+}
+
+impl Clients {
+    /// Build every client from one shared configuration.
+    ///
+    /// With an endpoint override (`AWS_ENDPOINT_URL`, e.g. a local moto server) S3 is
+    /// addressed path-style (`http://host/bucket`, not `http://bucket.host`, which
+    /// does not resolve for `127.0.0.1` or `localhost`), and S3 Control requests keep
+    /// the override's host (see [`KeepEndpointHost`]).
+    pub fn new(sdk: &SdkConfig) -> Clients {
+        let mut s3 = aws_sdk_s3::config::Builder::from(sdk);
+        let mut s3control = aws_sdk_s3control::config::Builder::from(sdk);
+        if let Some(endpoint) = sdk.endpoint_url() {
+            s3 = s3.force_path_style(true);
+            if let Some(host) = KeepEndpointHost::new(endpoint) {
+                s3control = s3control.interceptor(host);
+            }
+        }
+        Clients {
+            s3: aws_sdk_s3::Client::from_conf(s3.build()),
+            s3control: aws_sdk_s3control::Client::from_conf(s3control.build()),
+            dynamodb: aws_sdk_dynamodb::Client::new(sdk),
+            secrets: aws_sdk_secretsmanager::Client::new(sdk),
+            config: aws_sdk_config::Client::new(sdk),
+            sts: aws_sdk_sts::Client::new(sdk),
+        }
+    }
+}
+
+/// The SDK configuration from the environment (region, credentials, `AWS_ENDPOINT_URL`).
+pub async fn load_sdk_config() -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest()).load().await
+}
+
+/// The account id and ARN of the caller (STS `GetCallerIdentity`).
+pub async fn caller_identity(clients: &Clients) -> Result<(String, String), PortError> {
+    let out = clients
+        .sts
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| port_error("GetCallerIdentity", "caller identity", e))?;
+    let account = out.account().ok_or_else(|| PortError::InvalidData {
+        operation: "GetCallerIdentity".into(),
+        reason: "no Account in the answer".into(),
+    })?;
+    let arn = out.arn().unwrap_or_default();
+    Ok((account.to_string(), arn.to_string()))
+}
+
+/// Sends S3 Control requests to the endpoint override's host, as given.
+///
+/// S3 Control's endpoint rules put the account id in front of the host
+/// (`https://123456789012.s3-control.us-east-1.amazonaws.com`), and they do the same
+/// to a custom endpoint: `http://127.0.0.1:5055` becomes
+/// `http://123456789012.127.0.0.1:5055`, which does not resolve. The AWS standard
+/// for custom endpoints (`AWS_ENDPOINT_URL`) is that the endpoint is used as given,
+/// so this interceptor puts the override's scheme and host back, keeping the path
+/// and query. A local emulator (moto) routes S3 Control requests by their
+/// `/v20180820/` path, which is all it needs. It runs before signing so the
+/// signature covers the host actually called. It is only installed when an
+/// endpoint override is set; real AWS endpoints are never touched.
+#[derive(Debug, Clone)]
+pub struct KeepEndpointHost {
+    scheme: String,
+    authority: String,
+}
+
+impl KeepEndpointHost {
+    /// `None` when the override is not an absolute `scheme://host[:port]` URL.
+    pub fn new(endpoint: &str) -> Option<Self> {
+        let (scheme, authority, _) = split_uri(endpoint)?;
+        Some(KeepEndpointHost {
+            scheme: scheme.to_string(),
+            authority: authority.to_string(),
+        })
+    }
+
+    /// The request URI with the override's scheme and host, or `None` when it already has them.
+    pub fn rewrite(&self, uri: &str) -> Option<String> {
+        let (scheme, authority, rest) = split_uri(uri)?;
+        if scheme == self.scheme && authority == self.authority {
+            return None;
+        }
+        Some(format!("{}://{}{}", self.scheme, self.authority, rest))
+    }
+}
+
+/// Split `scheme://authority/rest?query` into its scheme, authority and the rest
+/// (path and query, possibly empty).
+fn split_uri(uri: &str) -> Option<(&str, &str, &str)> {
+    let (scheme, after) = uri.split_once("://")?;
+    let end = after.find(['/', '?', '#']).unwrap_or(after.len());
+    let (authority, rest) = after.split_at(end);
+    if scheme.is_empty() || authority.is_empty() {
+        return None;
+    }
+    Some((scheme, authority, rest))
+}
+
+impl Intercept for KeepEndpointHost {
+    fn name(&self) -> &'static str {
+        "KeepEndpointHost"
+    }
+
+    fn modify_before_signing(
+        &self,
+        context: &mut BeforeTransmitInterceptorContextMut<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let request = context.request_mut();
+        if let Some(uri) = self.rewrite(request.uri()) {
+            request.set_uri(uri)?;
+            if request.headers().contains_key("host") {
+                request.headers_mut().insert("host", self.authority.clone());
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn account_prefixed_host_goes_back_to_the_override() {
+        let k = KeepEndpointHost::new("http://127.0.0.1:5055").unwrap_or_else(|| panic!("valid"));
+        assert_eq!(
+            k.rewrite("http://123456789012.127.0.0.1:5055/v20180820/configuration/publicAccessBlock")
+                .as_deref(),
+            Some("http://127.0.0.1:5055/v20180820/configuration/publicAccessBlock")
+        );
+        assert_eq!(
+            k.rewrite("http://123456789012.127.0.0.1:5055/v20180820/x?a=b").as_deref(),
+            Some("http://127.0.0.1:5055/v20180820/x?a=b")
+        );
+    }
+
+    #[test]
+    fn a_request_already_on_the_override_is_left_alone() {
+        let k = KeepEndpointHost::new("http://localhost:5000/").unwrap_or_else(|| panic!("valid"));
+        assert_eq!(k.rewrite("http://localhost:5000/v20180820/x"), None);
+    }
+
+    #[test]
+    fn overrides_that_are_not_urls_are_refused() {
+        assert!(KeepEndpointHost::new("localhost:5000").is_none());
+        assert!(KeepEndpointHost::new("http://").is_none());
+    }
+}

@@ -82,18 +82,7 @@ impl Action {
 
     /// The IAM actions the adapter calls to apply this action.
     pub fn iam_permissions(&self) -> &'static [&'static str] {
-        match self {
-            // DeletePublicAccessBlock is authorised by s3:PutBucketPublicAccessBlock.
-            Action::PutBucketPublicAccessBlock { .. } | Action::DeleteBucketPublicAccessBlock { .. } => {
-                &["s3:PutBucketPublicAccessBlock"]
-            }
-            Action::PutBucketAcl { .. } => &["s3:PutBucketAcl"],
-            Action::PutBucketPolicy { .. } => &["s3:PutBucketPolicy"],
-            Action::DeleteBucketPolicy { .. } => &["s3:DeleteBucketPolicy"],
-            Action::PutAccountPublicAccessBlock { .. } | Action::DeleteAccountPublicAccessBlock { .. } => {
-                &["s3:PutAccountPublicAccessBlock"]
-            }
-        }
+        action_permissions(self.name())
     }
 
     /// The action that restores the state this action replaced, when AWS allows it.
@@ -259,6 +248,21 @@ fn sids(stmts: &[Value]) -> String {
         })
         .collect();
     names.join(", ")
+}
+
+/// The IAM actions behind each action, by name. One table for the adapter's
+/// role, the template meta-test and the docs.
+pub fn action_permissions(name: &str) -> &'static [&'static str] {
+    match name {
+        // DeletePublicAccessBlock is authorised by s3:PutBucketPublicAccessBlock.
+        "PutBucketPublicAccessBlock" | "DeleteBucketPublicAccessBlock" => &["s3:PutBucketPublicAccessBlock"],
+        "PutBucketAcl" => &["s3:PutBucketAcl"],
+        "PutBucketPolicy" => &["s3:PutBucketPolicy"],
+        "DeleteBucketPolicy" => &["s3:DeleteBucketPolicy"],
+        // The account-level delete is authorised by s3:PutAccountPublicAccessBlock.
+        "PutAccountPublicAccessBlock" | "DeleteAccountPublicAccessBlock" => &["s3:PutAccountPublicAccessBlock"],
+        _ => &[],
+    }
 }
 
 /// The IAM read actions behind each facet.

@@ -12,6 +12,7 @@ pub mod executor;
 pub mod ledger;
 pub mod memory;
 pub mod notice;
+pub mod permissions;
 pub mod ports;
 pub mod resource;
 pub mod rule;

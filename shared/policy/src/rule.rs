@@ -51,6 +51,10 @@ pub trait Rule: Send + Sync {
     fn triggers(&self) -> Triggers;
     /// The facets read first; `evaluate` may ask for more.
     fn facets(&self) -> &'static [Facet];
+    /// Every facet the rule may ask for (the executor also reads `Tags` for exemptions).
+    fn reads(&self) -> &'static [Facet];
+    /// The names of every `Action` the rule's plans may hold (see `action::ACTION_NAMES`).
+    fn actions(&self) -> &'static [&'static str];
     fn evaluate(&self, snapshot: &Snapshot) -> Verdict;
     /// The fix for a non-compliant snapshot; empty when none is possible.
     fn plan(&self, snapshot: &Snapshot) -> Plan;

@@ -44,6 +44,12 @@ impl Rule for S3AccountPublicAccessBlock {
     fn facets(&self) -> &'static [Facet] {
         &[Facet::AccountPublicAccessBlock]
     }
+    fn reads(&self) -> &'static [Facet] {
+        &[Facet::AccountPublicAccessBlock]
+    }
+    fn actions(&self) -> &'static [&'static str] {
+        &["PutAccountPublicAccessBlock"]
+    }
     fn evaluate(&self, snapshot: &Snapshot) -> Verdict {
         let Snapshot::S3Account(a) = snapshot else {
             return Verdict::CannotJudge {

@@ -59,6 +59,17 @@ impl Rule for S3BucketPublicAccess {
     fn facets(&self) -> &'static [Facet] {
         &[Facet::BucketPublicAccessBlock]
     }
+    fn reads(&self) -> &'static [Facet] {
+        &[Facet::BucketPublicAccessBlock, Facet::BucketPolicy, Facet::BucketAcl]
+    }
+    fn actions(&self) -> &'static [&'static str] {
+        &[
+            "PutBucketAcl",
+            "PutBucketPolicy",
+            "DeleteBucketPolicy",
+            "PutBucketPublicAccessBlock",
+        ]
+    }
 
     fn evaluate(&self, snapshot: &Snapshot) -> Verdict {
         let Snapshot::S3Bucket(b) = snapshot else {

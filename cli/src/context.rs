@@ -48,11 +48,25 @@ async fn discover(g: &Global, need_slack: bool) -> Result<Stack> {
         bail!("no AWS region: pass --region or set AWS_REGION");
     }
     let clients = Clients::new(&sdk);
-    let (account, caller) = caller_identity(&clients).await.context("resolving the caller's identity (are AWS credentials set?)")?;
+    let (account, caller) = caller_identity(&clients)
+        .await
+        .context("resolving the caller's identity (are AWS credentials set?)")?;
 
     let mut notes = Vec::new();
-    let settings_table = find_table(&clients, g.settings_table.as_deref(), &format!("{}-settings", g.stack_name), &mut notes).await?;
-    let ledger_table = find_table(&clients, g.ledger_table.as_deref(), &format!("{}-ledger", g.stack_name), &mut notes).await?;
+    let settings_table = find_table(
+        &clients,
+        g.settings_table.as_deref(),
+        &format!("{}-settings", g.stack_name),
+        &mut notes,
+    )
+    .await?;
+    let ledger_table = find_table(
+        &clients,
+        g.ledger_table.as_deref(),
+        &format!("{}-ledger", g.stack_name),
+        &mut notes,
+    )
+    .await?;
     if settings_table.is_none() {
         notes.push("each rule's default mode applies".to_string());
     }
@@ -61,23 +75,47 @@ async fn discover(g: &Global, need_slack: bool) -> Result<Stack> {
     }
     let mut slack_secret = None;
     if need_slack {
-        let id = g.slack_secret.clone().unwrap_or_else(|| format!("{}/slack-webhook", g.stack_name));
+        let id = g
+            .slack_secret
+            .clone()
+            .unwrap_or_else(|| format!("{}/slack-webhook", g.stack_name));
         match SlackNotifier::from_secret(&clients.secrets, &id).await {
             Ok(Some(_)) => slack_secret = Some(id),
             Ok(None) => notes.push(format!("the Slack secret {id} is empty, so notices are not posted")),
-            Err(e) if g.slack_secret.is_some() => return Err(anyhow::Error::new(e).context(format!("reading the Slack secret {id}"))),
+            Err(e) if g.slack_secret.is_some() => {
+                return Err(anyhow::Error::new(e).context(format!("reading the Slack secret {id}")));
+            }
             Err(_) => notes.push(format!("no Slack secret {id}, so notices are not posted")),
         }
     }
     if !notes.is_empty() {
-        eprintln!("autofix: stack {:?} not fully found in account {account}: {}.", g.stack_name, notes.join("; "));
+        eprintln!(
+            "autofix: stack {:?} not fully found in account {account}: {}.",
+            g.stack_name,
+            notes.join("; ")
+        );
     }
-    Ok(Stack { sdk, clients, settings_table, ledger_table, slack_secret, account, caller })
+    Ok(Stack {
+        sdk,
+        clients,
+        settings_table,
+        ledger_table,
+        slack_secret,
+        account,
+        caller,
+    })
 }
 
-async fn find_table(clients: &Clients, explicit: Option<&str>, default: &str, notes: &mut Vec<String>) -> Result<Option<String>> {
+async fn find_table(
+    clients: &Clients,
+    explicit: Option<&str>,
+    default: &str,
+    notes: &mut Vec<String>,
+) -> Result<Option<String>> {
     let name = explicit.unwrap_or(default);
-    let exists = table_exists(&clients.dynamodb, name).await.with_context(|| format!("looking for table {name}"))?;
+    let exists = table_exists(&clients.dynamodb, name)
+        .await
+        .with_context(|| format!("looking for table {name}"))?;
     match (exists, explicit) {
         (true, _) => Ok(Some(name.to_string())),
         (false, Some(_)) => bail!("table {name} does not exist"),
@@ -126,9 +164,20 @@ fn check_rules(filter: &RuleFilter) -> Result<()> {
 }
 
 /// Run a manual sweep over every family with a selected rule.
-async fn sweep(g: &Global, filter: &RuleFilter, stack: &Stack, fix: bool, dry_run: bool, max_changes: Option<usize>) -> Result<Vec<RunReport>> {
+async fn sweep(
+    g: &Global,
+    filter: &RuleFilter,
+    stack: &Stack,
+    fix: bool,
+    dry_run: bool,
+    max_changes: Option<usize>,
+) -> Result<Vec<RunReport>> {
     let region = stack.sdk.region().map(|r| r.to_string()).unwrap_or_default();
-    let actor = Actor { arn: stack.caller.clone(), role_arn: None, kind: Some("autofix-cli".into()) };
+    let actor = Actor {
+        arn: stack.caller.clone(),
+        role_arn: None,
+        kind: Some("autofix-cli".into()),
+    };
     let bar = Bar::new(!g.json, if fix { "fixing" } else { "scanning" });
     let mut reports = Vec::new();
     for (family, ids) in FAMILIES {
@@ -136,7 +185,9 @@ async fn sweep(g: &Global, filter: &RuleFilter, stack: &Stack, fix: bool, dry_ru
             continue;
         }
         let cfg = config_for(stack, family, dry_run, max_changes);
-        let mut app = App::build(&stack.sdk, &cfg).await.with_context(|| format!("building the {family} function"))?;
+        let mut app = App::build(&stack.sdk, &cfg)
+            .await
+            .with_context(|| format!("building the {family} function"))?;
         if !filter.rules.is_empty() {
             app.rules.retain(|r| filter.rules.iter().any(|id| id == r.id()));
         }
@@ -162,7 +213,11 @@ pub async fn scan(g: &Global, filter: &RuleFilter) -> Result<u8> {
     let stack = discover(g, false).await?;
     let reports = sweep(g, filter, &stack, false, true, None).await?;
     output::print_scan(&reports, g.json);
-    Ok(if reports.iter().any(|r| !r.errors.is_empty()) { 1 } else { 0 })
+    Ok(if reports.iter().any(|r| !r.errors.is_empty()) {
+        1
+    } else {
+        0
+    })
 }
 
 pub async fn fix(g: &Global, filter: &RuleFilter, dry_run: bool, max_changes: Option<usize>) -> Result<u8> {
@@ -170,7 +225,11 @@ pub async fn fix(g: &Global, filter: &RuleFilter, dry_run: bool, max_changes: Op
     let stack = discover(g, true).await?;
     let reports = sweep(g, filter, &stack, true, dry_run, max_changes).await?;
     output::print_fix(&reports, g.json);
-    Ok(if reports.iter().any(RunReport::has_failures) { 1 } else { 0 })
+    Ok(if reports.iter().any(RunReport::has_failures) {
+        1
+    } else {
+        0
+    })
 }
 
 pub async fn handle(g: &Global, event: &Path, family: &str, dry_run: bool) -> Result<u8> {
@@ -188,7 +247,9 @@ pub async fn handle(g: &Global, event: &Path, family: &str, dry_run: bool) -> Re
     };
     let stack = discover(g, true).await?;
     let cfg = config_for(&stack, family, dry_run, None);
-    let app = App::build(&stack.sdk, &cfg).await.with_context(|| format!("building the {family} function"))?;
+    let app = App::build(&stack.sdk, &cfg)
+        .await
+        .with_context(|| format!("building the {family} function"))?;
     match app.handle(payload).await {
         Ok(summary) => {
             println!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());
@@ -209,7 +270,14 @@ pub async fn rules(g: &Global) -> Result<u8> {
     let sdk = sdk_config(g).await;
     let clients = Clients::new(&sdk);
     let mut notes = Vec::new();
-    let table = match find_table(&clients, g.settings_table.as_deref(), &format!("{}-settings", g.stack_name), &mut notes).await {
+    let table = match find_table(
+        &clients,
+        g.settings_table.as_deref(),
+        &format!("{}-settings", g.stack_name),
+        &mut notes,
+    )
+    .await
+    {
         Ok(t) => t,
         Err(e) => {
             notes.push(format!("settings unavailable: {e:#}"));

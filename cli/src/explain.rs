@@ -10,7 +10,9 @@ use serde_json::{Value, json};
 pub fn run(file: &str, json_out: bool) -> Result<u8> {
     let text = if file == "-" {
         let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).context("reading standard input")?;
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .context("reading standard input")?;
         s
     } else {
         std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?
@@ -21,18 +23,35 @@ pub fn run(file: &str, json_out: bool) -> Result<u8> {
                 println!("{}", json!({"kind": kind, "public": public, "items": rows}));
             } else {
                 let mut t = Table::new();
-                t.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic);
-                t.set_header(vec!["#", if kind == "policy" { "STATEMENT" } else { "GRANT" }, "VERDICT", "WHY"]);
+                t.load_preset(UTF8_FULL_CONDENSED)
+                    .set_content_arrangement(ContentArrangement::Dynamic);
+                t.set_header(vec![
+                    "#",
+                    if kind == "policy" { "STATEMENT" } else { "GRANT" },
+                    "VERDICT",
+                    "WHY",
+                ]);
                 for r in &rows {
                     t.add_row(vec![
                         r["index"].to_string(),
                         r["name"].as_str().unwrap_or_default().to_string(),
-                        if r["public"].as_bool().unwrap_or(false) { "PUBLIC".into() } else { "not public".to_string() },
+                        if r["public"].as_bool().unwrap_or(false) {
+                            "PUBLIC".into()
+                        } else {
+                            "not public".to_string()
+                        },
                         r["reason"].as_str().unwrap_or_default().to_string(),
                     ]);
                 }
                 println!("{t}");
-                println!("{}", if public { format!("The {kind} is PUBLIC.") } else { format!("The {kind} is not public.") });
+                println!(
+                    "{}",
+                    if public {
+                        format!("The {kind} is PUBLIC.")
+                    } else {
+                        format!("The {kind} is not public.")
+                    }
+                );
             }
             Ok(if public { 1 } else { 0 })
         }
@@ -51,7 +70,11 @@ fn explain(text: &str) -> Result<(bool, Vec<Value>, &'static str)> {
         let rows = verdicts
             .iter()
             .map(|v| {
-                let name = v.sid.clone().map(|s| format!("Sid {s}")).unwrap_or_else(|| "(no Sid)".into());
+                let name = v
+                    .sid
+                    .clone()
+                    .map(|s| format!("Sid {s}"))
+                    .unwrap_or_else(|| "(no Sid)".into());
                 json!({"index": v.index + 1, "name": name, "public": v.public, "reason": v.reason})
             })
             .collect::<Vec<_>>();

@@ -14,7 +14,11 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "autofix", version, about = "hipaa-autofix: find and fix HIPAA violations in an AWS account")]
+#[command(
+    name = "autofix",
+    version,
+    about = "hipaa-autofix: find and fix HIPAA violations in an AWS account"
+)]
 struct Cli {
     #[command(flatten)]
     global: Global,
@@ -114,8 +118,16 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::ExplainPolicy { file } => explain::run(&file, cli.global.json),
         Command::Scan(filter) => context::scan(&cli.global, &filter).await,
-        Command::Fix { rules, dry_run, max_changes } => context::fix(&cli.global, &rules, dry_run, max_changes).await,
-        Command::Handle { event, function, dry_run } => context::handle(&cli.global, &event, &function, dry_run).await,
+        Command::Fix {
+            rules,
+            dry_run,
+            max_changes,
+        } => context::fix(&cli.global, &rules, dry_run, max_changes).await,
+        Command::Handle {
+            event,
+            function,
+            dry_run,
+        } => context::handle(&cli.global, &event, &function, dry_run).await,
         Command::Rules => context::rules(&cli.global).await,
     };
     match result {
@@ -128,6 +140,11 @@ async fn main() -> ExitCode {
 }
 
 fn init_logging(level: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(level).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+    let filter =
+        tracing_subscriber::EnvFilter::try_new(level).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
 }

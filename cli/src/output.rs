@@ -14,7 +14,11 @@ pub struct Bar(Arc<ProgressBar>);
 
 impl Bar {
     pub fn new(show: bool, verb: &str) -> Self {
-        let pb = if show && std::io::stderr().is_terminal() { ProgressBar::new(0) } else { ProgressBar::hidden() };
+        let pb = if show && std::io::stderr().is_terminal() {
+            ProgressBar::new(0)
+        } else {
+            ProgressBar::hidden()
+        };
         if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} {pos}/{len} [{bar:30}] {elapsed}") {
             pb.set_style(style.progress_chars("=> "));
         }
@@ -41,7 +45,9 @@ fn decisions(reports: &[RunReport]) -> impl Iterator<Item = &Decision> {
 
 fn table(header: Vec<&str>) -> Table {
     let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic).set_header(header);
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(header);
     t
 }
 
@@ -82,14 +88,25 @@ pub fn print_scan(reports: &[RunReport], as_json: bool) {
         for n in &d.notes {
             found.push_str(&format!("\nnote: {n}"));
         }
-        t.add_row(vec![d.rule.clone(), d.resource.arn(), found, d.plan.descriptions().join("\n"), mode]);
+        t.add_row(vec![
+            d.rule.clone(),
+            d.resource.arn(),
+            found,
+            d.plan.descriptions().join("\n"),
+            mode,
+        ]);
     }
     println!("{t}");
-    println!("{} violation(s) in {checked} checks. Nothing was changed; `autofix fix` applies the plans.", violations.len());
+    println!(
+        "{} violation(s) in {checked} checks. Nothing was changed; `autofix fix` applies the plans.",
+        violations.len()
+    );
 }
 
 pub fn print_fix(reports: &[RunReport], as_json: bool) {
-    let acted: Vec<&Decision> = decisions(reports).filter(|d| d.is_violation() || d.outcome == Outcome::Failed).collect();
+    let acted: Vec<&Decision> = decisions(reports)
+        .filter(|d| d.is_violation() || d.outcome == Outcome::Failed)
+        .collect();
     let checked = decisions(reports).count();
     if as_json {
         let items: Vec<_> = acted
@@ -157,7 +174,9 @@ pub fn print_rules(rows: &[RuleRow], as_json: bool) {
         t.add_row(vec![
             r.id.clone(),
             r.family.clone(),
-            r.mode.clone().unwrap_or_else(|| format!("{} (default)", r.default_mode)),
+            r.mode
+                .clone()
+                .unwrap_or_else(|| format!("{} (default)", r.default_mode)),
             r.default_mode.clone(),
             r.title.clone(),
         ]);

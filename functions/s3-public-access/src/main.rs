@@ -1,1 +1,6 @@
-fn main() {}
+//! Lambda: S3 bucket- and account-level public access remediation.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    adapters::app::run("s3-public-access").await
+}

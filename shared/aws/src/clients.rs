@@ -154,7 +154,8 @@ mod tests {
             Some("http://127.0.0.1:5055/v20180820/configuration/publicAccessBlock")
         );
         assert_eq!(
-            k.rewrite("http://123456789012.127.0.0.1:5055/v20180820/x?a=b").as_deref(),
+            k.rewrite("http://123456789012.127.0.0.1:5055/v20180820/x?a=b")
+                .as_deref(),
             Some("http://127.0.0.1:5055/v20180820/x?a=b")
         );
     }

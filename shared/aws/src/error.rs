@@ -166,8 +166,6 @@ pub enum InitError {
         #[source]
         source: PortError,
     },
-    #[error("building the HTTP client for Slack")]
-    HttpClient(#[source] reqwest::Error),
 }
 
 /// Why one invocation failed, and whether running it again could help.
@@ -175,7 +173,8 @@ pub enum InitError {
 pub enum HandlerError {
     /// The payload is not an event hipaa-autofix understands. Nothing was changed;
     /// running it again can't help.
-    #[error("unusable event")]
+    /// Its message describes the error without quoting the payload.
+    #[error("unusable event: {}", crate::app::describe_event_error(.0))]
     BadEvent(#[source] policy::EventError),
     /// A run-level step or a decision failed with a throttling or transient error:
     /// every decision that could be made was made and recorded; a retry finishes the rest.
@@ -202,10 +201,12 @@ impl HandlerError {
 }
 
 impl From<HandlerError> for lambda_runtime::Diagnostic {
+    // The message is the error's own text, not its source chain: a bad event's
+    // source (a serde error) may quote the payload.
     fn from(e: HandlerError) -> Self {
         lambda_runtime::Diagnostic {
             error_type: e.error_type().to_string(),
-            error_message: policy::executor::chain(&e),
+            error_message: e.to_string(),
         }
     }
 }
@@ -275,7 +276,11 @@ mod tests {
         let e = map(Some("MalformedPolicy"), 400);
         assert!(matches!(e, PortError::Other { .. }));
         assert!(!e.is_retryable());
-        assert!(policy::executor::chain(&e).contains("MalformedPolicy"), "{}", policy::executor::chain(&e));
+        assert!(
+            policy::executor::chain(&e).contains("MalformedPolicy"),
+            "{}",
+            policy::executor::chain(&e)
+        );
     }
 
     #[test]

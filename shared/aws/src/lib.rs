@@ -1,1 +1,21 @@
-pub fn _x() {}
+//! hipaa-autofix adapters: the policy crate's ports over the AWS SDK, DynamoDB,
+//! Secrets Manager and Slack, and the runtime every Lambda function shares.
+//!
+//! This is the only crate that imports `aws-sdk-*`.
+pub mod app;
+pub mod clients;
+pub mod config;
+pub mod config_reporter;
+pub mod dynamo;
+pub mod error;
+pub mod s3;
+pub mod slack;
+
+pub use app::App;
+pub use clients::{Clients, caller_identity, load_sdk_config};
+pub use config::FunctionConfig;
+pub use config_reporter::ConfigReporter;
+pub use dynamo::{DynamoLedger, DynamoSettings, table_exists};
+pub use error::{AdapterError, ConfigError, HandlerError, InitError};
+pub use s3::S3Adapter;
+pub use slack::{LogNotifier, SlackNotifier};

@@ -1,0 +1,247 @@
+//! The function's typed configuration, read once at cold start.
+//!
+//! | variable              | meaning                                                        | default                |
+//! |-----------------------|----------------------------------------------------------------|------------------------|
+//! | `SETTINGS_TABLE`      | DynamoDB settings table (modes, exemptions)                    | in-memory (defaults only) |
+//! | `LEDGER_TABLE`        | DynamoDB ledger table                                          | in-memory (logs only)  |
+//! | `SLACK_SECRET_ID`     | Secrets Manager secret holding the Slack webhook URL           | notices are logged     |
+//! | `OWN_ROLE_ARNS`       | comma-separated role ARNs or names whose events are ours (loop guard) | none            |
+//! | `DRY_RUN`             | `true`/`false`: report what would change, change nothing       | `false`                |
+//! | `EXEMPT_TAG_KEY`      | the tag key that exempts a resource                            | `hipaa-autofix:exempt` |
+//! | `DEFAULT_MODE`        | `auto`/`notify`/`off` for every rule of the family             | each rule's default    |
+//! | `MODE_<RULE_ID>`      | a mode for one rule, id in UPPER_SNAKE (`MODE_S3_BUCKET_PUBLIC_ACCESS`) | `DEFAULT_MODE` |
+//! | `MAX_CHANGES_PER_RUN` | at most this many resources changed per invocation             | no limit               |
+//! | `SWEEP_CONCURRENCY`   | resources processed at once in a sweep (≥ 1)                  | `16`                   |
+//! | `CONFIG_TEST_MODE`    | send `PutEvaluations` with `TestMode=true`                     | `false`                |
+//!
+//! An empty value counts as unset (SAM passes `""` for an empty parameter). No
+//! secrets are read from the environment: the Slack webhook comes from Secrets Manager.
+use std::collections::BTreeMap;
+
+use policy::settings::DEFAULT_EXEMPT_TAG;
+use policy::{ExecOptions, Mode};
+
+use crate::error::ConfigError;
+
+/// Everything a function needs to know about its deployment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionConfig {
+    /// The function family (`s3-public-access`): which rules run.
+    pub family: String,
+    pub settings_table: Option<String>,
+    pub ledger_table: Option<String>,
+    pub slack_secret_id: Option<String>,
+    pub own_roles: Vec<String>,
+    pub dry_run: bool,
+    pub exempt_tag: String,
+    /// Per-rule modes from `DEFAULT_MODE` and `MODE_<RULE_ID>`, for the family's rules.
+    pub default_modes: BTreeMap<String, Mode>,
+    pub max_changes: Option<usize>,
+    pub concurrency: usize,
+    pub config_test_mode: bool,
+}
+
+/// `MODE_<RULE_ID in UPPER_SNAKE>` for a rule id.
+pub fn mode_var(rule_id: &str) -> String {
+    format!("MODE_{}", rule_id.to_ascii_uppercase().replace('-', "_"))
+}
+
+fn invalid(var: &str, reason: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        var: var.to_string(),
+        reason: reason.into(),
+    }
+}
+
+fn parse_bool(var: &str, v: &str) -> Result<bool, ConfigError> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        other => Err(invalid(var, format!("{other:?} is not true or false"))),
+    }
+}
+
+fn parse_mode(var: &str, v: &str) -> Result<Mode, ConfigError> {
+    v.parse::<Mode>().map_err(|e| invalid(var, e))
+}
+
+impl FunctionConfig {
+    /// Read the configuration from the process environment.
+    pub fn from_env(family: &str) -> Result<Self, ConfigError> {
+        Self::from_lookup(family, |k| std::env::var(k).ok())
+    }
+
+    /// Read the configuration through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(family: &str, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |k: &str| lookup(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+
+        let bool_var = |k: &str, default: bool| get(k).map_or(Ok(default), |v| parse_bool(k, &v));
+
+        let mut default_modes = BTreeMap::new();
+        let family_default = get("DEFAULT_MODE")
+            .map(|v| parse_mode("DEFAULT_MODE", &v))
+            .transpose()?;
+        for rule in policy::rules::family(family) {
+            let var = mode_var(rule.id());
+            let mode = match get(&var) {
+                Some(v) => Some(parse_mode(&var, &v)?),
+                None => family_default,
+            };
+            if let Some(m) = mode {
+                default_modes.insert(rule.id().to_string(), m);
+            }
+        }
+
+        let max_changes = get("MAX_CHANGES_PER_RUN")
+            .map(|v| {
+                v.parse::<usize>()
+                    .map_err(|_| invalid("MAX_CHANGES_PER_RUN", format!("{v:?} is not a whole number ≥ 0")))
+            })
+            .transpose()?;
+        let concurrency = match get("SWEEP_CONCURRENCY") {
+            None => 16,
+            Some(v) => match v.parse::<usize>() {
+                Ok(n) if n >= 1 => n,
+                _ => return Err(invalid("SWEEP_CONCURRENCY", format!("{v:?} is not a whole number ≥ 1"))),
+            },
+        };
+
+        Ok(FunctionConfig {
+            family: family.to_string(),
+            settings_table: get("SETTINGS_TABLE"),
+            ledger_table: get("LEDGER_TABLE"),
+            slack_secret_id: get("SLACK_SECRET_ID"),
+            own_roles: get("OWN_ROLE_ARNS")
+                .map(|v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            dry_run: bool_var("DRY_RUN", false)?,
+            exempt_tag: get("EXEMPT_TAG_KEY").unwrap_or_else(|| DEFAULT_EXEMPT_TAG.to_string()),
+            default_modes,
+            max_changes,
+            concurrency,
+            config_test_mode: bool_var("CONFIG_TEST_MODE", false)?,
+        })
+    }
+
+    /// The executor's run-wide options for this deployment.
+    pub fn exec_options(&self) -> ExecOptions {
+        ExecOptions {
+            dry_run: self.dry_run,
+            record: true,
+            force_auto: false,
+            own_roles: self.own_roles.clone(),
+            exempt_tag: self.exempt_tag.clone(),
+            default_modes: self.default_modes.clone(),
+            max_changes: self.max_changes,
+            concurrency: self.concurrency,
+            ..ExecOptions::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    const FAMILY: &str = "s3-public-access";
+
+    fn cfg(vars: &[(&str, &str)]) -> Result<FunctionConfig, ConfigError> {
+        let m: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        FunctionConfig::from_lookup(FAMILY, |k| m.get(k).cloned())
+    }
+
+    fn ok(vars: &[(&str, &str)]) -> FunctionConfig {
+        cfg(vars).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn nothing_set_gives_the_defaults() {
+        let c = ok(&[]);
+        assert_eq!(c.family, FAMILY);
+        assert_eq!(c.settings_table, None);
+        assert_eq!(c.ledger_table, None);
+        assert_eq!(c.slack_secret_id, None);
+        assert!(c.own_roles.is_empty());
+        assert!(!c.dry_run);
+        assert_eq!(c.exempt_tag, "hipaa-autofix:exempt");
+        assert!(c.default_modes.is_empty());
+        assert_eq!(c.max_changes, None);
+        assert_eq!(c.concurrency, 16);
+        assert!(!c.config_test_mode);
+    }
+
+    #[test]
+    fn every_variable_is_read() {
+        let c = ok(&[
+            ("SETTINGS_TABLE", "settings"),
+            ("LEDGER_TABLE", "ledger"),
+            ("SLACK_SECRET_ID", "slack"),
+            ("OWN_ROLE_ARNS", " arn:aws:iam::1:role/a , ,b "),
+            ("DRY_RUN", "TRUE"),
+            ("EXEMPT_TAG_KEY", "x:exempt"),
+            ("MAX_CHANGES_PER_RUN", "5"),
+            ("SWEEP_CONCURRENCY", "4"),
+            ("CONFIG_TEST_MODE", "1"),
+        ]);
+        assert_eq!(c.settings_table.as_deref(), Some("settings"));
+        assert_eq!(c.ledger_table.as_deref(), Some("ledger"));
+        assert_eq!(c.slack_secret_id.as_deref(), Some("slack"));
+        assert_eq!(c.own_roles, vec!["arn:aws:iam::1:role/a".to_string(), "b".to_string()]);
+        assert!(c.dry_run);
+        assert_eq!(c.exempt_tag, "x:exempt");
+        assert_eq!(c.max_changes, Some(5));
+        assert_eq!(c.concurrency, 4);
+        assert!(c.config_test_mode);
+        let o = c.exec_options();
+        assert!(o.dry_run && o.record && !o.force_auto);
+        assert_eq!(o.max_changes, Some(5));
+        assert_eq!(o.concurrency, 4);
+        assert_eq!(o.exempt_tag, "x:exempt");
+    }
+
+    #[test]
+    fn default_mode_applies_to_every_rule_and_per_rule_modes_win() {
+        let c = ok(&[
+            ("DEFAULT_MODE", "notify"),
+            ("MODE_S3_ACCOUNT_PUBLIC_ACCESS_BLOCK", "Off"),
+        ]);
+        assert_eq!(c.default_modes.get("s3-bucket-public-access"), Some(&Mode::Notify));
+        assert_eq!(c.default_modes.get("s3-account-public-access-block"), Some(&Mode::Off));
+        let c = ok(&[("MODE_S3_BUCKET_PUBLIC_ACCESS", "auto")]);
+        assert_eq!(c.default_modes.len(), 1);
+        assert_eq!(mode_var("s3-bucket-public-access"), "MODE_S3_BUCKET_PUBLIC_ACCESS");
+    }
+
+    #[test]
+    fn empty_values_count_as_unset() {
+        let c = ok(&[("SETTINGS_TABLE", ""), ("DRY_RUN", " "), ("DEFAULT_MODE", "")]);
+        assert_eq!(c.settings_table, None);
+        assert!(!c.dry_run);
+        assert!(c.default_modes.is_empty());
+    }
+
+    #[test]
+    fn invalid_values_name_the_variable() {
+        for (var, value) in [
+            ("DRY_RUN", "maybe"),
+            ("DEFAULT_MODE", "fix"),
+            ("MODE_S3_BUCKET_PUBLIC_ACCESS", "sometimes"),
+            ("MAX_CHANGES_PER_RUN", "-1"),
+            ("SWEEP_CONCURRENCY", "0"),
+            ("SWEEP_CONCURRENCY", "many"),
+            ("CONFIG_TEST_MODE", "2"),
+        ] {
+            match cfg(&[(var, value)]) {
+                Err(e @ ConfigError::Invalid { .. }) => assert!(e.to_string().contains(var), "{e}"),
+                other => panic!("{var}={value}: {other:?}"),
+            }
+        }
+    }
+}

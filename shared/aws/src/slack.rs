@@ -1,0 +1,391 @@
+//! Slack: notices as Block Kit messages posted to an incoming webhook.
+//!
+//! A message holds only what the [`Notice`] holds: configuration-level facts (rule,
+//! resource ARN, findings, changes, who and how). Never object keys or request
+//! bodies, which could hold PHI.
+use std::fmt;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use policy::PortError;
+use policy::notice::Notice;
+use policy::ports::Notifier;
+use serde_json::{Value, json};
+use tracing::{info, warn};
+
+use crate::error::{AdapterError, port_error};
+
+/// How long one post may take.
+pub const SLACK_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Slack's limits: header text, section text, field text.
+const HEADER_MAX: usize = 150;
+const SECTION_MAX: usize = 3000;
+const FIELD_MAX: usize = 2000;
+
+/// Posts notices to a Slack incoming webhook.
+pub struct SlackNotifier {
+    http: reqwest::Client,
+    webhook_url: String,
+}
+
+impl fmt::Debug for SlackNotifier {
+    // The webhook URL is a credential: never print it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SlackNotifier")
+            .field("webhook_url", &"<redacted>")
+            .finish()
+    }
+}
+
+impl SlackNotifier {
+    /// A notifier for `webhook_url`, with a 5 s timeout.
+    pub fn new(webhook_url: impl Into<String>) -> Result<Self, PortError> {
+        let http = reqwest::Client::builder()
+            .timeout(SLACK_TIMEOUT)
+            .build()
+            .map_err(|e| PortError::Other {
+                operation: "building the HTTP client for Slack".into(),
+                source: Box::new(AdapterError::SlackHttp(e)),
+            })?;
+        Ok(SlackNotifier {
+            http,
+            webhook_url: webhook_url.into(),
+        })
+    }
+
+    /// A notifier from the Secrets Manager secret `secret_id`, which holds either a
+    /// bare webhook URL or `{"webhook_url": "..."}`. `Ok(None)` (with a warning) when
+    /// the secret is empty or still a placeholder: notices are then only logged.
+    pub async fn from_secret(
+        secrets: &aws_sdk_secretsmanager::Client,
+        secret_id: &str,
+    ) -> Result<Option<SlackNotifier>, PortError> {
+        let out = secrets
+            .get_secret_value()
+            .secret_id(secret_id)
+            .send()
+            .await
+            .map_err(|e| port_error("GetSecretValue", &format!("secret {secret_id}"), e))?;
+        match out.secret_string().and_then(webhook_from_secret) {
+            Some(url) => Ok(Some(SlackNotifier::new(url)?)),
+            None => {
+                warn!(
+                    secret_id,
+                    "the Slack secret holds no webhook URL (empty or a placeholder); notices will only be logged"
+                );
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// The webhook URL in a secret string: a bare `http(s)://` URL, or JSON with a
+/// `webhook_url` string. `None` for anything else (empty, a placeholder).
+pub fn webhook_from_secret(secret: &str) -> Option<String> {
+    let secret = secret.trim();
+    let url = if secret.starts_with('{') {
+        let v: Value = serde_json::from_str(secret).ok()?;
+        v.get("webhook_url")?.as_str()?.trim().to_string()
+    } else {
+        secret.to_string()
+    };
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    // A host, at least.
+    if rest.is_empty() || rest.starts_with('/') || url.chars().any(char::is_whitespace) {
+        return None;
+    }
+    Some(url)
+}
+
+#[async_trait]
+impl Notifier for SlackNotifier {
+    async fn notify(&self, notice: &Notice) -> Result<(), PortError> {
+        let body = message(notice);
+        let res = self.http.post(&self.webhook_url).json(&body).send().await;
+        let res = res.map_err(|e| {
+            // The webhook URL is a credential: keep it out of the error (and so the logs).
+            let e = e.without_url();
+            let operation = "posting to Slack".to_string();
+            if e.is_timeout() || e.is_connect() || e.is_request() {
+                PortError::Transient {
+                    operation,
+                    source: Box::new(AdapterError::SlackHttp(e)),
+                }
+            } else {
+                PortError::Other {
+                    operation,
+                    source: Box::new(AdapterError::SlackHttp(e)),
+                }
+            }
+        })?;
+        let status = res.status().as_u16();
+        if (200..300).contains(&status) {
+            return Ok(());
+        }
+        let operation = format!("posting to Slack (HTTP {status})");
+        let source = Box::new(AdapterError::SlackStatus { status });
+        Err(match status {
+            429 => PortError::Throttled { operation, source },
+            500..=599 => PortError::Transient { operation, source },
+            _ => PortError::Other { operation, source },
+        })
+    }
+}
+
+/// Logs notices instead of posting them (Slack not configured).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct LogNotifier;
+
+#[async_trait]
+impl Notifier for LogNotifier {
+    async fn notify(&self, notice: &Notice) -> Result<(), PortError> {
+        info!(
+            rule = %notice.rule,
+            resource = %notice.resource,
+            outcome = %notice.outcome,
+            ledger_id = %notice.ledger_id,
+            "notice (Slack not configured):\n{}",
+            notice.text()
+        );
+        Ok(())
+    }
+}
+
+/// Escape text for Slack mrkdwn (`&`, `<`, `>` are control characters).
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// Cut `s` to at most `max` bytes on a character boundary, marking the cut.
+fn cut(mut s: String, max: usize) -> String {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max.saturating_sub(3);
+    while end > 0 && !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s.truncate(end);
+    s.push_str("...");
+    s
+}
+
+fn mrkdwn(text: String, max: usize) -> Value {
+    json!({"type": "mrkdwn", "text": cut(text, max)})
+}
+
+fn section(text: String) -> Value {
+    json!({"type": "section", "text": mrkdwn(text, SECTION_MAX)})
+}
+
+fn fields(pairs: &[(&str, String)]) -> Value {
+    let fields: Vec<Value> = pairs
+        .iter()
+        .map(|(label, value)| mrkdwn(format!("*{label}*\n{value}"), FIELD_MAX))
+        .collect();
+    json!({"type": "section", "fields": fields})
+}
+
+fn bullets(items: &[String], empty: &str) -> String {
+    if items.is_empty() {
+        return format!("_{empty}_");
+    }
+    items
+        .iter()
+        .map(|i| format!("• {}", esc(i)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn emoji(notice: &Notice) -> &'static str {
+    use policy::ledger::Outcome::*;
+    match notice.outcome {
+        Fixed => ":white_check_mark:",
+        NotVerified | Failed => ":rotating_light:",
+        CannotJudge | Limited => ":warning:",
+        Notified | DryRun => ":mag:",
+        Exempt => ":no_entry_sign:",
+        Compliant | Gone | Off | LoopGuard | FailedCall | Duplicate => ":information_source:",
+    }
+}
+
+/// The Block Kit message for a notice: a `text` fallback (for notifications and
+/// clients without blocks) and the `blocks`.
+pub fn message(notice: &Notice) -> Value {
+    let mode = if notice.dry_run {
+        format!("{} (dry run)", notice.mode)
+    } else {
+        notice.mode.to_string()
+    };
+    let changed_label = if notice.outcome.changed() {
+        "What changed"
+    } else {
+        "What would change"
+    };
+    let mut blocks = vec![
+        json!({
+            "type": "header",
+            "text": {"type": "plain_text", "text": cut(format!("{} {}", emoji(notice), notice.headline), HEADER_MAX), "emoji": true}
+        }),
+        fields(&[
+            ("Rule", format!("`{}`\n{}", esc(&notice.rule), esc(&notice.rule_title))),
+            ("Resource", format!("`{}`", esc(&notice.resource))),
+            (
+                "Account / region",
+                format!("{} / {}", esc(&notice.account), esc(&notice.region)),
+            ),
+            ("Outcome", format!("{}", notice.outcome)),
+        ]),
+        section(format!(
+            "*What was found*\n{}",
+            bullets(&notice.findings, "nothing recorded")
+        )),
+        section(format!("*{changed_label}*\n{}", bullets(&notice.changes, "nothing"))),
+        fields(&[
+            ("Caused by", format!("`{}`", esc(&notice.caused_by))),
+            ("Trigger", esc(&notice.trigger)),
+            ("Mode", mode),
+            ("Ledger id", format!("`{}`", esc(&notice.ledger_id))),
+        ]),
+    ];
+    if let Some(undo) = &notice.undo {
+        blocks.push(section(format!("*How to undo*\n`{}`", esc(undo))));
+    }
+    if !notice.notes.is_empty() {
+        blocks.push(section(format!("*Notes*\n{}", bullets(&notice.notes, ""))));
+    }
+    let text = cut(
+        format!(
+            "{}: {} ({}) [{}]",
+            notice.headline, notice.resource, notice.rule, notice.outcome
+        ),
+        SECTION_MAX,
+    );
+    json!({ "text": text, "blocks": blocks })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use policy::Mode;
+    use policy::ledger::Outcome;
+
+    fn notice() -> Notice {
+        Notice {
+            rule: "s3-bucket-public-access".into(),
+            rule_title: "S3 buckets are not public".into(),
+            resource: "arn:aws:s3:::phi-bucket".into(),
+            account: "123456789012".into(),
+            region: "us-east-1".into(),
+            outcome: Outcome::Fixed,
+            mode: Mode::Auto,
+            dry_run: false,
+            headline: "Fixed and verified".into(),
+            findings: vec!["ACL grants READ to AllUsers".into()],
+            changes: vec!["turn on all four Block Public Access settings on bucket phi-bucket".into()],
+            caused_by: "arn:aws:iam::123456789012:user/alice".into(),
+            trigger: "CloudTrail PutBucketAcl".into(),
+            ledger_id: "0190-abc".into(),
+            undo: Some("autofix undo 0190-abc".into()),
+            notes: vec!["a <note> & more".into()],
+        }
+    }
+
+    fn all_text(v: &Value) -> String {
+        v.to_string()
+    }
+
+    #[test]
+    fn message_has_every_field() {
+        let m = message(&notice());
+        let t = all_text(&m);
+        for needle in [
+            "Fixed and verified",
+            "s3-bucket-public-access",
+            "S3 buckets are not public",
+            "arn:aws:s3:::phi-bucket",
+            "123456789012 / us-east-1",
+            "ACL grants READ to AllUsers",
+            "What changed",
+            "turn on all four",
+            "user/alice",
+            "CloudTrail PutBucketAcl",
+            "auto",
+            "0190-abc",
+            "autofix undo 0190-abc",
+            "a &lt;note&gt; &amp; more",
+        ] {
+            assert!(t.contains(needle), "missing {needle}: {t}");
+        }
+        assert!(m.get("text").and_then(Value::as_str).is_some_and(|s| !s.is_empty()));
+        assert_eq!(m["blocks"][0]["type"], "header");
+    }
+
+    #[test]
+    fn message_survives_empty_lists_and_says_what_would_change() {
+        let n = Notice {
+            outcome: Outcome::DryRun,
+            dry_run: true,
+            findings: vec![],
+            changes: vec![],
+            notes: vec![],
+            undo: None,
+            ..notice()
+        };
+        let t = all_text(&message(&n));
+        assert!(t.contains("What would change"));
+        assert!(t.contains("(dry run)"));
+        assert!(!t.contains("How to undo"));
+        assert!(!t.contains("*Notes*"));
+    }
+
+    #[test]
+    fn long_text_is_cut_to_slack_limits() {
+        let n = Notice {
+            headline: "é".repeat(400),
+            findings: vec!["x".repeat(5000)],
+            ..notice()
+        };
+        let m = message(&n);
+        let header = m["blocks"][0]["text"]["text"].as_str().unwrap_or_default();
+        assert!(header.len() <= HEADER_MAX);
+        for b in m["blocks"].as_array().into_iter().flatten() {
+            if let Some(t) = b.pointer("/text/text").and_then(Value::as_str) {
+                assert!(t.len() <= SECTION_MAX);
+            }
+        }
+    }
+
+    #[test]
+    fn secrets_yield_webhooks_or_nothing() {
+        let url = "https://hooks.slack.com/services/T0/B0/xyz";
+        assert_eq!(webhook_from_secret(url).as_deref(), Some(url));
+        assert_eq!(
+            webhook_from_secret(&format!(" {{\"webhook_url\": \"{url}\"}} ")).as_deref(),
+            Some(url)
+        );
+        assert_eq!(
+            webhook_from_secret("http://127.0.0.1:9000/hook").as_deref(),
+            Some("http://127.0.0.1:9000/hook")
+        );
+        for placeholder in [
+            "",
+            "  ",
+            "PLACEHOLDER",
+            "changeme",
+            "{}",
+            r#"{"webhook_url": ""}"#,
+            "https://",
+            "{bad",
+        ] {
+            assert_eq!(webhook_from_secret(placeholder), None, "{placeholder:?}");
+        }
+    }
+
+    #[test]
+    fn the_webhook_url_is_never_printed() {
+        let s = SlackNotifier::new("https://hooks.slack.com/services/secret").unwrap_or_else(|e| panic!("{e}"));
+        assert!(!format!("{s:?}").contains("secret"));
+    }
+}

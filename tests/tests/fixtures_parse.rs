@@ -1,0 +1,262 @@
+//! Every event fixture parses into the event it names; every malformed one fails clearly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeSet;
+
+use aws_lambda_events::cloudwatch_events::CloudWatchEvent;
+use aws_lambda_events::cloudwatch_events::cloudtrail::AWSAPICall;
+use aws_lambda_events::config::ConfigEvent;
+use harness::{ACCOUNT, OWN_ROLE_ARN, REGION, fixture, fixtures_dir};
+use policy::event::{Event, EventSource};
+use policy::{EventError, ResourceRef};
+
+fn parse(name: &str) -> Event {
+    Event::parse(&fixture(name)).unwrap_or_else(|e| panic!("{name} does not parse: {e}"))
+}
+
+fn bucket(name: &str) -> Vec<ResourceRef> {
+    vec![ResourceRef::bucket(name, ACCOUNT, REGION)]
+}
+
+fn json_files(dir: &std::path::Path) -> BTreeSet<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".json"))
+        .collect()
+}
+
+/// Every fixture file; what each parses to is checked by the tests below.
+const EXPECTED: &[&str] = &[
+    "config-rule-invocation-bucket.json",
+    "config-rule-invocation-scheduled.json",
+    "config-compliance-change-bucket.json",
+    "cloudtrail-put-bucket-policy.json",
+    "cloudtrail-put-bucket-acl.json",
+    "cloudtrail-create-bucket.json",
+    "cloudtrail-delete-bucket-public-access-block.json",
+    "cloudtrail-delete-account-public-access-block.json",
+    "cloudtrail-by-autofix-role.json",
+    "scheduled-event.json",
+];
+
+#[test]
+fn every_fixture_has_an_expectation_here() {
+    let on_disk = json_files(&fixtures_dir());
+    let known: BTreeSet<String> = EXPECTED.iter().map(|s| s.to_string()).collect();
+    assert_eq!(
+        on_disk, known,
+        "add new fixtures to EXPECTED and check what they parse to"
+    );
+}
+
+#[test]
+fn config_invocation_for_a_bucket_names_the_bucket_and_result_token() {
+    let name = "config-rule-invocation-bucket.json";
+    let e = parse(name);
+    let token = fixture(name)["resultToken"].as_str().unwrap().to_string();
+    match &e.source {
+        EventSource::ConfigRule {
+            rule_name,
+            result_token,
+            event_left_scope,
+            ..
+        } => {
+            assert_eq!(rule_name, "hipaa-autofix-s3-bucket-public-access");
+            assert_eq!(result_token, &token);
+            assert!(!event_left_scope);
+        }
+        other => panic!("{name}: unexpected source {other:?}"),
+    }
+    assert_eq!(e.resources, bucket("phi-public-read"));
+    assert_eq!((e.account.as_str(), e.region.as_str()), (ACCOUNT, REGION));
+    assert!(!e.is_sweep());
+}
+
+#[test]
+fn scheduled_config_invocation_is_a_sweep() {
+    let e = parse("config-rule-invocation-scheduled.json");
+    assert!(
+        matches!(&e.source, EventSource::ConfigRule { rule_name, .. } if rule_name == "hipaa-autofix-s3-account-public-access-block")
+    );
+    assert!(e.resources.is_empty());
+    assert!(e.is_sweep());
+    assert_eq!((e.account.as_str(), e.region.as_str()), (ACCOUNT, REGION));
+}
+
+#[test]
+fn compliance_change_names_rule_resource_and_new_compliance() {
+    let e = parse("config-compliance-change-bucket.json");
+    assert_eq!(
+        e.source,
+        EventSource::ComplianceChange {
+            rule_name: "s3-bucket-public-read-prohibited".into(),
+            compliance: "NON_COMPLIANT".into()
+        }
+    );
+    assert_eq!(e.resources, bucket("phi-public-read"));
+    assert_eq!(e.id, "5f0a4a52-1c8e-2d6b-3b8f-0c7e1d2a9f31");
+}
+
+fn assert_cloudtrail(name: &str, event_name: &str, resources: Vec<ResourceRef>) -> Event {
+    let e = parse(name);
+    match &e.source {
+        EventSource::CloudTrail {
+            event_name: n,
+            event_source,
+            error_code,
+        } => {
+            assert_eq!(n, event_name, "{name}");
+            assert_eq!(event_source, "s3.amazonaws.com", "{name}");
+            assert_eq!(error_code, &None, "{name}");
+        }
+        other => panic!("{name}: unexpected source {other:?}"),
+    }
+    assert_eq!(e.resources, resources, "{name}");
+    assert_eq!((e.account.as_str(), e.region.as_str()), (ACCOUNT, REGION), "{name}");
+    assert!(e.actor.is_some(), "{name}: no actor");
+    e
+}
+
+#[test]
+fn cloudtrail_bucket_calls_name_their_bucket_and_caller() {
+    let e = assert_cloudtrail(
+        "cloudtrail-put-bucket-acl.json",
+        "PutBucketAcl",
+        bucket("phi-public-read"),
+    );
+    let actor = e.actor.unwrap();
+    assert_eq!(
+        actor.role_arn.as_deref(),
+        Some("arn:aws:iam::123456789012:role/DeveloperAccess")
+    );
+    assert_eq!(actor.kind.as_deref(), Some("AssumedRole"));
+    assert_cloudtrail(
+        "cloudtrail-put-bucket-policy.json",
+        "PutBucketPolicy",
+        bucket("phi-mixed-policy"),
+    );
+    assert_cloudtrail(
+        "cloudtrail-create-bucket.json",
+        "CreateBucket",
+        bucket("phi-new-bucket"),
+    );
+    assert_cloudtrail(
+        "cloudtrail-delete-bucket-public-access-block.json",
+        "DeleteBucketPublicAccessBlock",
+        bucket("phi-no-bpa"),
+    );
+}
+
+#[test]
+fn cloudtrail_account_bpa_call_names_the_account() {
+    assert_cloudtrail(
+        "cloudtrail-delete-account-public-access-block.json",
+        "DeleteAccountPublicAccessBlock",
+        vec![ResourceRef::s3_account(ACCOUNT, REGION)],
+    );
+}
+
+#[test]
+fn cloudtrail_by_the_autofix_role_carries_the_role_arn() {
+    let e = assert_cloudtrail(
+        "cloudtrail-by-autofix-role.json",
+        "PutBucketAcl",
+        bucket("phi-public-read"),
+    );
+    assert_eq!(e.actor.unwrap().role_arn.as_deref(), Some(OWN_ROLE_ARN));
+}
+
+#[test]
+fn scheduled_event_is_a_sweep_with_its_rule_arn() {
+    let e = parse("scheduled-event.json");
+    assert!(
+        matches!(&e.source, EventSource::Schedule { rule_arn: Some(a) } if a.contains(":rule/hipaa-autofix-")),
+        "{:?}",
+        e.source
+    );
+    assert!(e.resources.is_empty() && e.is_sweep());
+    assert_eq!(e.id, "89d1a02d-5ec7-412e-82f5-13505f849b41");
+}
+
+/// The CloudTrail fixtures carry every field AWS sends: they deserialize into the
+/// strict `aws_lambda_events` type, whose required fields match CloudTrail's.
+#[test]
+fn cloudtrail_fixtures_have_the_full_aws_shape() {
+    for name in EXPECTED.iter().filter(|n| n.starts_with("cloudtrail-")) {
+        let v = fixture(name);
+        let typed: CloudWatchEvent<AWSAPICall> =
+            serde_json::from_value(v).unwrap_or_else(|e| panic!("{name} is not a full CloudTrail event: {e}"));
+        let detail = typed.detail.expect("detail");
+        assert_eq!(detail.event_type, "AwsApiCall", "{name}");
+        assert!(!detail.request_id.is_empty() && !detail.event_id.is_empty(), "{name}");
+    }
+}
+
+#[test]
+fn config_invocation_fixtures_have_the_aws_shape() {
+    for name in EXPECTED.iter().filter(|n| n.starts_with("config-rule-invocation")) {
+        let typed: ConfigEvent = serde_json::from_value(fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let inv: serde_json::Value = serde_json::from_str(typed.invoking_event.as_deref().expect("invokingEvent"))
+            .expect("invokingEvent is a JSON string");
+        assert!(inv["messageType"].is_string(), "{name}");
+        assert!(
+            typed.result_token.is_some() && typed.config_rule_arn.is_some(),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn every_malformed_fixture_fails_with_a_clear_error() {
+    let dir = fixtures_dir().join("malformed");
+    let files = json_files(&dir);
+    assert!(files.len() >= 6, "expected malformed fixtures in {}", dir.display());
+    for name in &files {
+        let bytes = std::fs::read(dir.join(name)).unwrap();
+        let err = match Event::parse_slice(&bytes) {
+            Ok(e) => panic!("malformed/{name} parsed: {e:?}"),
+            Err(err) => err,
+        };
+        let msg = err.to_string();
+        assert!(msg.len() > 20, "malformed/{name}: unclear error {msg:?}");
+        let ok = match name.as_str() {
+            "not-json.json" => matches!(err, EventError::Json(_)),
+            "array.json" | "empty-object.json" | "wrong-detail-type.json" => {
+                matches!(err, EventError::UnknownShape(_))
+            }
+            "cloudtrail-missing-bucket-name.json" => {
+                matches!(
+                    err,
+                    EventError::Missing {
+                        field: "requestParameters.bucketName",
+                        ..
+                    }
+                )
+            }
+            "cloudtrail-missing-user-identity.json" => matches!(
+                err,
+                EventError::Missing {
+                    field: "userIdentity",
+                    ..
+                }
+            ),
+            "config-invoking-event-not-json.json" => matches!(
+                err,
+                EventError::Invalid {
+                    field: "invokingEvent",
+                    ..
+                }
+            ),
+            "config-missing-rule-name.json" => matches!(
+                err,
+                EventError::Missing {
+                    field: "configRuleName",
+                    ..
+                }
+            ),
+            other => panic!("malformed/{other}: add its expected error here"),
+        };
+        assert!(ok, "malformed/{name}: unexpected error {err:?}");
+    }
+}

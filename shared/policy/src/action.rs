@@ -6,7 +6,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::resource::Facet;
+use crate::iam::PasswordPolicy;
+use crate::resource::{Facet, ResourceKind};
 use crate::s3::{Acl, Grant, PublicAccessBlock};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,6 +55,25 @@ pub enum Action {
         account: String,
         previous: PublicAccessBlock,
     },
+    /// Set an access key to Inactive (reversible: reactivate).
+    DeactivateAccessKey { user: String, key_id: String },
+    /// Set an access key to Active (only as an undo).
+    ActivateAccessKey { user: String, key_id: String },
+    /// Delete an inactive access key. Irreversible: its secret can't be recovered.
+    DeleteAccessKey { user: String, key_id: String },
+    /// Remove a user's console password. Irreversible: the password can't be restored.
+    DeleteLoginProfile { user: String },
+    /// Attach a managed policy to a user (the MFA quarantine).
+    AttachUserPolicy { user: String, policy_arn: String },
+    /// Detach a managed policy from a user (lifting the MFA quarantine).
+    DetachUserPolicy { user: String, policy_arn: String },
+    /// Set the account password policy.
+    UpdateAccountPasswordPolicy {
+        policy: PasswordPolicy,
+        previous: Option<PasswordPolicy>,
+    },
+    /// Delete the account password policy (only as an undo).
+    DeleteAccountPasswordPolicy { previous: PasswordPolicy },
 }
 
 /// Every action variant's name, for meta-tests that walk all of them.
@@ -65,6 +85,14 @@ pub const ACTION_NAMES: &[&str] = &[
     "DeleteBucketPolicy",
     "PutAccountPublicAccessBlock",
     "DeleteAccountPublicAccessBlock",
+    "DeactivateAccessKey",
+    "ActivateAccessKey",
+    "DeleteAccessKey",
+    "DeleteLoginProfile",
+    "AttachUserPolicy",
+    "DetachUserPolicy",
+    "UpdateAccountPasswordPolicy",
+    "DeleteAccountPasswordPolicy",
 ];
 
 impl Action {
@@ -77,6 +105,14 @@ impl Action {
             Action::DeleteBucketPolicy { .. } => "DeleteBucketPolicy",
             Action::PutAccountPublicAccessBlock { .. } => "PutAccountPublicAccessBlock",
             Action::DeleteAccountPublicAccessBlock { .. } => "DeleteAccountPublicAccessBlock",
+            Action::DeactivateAccessKey { .. } => "DeactivateAccessKey",
+            Action::ActivateAccessKey { .. } => "ActivateAccessKey",
+            Action::DeleteAccessKey { .. } => "DeleteAccessKey",
+            Action::DeleteLoginProfile { .. } => "DeleteLoginProfile",
+            Action::AttachUserPolicy { .. } => "AttachUserPolicy",
+            Action::DetachUserPolicy { .. } => "DetachUserPolicy",
+            Action::UpdateAccountPasswordPolicy { .. } => "UpdateAccountPasswordPolicy",
+            Action::DeleteAccountPasswordPolicy { .. } => "DeleteAccountPasswordPolicy",
         }
     }
 
@@ -87,7 +123,7 @@ impl Action {
 
     /// The action that restores the state this action replaced, when AWS allows it.
     pub fn undo(&self) -> Option<Action> {
-        // Every S3 action is reversible; IAM actions such as deleting a login profile are not.
+        // Every S3 action is reversible; deleting an access key or a login profile is not.
         Some(match self {
             Action::PutBucketPublicAccessBlock {
                 bucket,
@@ -161,6 +197,34 @@ impl Action {
                 settings: *previous,
                 previous: None,
             },
+            Action::DeactivateAccessKey { user, key_id } => Action::ActivateAccessKey {
+                user: user.clone(),
+                key_id: key_id.clone(),
+            },
+            Action::ActivateAccessKey { user, key_id } => Action::DeactivateAccessKey {
+                user: user.clone(),
+                key_id: key_id.clone(),
+            },
+            Action::DeleteAccessKey { .. } | Action::DeleteLoginProfile { .. } => return None,
+            Action::AttachUserPolicy { user, policy_arn } => Action::DetachUserPolicy {
+                user: user.clone(),
+                policy_arn: policy_arn.clone(),
+            },
+            Action::DetachUserPolicy { user, policy_arn } => Action::AttachUserPolicy {
+                user: user.clone(),
+                policy_arn: policy_arn.clone(),
+            },
+            Action::UpdateAccountPasswordPolicy { policy, previous } => match previous {
+                Some(p) => Action::UpdateAccountPasswordPolicy {
+                    policy: *p,
+                    previous: Some(*policy),
+                },
+                None => Action::DeleteAccountPasswordPolicy { previous: *policy },
+            },
+            Action::DeleteAccountPasswordPolicy { previous } => Action::UpdateAccountPasswordPolicy {
+                policy: *previous,
+                previous: None,
+            },
         })
     }
 
@@ -223,8 +287,56 @@ impl Action {
             Action::DeleteAccountPublicAccessBlock { account, .. } => {
                 format!("remove the account-level Block Public Access configuration of account {account}")
             }
+            Action::DeactivateAccessKey { user, key_id } => format!("deactivate access key {key_id} of user {user}"),
+            Action::ActivateAccessKey { user, key_id } => format!("reactivate access key {key_id} of user {user}"),
+            Action::DeleteAccessKey { user, key_id } => {
+                format!("delete inactive access key {key_id} of user {user} (irreversible)")
+            }
+            Action::DeleteLoginProfile { user } => {
+                format!("remove the console password (login profile) of user {user} (irreversible)")
+            }
+            Action::AttachUserPolicy { user, policy_arn } => {
+                format!("quarantine user {user}: attach {policy_arn}, which denies everything but setting up MFA")
+            }
+            Action::DetachUserPolicy { user, policy_arn } => {
+                format!("lift the quarantine of user {user}: detach {policy_arn}")
+            }
+            Action::UpdateAccountPasswordPolicy { policy, previous } => format!(
+                "set the account password policy to {} (was {})",
+                describe_password_policy(policy),
+                previous
+                    .as_ref()
+                    .map(describe_password_policy)
+                    .unwrap_or_else(|| "none".into())
+            ),
+            Action::DeleteAccountPasswordPolicy { .. } => "delete the account password policy".to_string(),
         }
     }
+}
+
+fn describe_password_policy(p: &PasswordPolicy) -> String {
+    let mut classes = Vec::new();
+    for (on, name) in [
+        (p.require_uppercase_characters, "upper"),
+        (p.require_lowercase_characters, "lower"),
+        (p.require_numbers, "number"),
+        (p.require_symbols, "symbol"),
+    ] {
+        if on {
+            classes.push(name);
+        }
+    }
+    format!(
+        "length >= {}, requires [{}], reuse prevention {}, max age {}",
+        p.minimum_password_length.unwrap_or(6),
+        classes.join(", "),
+        p.password_reuse_prevention
+            .map(|n| n.to_string())
+            .unwrap_or_else(|| "off".into()),
+        p.max_password_age
+            .map(|n| format!("{n} days"))
+            .unwrap_or_else(|| "none".into())
+    )
 }
 
 fn describe_grant(g: &Grant) -> String {
@@ -261,18 +373,35 @@ pub fn action_permissions(name: &str) -> &'static [&'static str] {
         "DeleteBucketPolicy" => &["s3:DeleteBucketPolicy"],
         // The account-level delete is authorised by s3:PutAccountPublicAccessBlock.
         "PutAccountPublicAccessBlock" | "DeleteAccountPublicAccessBlock" => &["s3:PutAccountPublicAccessBlock"],
+        "DeactivateAccessKey" | "ActivateAccessKey" => &["iam:UpdateAccessKey"],
+        "DeleteAccessKey" => &["iam:DeleteAccessKey"],
+        "DeleteLoginProfile" => &["iam:DeleteLoginProfile"],
+        "AttachUserPolicy" => &["iam:AttachUserPolicy"],
+        "DetachUserPolicy" => &["iam:DetachUserPolicy"],
+        "UpdateAccountPasswordPolicy" => &["iam:UpdateAccountPasswordPolicy"],
+        "DeleteAccountPasswordPolicy" => &["iam:DeleteAccountPasswordPolicy"],
         _ => &[],
     }
 }
 
 /// The IAM read actions behind each facet.
-pub fn facet_permissions(f: Facet) -> &'static [&'static str] {
-    match f {
-        Facet::BucketPublicAccessBlock => &["s3:GetBucketPublicAccessBlock"],
-        Facet::BucketPolicy => &["s3:GetBucketPolicy"],
-        Facet::BucketAcl => &["s3:GetBucketAcl"],
-        Facet::Tags => &["s3:GetBucketTagging"],
-        Facet::AccountPublicAccessBlock => &["s3:GetAccountPublicAccessBlock"],
+pub fn facet_permissions(kind: ResourceKind, f: Facet) -> &'static [&'static str] {
+    match (kind, f) {
+        (_, Facet::BucketPublicAccessBlock) => &["s3:GetBucketPublicAccessBlock"],
+        (_, Facet::BucketPolicy) => &["s3:GetBucketPolicy"],
+        (_, Facet::BucketAcl) => &["s3:GetBucketAcl"],
+        (ResourceKind::S3Bucket, Facet::Tags) => &["s3:GetBucketTagging"],
+        (ResourceKind::IamUser, Facet::Tags) => &["iam:ListUserTags"],
+        // Account-level settings carry no tags.
+        (ResourceKind::S3Account | ResourceKind::IamAccount, Facet::Tags) => &[],
+        (_, Facet::AccountPublicAccessBlock) => &["s3:GetAccountPublicAccessBlock"],
+        (_, Facet::UserAccessKeys) => &["iam:ListAccessKeys", "iam:GetAccessKeyLastUsed"],
+        // GetUser gives PasswordLastUsed; GetLoginProfile whether a password exists and since when.
+        (_, Facet::UserLoginProfile) => &["iam:GetLoginProfile", "iam:GetUser"],
+        (_, Facet::UserMfaDevices) => &["iam:ListMFADevices"],
+        (_, Facet::UserAttachedPolicies) => &["iam:ListAttachedUserPolicies"],
+        (_, Facet::PasswordPolicy) => &["iam:GetAccountPasswordPolicy"],
+        (_, Facet::RootMfa) => &["iam:GetAccountSummary"],
     }
 }
 
@@ -280,9 +409,18 @@ pub fn facet_permissions(f: Facet) -> &'static [&'static str] {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Plan {
     pub actions: Vec<Action>,
+    /// Fixes the rule would make but its parameters withhold (said in the notice).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withheld: Vec<String>,
 }
 
 impl Plan {
+    pub fn of(actions: Vec<Action>) -> Plan {
+        Plan {
+            actions,
+            withheld: vec![],
+        }
+    }
     pub fn is_empty(&self) -> bool {
         self.actions.is_empty()
     }
@@ -292,6 +430,9 @@ impl Plan {
     /// The undo plan: inverse actions in reverse order; `None` when any action is irreversible.
     pub fn undo(&self) -> Option<Plan> {
         let actions: Option<Vec<Action>> = self.actions.iter().rev().map(Action::undo).collect();
-        actions.map(|actions| Plan { actions })
+        actions.map(|actions| Plan {
+            actions,
+            withheld: vec![],
+        })
     }
 }

@@ -197,16 +197,7 @@ fn parse_config_invocation(payload: &Value) -> Result<Event, EventError> {
                 .get("configurationItemCaptureTime")
                 .and_then(Value::as_str)
                 .and_then(parse_time);
-            let resources = match ResourceKind::from_config_type(rtype) {
-                Some(ResourceKind::S3Bucket) => vec![ResourceRef::bucket(rid, &account, &region)],
-                Some(ResourceKind::S3Account) => vec![ResourceRef::s3_account(&account, &region)],
-                None => {
-                    return Err(EventError::Invalid {
-                        field: "resourceType",
-                        reason: format!("{rtype} is not a resource type hipaa-autofix handles"),
-                    });
-                }
-            };
+            let resources = vec![resource_for(rtype, rid, &account, &region, "resourceType")?];
             let ordering = capture.or(notification_time).unwrap_or_else(Utc::now);
             (resources, account, region, ordering)
         }
@@ -306,20 +297,7 @@ fn parse_eventbridge(payload: &Value) -> Result<Event, EventError> {
                 .and_then(Value::as_str)
                 .unwrap_or(&region)
                 .to_string();
-            let resources = match ResourceKind::from_config_type(rtype) {
-                Some(ResourceKind::S3Bucket) => {
-                    vec![ResourceRef::bucket(rid, &r_account, &r_region)]
-                }
-                Some(ResourceKind::S3Account) => {
-                    vec![ResourceRef::s3_account(&r_account, &r_region)]
-                }
-                None => {
-                    return Err(EventError::Invalid {
-                        field: "detail.resourceType",
-                        reason: format!("{rtype} is not a resource type hipaa-autofix handles"),
-                    });
-                }
-            };
+            let resources = vec![resource_for(rtype, rid, &r_account, &r_region, "detail.resourceType")?];
             Ok(Event {
                 id,
                 source: EventSource::ComplianceChange { rule_name, compliance },
@@ -379,37 +357,42 @@ fn parse_cloudtrail(
         .unwrap_or(&region)
         .to_string();
     let params = detail.get("requestParameters");
+    let param = |k: &str| params.and_then(|p| p.get(k)).and_then(Value::as_str);
     let mut resources = Vec::new();
-    match event_source.as_str() {
-        "s3.amazonaws.com" => {
-            if let Some(bucket) = params.and_then(|p| p.get("bucketName")).and_then(Value::as_str) {
-                resources.push(ResourceRef::bucket(bucket, &r_account, &r_region));
-            } else if error_code.is_none() {
+    match (event_source.as_str(), event_name.as_str()) {
+        // Account-level Block Public Access calls are recorded with eventSource
+        // s3.amazonaws.com (and, through S3 Control, s3-control.amazonaws.com).
+        (_, "PutAccountPublicAccessBlock" | "DeleteAccountPublicAccessBlock") => {
+            let acct = param("accountId").unwrap_or(&r_account).to_string();
+            resources.push(ResourceRef::s3_account(acct, &r_region));
+        }
+        ("s3.amazonaws.com", _) => match param("bucketName") {
+            Some(bucket) => resources.push(ResourceRef::bucket(bucket, &r_account, &r_region)),
+            None if error_code.is_none() => {
                 return Err(EventError::Missing {
                     field: "requestParameters.bucketName",
                     context: "S3 CloudTrail event",
                 });
             }
+            None => {}
+        },
+        ("iam.amazonaws.com", "UpdateAccountPasswordPolicy" | "DeleteAccountPasswordPolicy") => {
+            resources.push(ResourceRef::iam_account(&r_account, &r_region));
         }
-        "s3-control.amazonaws.com" | "s3control.amazonaws.com" => {
-            let acct = params
-                .and_then(|p| p.get("accountId"))
-                .and_then(Value::as_str)
-                .unwrap_or(&r_account)
-                .to_string();
-            resources.push(ResourceRef::s3_account(acct, &r_region));
+        // IAM calls name the user they act on; for CreateUser and the like it is the
+        // request's userName. Calls on one's own credentials may omit it: then the caller is the user.
+        ("iam.amazonaws.com", _) => {
+            let user = param("userName").map(str::to_owned).or_else(|| {
+                (actor.kind.as_deref() == Some("IAMUser"))
+                    .then(|| actor.arn.rsplit('/').next().unwrap_or_default().to_string())
+            });
+            match user {
+                Some(u) if !u.is_empty() => resources.push(ResourceRef::iam_user(u, &r_account, &r_region)),
+                _ => {}
+            }
         }
-        // Other services: the event names no resource this crate knows; rules decide.
+        // Other services: the event names no resource this crate knows.
         _ => {}
-    }
-    // Account-level Block Public Access calls are also recorded with eventSource s3.amazonaws.com.
-    if matches!(
-        event_name.as_str(),
-        "PutAccountPublicAccessBlock" | "DeleteAccountPublicAccessBlock"
-    ) && !resources.iter().any(|r| r.kind == ResourceKind::S3Account)
-    {
-        resources.clear();
-        resources.push(ResourceRef::s3_account(&r_account, &r_region));
     }
     Ok(Event {
         id,
@@ -423,6 +406,28 @@ fn parse_cloudtrail(
         time,
         resources,
         actor: Some(actor),
+    })
+}
+
+/// The resource a Config resource type and id name.
+fn resource_for(
+    rtype: &str,
+    rid: &str,
+    account: &str,
+    region: &str,
+    field: &'static str,
+) -> Result<ResourceRef, EventError> {
+    Ok(match ResourceKind::from_config_type(rtype) {
+        Some(ResourceKind::S3Bucket) => ResourceRef::bucket(rid, account, region),
+        Some(ResourceKind::S3Account) => ResourceRef::s3_account(account, region),
+        Some(ResourceKind::IamAccount) => ResourceRef::iam_account(account, region),
+        Some(ResourceKind::IamUser) => ResourceRef::iam_user(rid, account, region),
+        None => {
+            return Err(EventError::Invalid {
+                field,
+                reason: format!("{rtype} is not a resource type hipaa-autofix handles"),
+            });
+        }
     })
 }
 
@@ -448,4 +453,68 @@ pub fn short_digest(s: &str) -> String {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     format!("{h:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn cloudtrail(source: &str, name: &str, params: Value) -> Value {
+        json!({"version": "0", "id": "e-1", "detail-type": "AWS API Call via CloudTrail", "source": source,
+               "account": "123456789012", "time": "2026-11-29T10:00:00Z", "region": "us-east-1", "resources": [],
+               "detail": {"eventSource": format!("{}.amazonaws.com", source.trim_start_matches("aws.")), "eventName": name,
+                          "awsRegion": "us-east-1", "recipientAccountId": "123456789012", "requestParameters": params,
+                          "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::123456789012:user/bob"}}})
+    }
+
+    #[test]
+    fn iam_user_events_name_the_user() {
+        let e = Event::parse(&cloudtrail(
+            "aws.iam",
+            "UpdateAccessKey",
+            json!({"userName": "alice", "accessKeyId": "AKIA1"}),
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            e.resources,
+            vec![ResourceRef::iam_user("alice", "123456789012", "us-east-1")]
+        );
+        assert_eq!(
+            e.actor.map(|a| a.arn),
+            Some("arn:aws:iam::123456789012:user/bob".to_string())
+        );
+    }
+
+    #[test]
+    fn own_credential_calls_without_user_name_mean_the_caller() {
+        let e = Event::parse(&cloudtrail("aws.iam", "CreateAccessKey", json!({}))).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            e.resources,
+            vec![ResourceRef::iam_user("bob", "123456789012", "us-east-1")]
+        );
+    }
+
+    #[test]
+    fn password_policy_events_name_the_account() {
+        let e = Event::parse(&cloudtrail("aws.iam", "DeleteAccountPasswordPolicy", Value::Null))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(e.resources, vec![ResourceRef::iam_account("123456789012", "us-east-1")]);
+    }
+
+    #[test]
+    fn account_block_public_access_events_need_no_bucket() {
+        let e = Event::parse(&cloudtrail(
+            "aws.s3",
+            "DeleteAccountPublicAccessBlock",
+            json!({"accountId": "123456789012"}),
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(e.resources, vec![ResourceRef::s3_account("123456789012", "us-east-1")]);
+    }
+
+    #[test]
+    fn s3_bucket_event_without_bucket_is_an_error() {
+        assert!(Event::parse(&cloudtrail("aws.s3", "PutBucketAcl", json!({}))).is_err());
+    }
 }

@@ -25,7 +25,7 @@ use crate::ports::{
 };
 use crate::resource::{Facet, ResourceKind, ResourceRef, Snapshot};
 use crate::rule::{Rule, Verdict};
-use crate::settings::{DEFAULT_EXEMPT_TAG, Exemption, ExemptionCheck, Mode, parse_exempt_tag};
+use crate::settings::{DEFAULT_BREAK_GLASS_TAG, DEFAULT_EXEMPT_TAG, Exemption, ExemptionCheck, Mode, parse_exempt_tag};
 
 /// The ports the executor acts through.
 #[derive(Clone)]
@@ -61,6 +61,8 @@ pub struct ExecOptions {
     /// Role ARNs or names whose CloudTrail events are ours (the loop guard).
     pub own_roles: Vec<String>,
     pub exempt_tag: String,
+    /// Resources with this tag are never changed; their violations are loud notices.
+    pub break_glass_tag: String,
     /// Modes that replace a rule's built-in default (the deployment's parameters).
     pub default_modes: BTreeMap<String, Mode>,
     /// At most this many resources changed per run (blast-radius limit).
@@ -81,6 +83,7 @@ impl Default for ExecOptions {
             force_auto: false,
             own_roles: vec![],
             exempt_tag: DEFAULT_EXEMPT_TAG.to_string(),
+            break_glass_tag: DEFAULT_BREAK_GLASS_TAG.to_string(),
             default_modes: BTreeMap::new(),
             max_changes: None,
             concurrency: 16,
@@ -230,23 +233,24 @@ impl Executor {
 
         let mut work: Vec<(Arc<dyn Rule>, ResourceRef)> = Vec::new();
         if event.is_sweep() {
-            let mut listed: BTreeMap<ResourceKind, Vec<ResourceRef>> = BTreeMap::new();
+            // Each kind is listed once per sweep, however many rules judge it.
+            let mut listed: BTreeMap<ResourceKind, Option<Vec<ResourceRef>>> = BTreeMap::new();
             for rule in &rules {
                 let kind = rule.kind();
-                if !listed.contains_key(&kind) {
+                if let std::collections::btree_map::Entry::Vacant(slot) = listed.entry(kind) {
                     match self.ports.lister.list(kind, &event.account, &event.region).await {
                         Ok(rs) => {
-                            listed.insert(kind, rs);
+                            slot.insert(Some(rs));
                         }
                         Err(e) => {
                             error!(error = %e, kind = ?kind, "listing resources for the sweep failed");
                             report.retryable |= e.is_retryable();
                             report.errors.push(format!("listing {kind:?}: {}", chain(&e)));
-                            continue;
+                            slot.insert(None);
                         }
                     }
                 }
-                for r in listed.get(&kind).into_iter().flatten() {
+                for r in listed.get(&kind).into_iter().flatten().flatten() {
                     work.push((Arc::clone(rule), r.clone()));
                 }
             }
@@ -375,7 +379,7 @@ impl Executor {
             return log_decision(d);
         }
 
-        let mut before = Snapshot::empty(r);
+        let mut before = Snapshot::empty_at(r, (self.opts.clock)());
         let verdict = match self.read_and_evaluate(rule, r, &mut before).await {
             Ok(v) => v,
             Err(e) if e.is_not_found() => {
@@ -388,6 +392,27 @@ impl Executor {
             Verdict::Compliant { .. } => {
                 d.outcome = Outcome::Compliant;
                 return log_decision(d);
+            }
+            Verdict::Warning { findings, token } => {
+                d.findings = findings;
+                d.outcome = Outcome::Warned;
+                if self.opts.record {
+                    // One notice per warning, however many sweeps see it.
+                    match self
+                        .ports
+                        .ledger
+                        .claim(&format!("warn#{}#{}#{token}", rule.id(), r.arn()))
+                        .await
+                    {
+                        Ok(true) => {}
+                        Ok(false) => {
+                            d.outcome = Outcome::Compliant;
+                            return log_decision(d);
+                        }
+                        Err(e) => return self.failed_early(d, "claiming the warning in the ledger", e),
+                    }
+                }
+                return self.finish(rule, d, event, Some(before), None).await;
             }
             Verdict::CannotJudge { reason } => {
                 d.findings.push(reason);
@@ -427,9 +452,24 @@ impl Executor {
             }
         }
 
+        if let Some(v) = before.tags().and_then(|t| t.get(&self.opts.break_glass_tag)) {
+            d.notes.push(format!(
+                "break-glass resource (tag {}={v:?}): never changed automatically; an admin must act",
+                self.opts.break_glass_tag
+            ));
+            d.outcome = Outcome::BreakGlass;
+            return self.finish(rule, d, event, Some(before), None).await;
+        }
         if let Some(e) = exemption {
             d.notes.push(format!("exempt by {}", e.describe()));
             d.outcome = Outcome::Exempt;
+            return self.finish(rule, d, event, Some(before), None).await;
+        }
+        for w in &d.plan.withheld {
+            d.notes.push(format!("not done automatically: {w}"));
+        }
+        if d.plan.is_empty() && !d.plan.withheld.is_empty() {
+            d.outcome = Outcome::Notified;
             return self.finish(rule, d, event, Some(before), None).await;
         }
         if d.plan.is_empty() {
@@ -487,10 +527,13 @@ impl Executor {
             }
         }
         let failed = d.outcome == Outcome::Failed;
-        d.plan = Plan { actions: applied };
+        d.plan = Plan {
+            actions: applied,
+            withheld: std::mem::take(&mut d.plan.withheld),
+        };
 
         // Verify on a fresh read.
-        let mut after = Snapshot::empty(r);
+        let mut after = Snapshot::empty_at(r, (self.opts.clock)());
         let verified = match self.read_and_evaluate(rule, r, &mut after).await {
             Ok(Verdict::Compliant { .. }) => true,
             Ok(v) => {
@@ -608,13 +651,10 @@ fn evaluation(r: &ResourceRef, compliance: &str, annotation: &str, event: &Event
         EventSource::ConfigRule { ordering_time, .. } => *ordering_time,
         _ => event.time,
     };
-    let id = match r.kind {
-        ResourceKind::S3Bucket => r.id.clone(),
-        ResourceKind::S3Account => r.account.clone(),
-    };
-    let resource_type = match r.kind {
-        ResourceKind::S3Bucket => "AWS::S3::Bucket",
-        ResourceKind::S3Account => "AWS::::Account",
+    let (resource_type, id) = match r.kind {
+        ResourceKind::S3Bucket => ("AWS::S3::Bucket", r.id.clone()),
+        ResourceKind::IamUser => ("AWS::IAM::User", r.id.clone()),
+        ResourceKind::S3Account | ResourceKind::IamAccount => ("AWS::::Account", r.account.clone()),
     };
     let mut annotation = annotation.to_string();
     if annotation.len() > 255 {
@@ -642,6 +682,10 @@ fn decision_evaluation(d: &Decision, event: &Event) -> Option<Evaluation> {
         .unwrap_or_default();
     let (c, note) = match d.outcome {
         Outcome::Compliant => ("COMPLIANT", "compliant".to_string()),
+        Outcome::Warned => (
+            "COMPLIANT",
+            format!("compliant, with a warning: {}", d.findings.join("; ")),
+        ),
         Outcome::Fixed => ("COMPLIANT", format!("fixed by hipaa-autofix{ledger}")),
         Outcome::Gone => ("NOT_APPLICABLE", "resource no longer exists".to_string()),
         Outcome::Off | Outcome::LoopGuard | Outcome::FailedCall | Outcome::Duplicate => {

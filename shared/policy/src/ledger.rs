@@ -39,6 +39,10 @@ pub enum Outcome {
     CannotJudge,
     /// Not changed because the run's change limit was reached.
     Limited,
+    /// Compliant, with a warning worth a notice (once).
+    Warned,
+    /// A break-glass resource: never changed, every violation a loud notice.
+    BreakGlass,
 }
 
 impl Outcome {
@@ -58,6 +62,8 @@ impl Outcome {
             Outcome::Failed => "failed",
             Outcome::CannotJudge => "cannot_judge",
             Outcome::Limited => "limited",
+            Outcome::Warned => "warned",
+            Outcome::BreakGlass => "break_glass",
         }
     }
     /// Whether the decision changed the account.

@@ -37,6 +37,8 @@ impl Notice {
             Outcome::Exempt => "Violation on an exempt resource (nothing changed)",
             Outcome::CannotJudge => "Could not judge or fix automatically",
             Outcome::Limited => "Violation found (change limit reached: nothing changed)",
+            Outcome::Warned => "Warning: action will be needed soon",
+            Outcome::BreakGlass => "BREAK-GLASS resource in violation (never changed automatically): act now",
             Outcome::Compliant
             | Outcome::Gone
             | Outcome::Off

@@ -10,7 +10,8 @@ use crate::rules;
 pub fn list_permissions(kind: ResourceKind) -> &'static [&'static str] {
     match kind {
         ResourceKind::S3Bucket => &["s3:ListAllMyBuckets"],
-        ResourceKind::S3Account => &[],
+        ResourceKind::IamUser => &["iam:ListUsers"],
+        ResourceKind::S3Account | ResourceKind::IamAccount => &[],
     }
 }
 
@@ -21,10 +22,7 @@ pub fn family_permissions(family: &str) -> BTreeSet<&'static str> {
     let mut out = BTreeSet::new();
     for rule in rules::family(family) {
         for f in rule.reads().iter().chain(rule.facets()).chain(&[Facet::Tags]) {
-            if rule.kind() == ResourceKind::S3Account && *f == Facet::Tags {
-                continue; // account-level settings carry no tags
-            }
-            out.extend(facet_permissions(*f));
+            out.extend(facet_permissions(rule.kind(), *f));
         }
         for a in rule.actions() {
             out.extend(action_permissions(a));

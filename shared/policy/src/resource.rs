@@ -8,6 +8,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use chrono::{DateTime, Utc};
+
+use crate::iam::{AccessKey, LoginProfile, MfaDevice, PasswordPolicy};
 use crate::s3::{Acl, PublicAccessBlock};
 
 /// The kinds of resource rules act on.
@@ -17,6 +20,10 @@ pub enum ResourceKind {
     S3Bucket,
     /// The account-level S3 Block Public Access configuration; `id` is the account id.
     S3Account,
+    /// An IAM user; `id` is the user name.
+    IamUser,
+    /// Account-wide IAM settings (password policy, root user); `id` is the account id.
+    IamAccount,
 }
 
 impl ResourceKind {
@@ -24,13 +31,19 @@ impl ResourceKind {
     pub fn config_type(self) -> &'static str {
         match self {
             ResourceKind::S3Bucket => "AWS::S3::Bucket",
-            ResourceKind::S3Account => "AWS::S3::AccountPublicAccessBlock",
+            ResourceKind::S3Account | ResourceKind::IamAccount => "AWS::::Account",
+            ResourceKind::IamUser => "AWS::IAM::User",
         }
+    }
+    /// Whether the kind is account-wide (one per account), not a single resource.
+    pub fn is_account_level(self) -> bool {
+        matches!(self, ResourceKind::S3Account | ResourceKind::IamAccount)
     }
     pub fn from_config_type(t: &str) -> Option<Self> {
         match t {
             "AWS::S3::Bucket" => Some(ResourceKind::S3Bucket),
             "AWS::S3::AccountPublicAccessBlock" | "AWS::::Account" => Some(ResourceKind::S3Account),
+            "AWS::IAM::User" => Some(ResourceKind::IamUser),
             _ => None,
         }
     }
@@ -63,7 +76,33 @@ impl ResourceRef {
             region: region.into(),
         }
     }
-    /// The resource's ARN (or, for account-level settings, a stable pseudo-ARN).
+    pub fn iam_user(name: impl Into<String>, account: impl Into<String>, region: impl Into<String>) -> Self {
+        Self {
+            kind: ResourceKind::IamUser,
+            id: name.into(),
+            account: account.into(),
+            region: region.into(),
+        }
+    }
+    pub fn iam_account(account: impl Into<String>, region: impl Into<String>) -> Self {
+        let account = account.into();
+        Self {
+            kind: ResourceKind::IamAccount,
+            id: account.clone(),
+            account,
+            region: region.into(),
+        }
+    }
+    /// The same account, seen as another account-level kind.
+    pub fn as_kind(&self, kind: ResourceKind) -> Self {
+        Self {
+            kind,
+            id: self.account.clone(),
+            account: self.account.clone(),
+            region: self.region.clone(),
+        }
+    }
+    /// The resource's ARN (or, for account-level S3 settings, a stable pseudo-ARN).
     pub fn arn(&self) -> String {
         match self.kind {
             ResourceKind::S3Bucket => format!("arn:aws:s3:::{}", self.id),
@@ -71,6 +110,8 @@ impl ResourceRef {
                 "arn:aws:s3:{}:{}:account-public-access-block",
                 self.region, self.account
             ),
+            ResourceKind::IamUser => format!("arn:aws:iam::{}:user/{}", self.account, self.id),
+            ResourceKind::IamAccount => format!("arn:aws:iam::{}:root", self.account),
         }
     }
 }
@@ -89,6 +130,12 @@ pub enum Facet {
     BucketAcl,
     Tags,
     AccountPublicAccessBlock,
+    UserAccessKeys,
+    UserLoginProfile,
+    UserMfaDevices,
+    UserAttachedPolicies,
+    PasswordPolicy,
+    RootMfa,
 }
 
 /// A facet that may not have been read yet.
@@ -131,17 +178,50 @@ pub struct AccountSnapshot {
     pub public_access_block: Read<Option<PublicAccessBlock>>,
 }
 
+/// Fresh state of an IAM user. `as_of` is when it was read: rules judge ages against it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSnapshot {
+    pub name: String,
+    pub account: String,
+    pub as_of: DateTime<Utc>,
+    pub access_keys: Read<Vec<AccessKey>>,
+    /// `None` inside `Read::Value`: the user has no console password.
+    pub login_profile: Read<Option<LoginProfile>>,
+    pub mfa_devices: Read<Vec<MfaDevice>>,
+    /// ARNs of the managed policies attached to the user.
+    pub attached_policies: Read<Vec<String>>,
+    pub tags: Read<BTreeMap<String, String>>,
+}
+
+/// Fresh state of account-wide IAM settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IamAccountSnapshot {
+    pub account: String,
+    pub as_of: DateTime<Utc>,
+    /// `None` inside `Read::Value`: the account has no password policy.
+    pub password_policy: Read<Option<PasswordPolicy>>,
+    /// Whether the root user has MFA (`GetAccountSummary`'s `AccountMFAEnabled`).
+    pub root_mfa: Read<bool>,
+}
+
 /// What a rule evaluates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Snapshot {
     S3Bucket(BucketSnapshot),
     S3Account(AccountSnapshot),
+    IamUser(UserSnapshot),
+    IamAccount(IamAccountSnapshot),
 }
 
 impl Snapshot {
-    /// An empty snapshot for a resource: nothing read yet.
+    /// An empty snapshot for a resource: nothing read yet, as of now.
     pub fn empty(r: &ResourceRef) -> Self {
+        Self::empty_at(r, Utc::now())
+    }
+
+    /// An empty snapshot for a resource, to be read at `as_of` (the executor's clock).
+    pub fn empty_at(r: &ResourceRef, as_of: DateTime<Utc>) -> Self {
         match r.kind {
             ResourceKind::S3Bucket => Snapshot::S3Bucket(BucketSnapshot {
                 name: r.id.clone(),
@@ -153,6 +233,22 @@ impl Snapshot {
             ResourceKind::S3Account => Snapshot::S3Account(AccountSnapshot {
                 account: r.account.clone(),
                 public_access_block: Read::NotRead,
+            }),
+            ResourceKind::IamUser => Snapshot::IamUser(UserSnapshot {
+                name: r.id.clone(),
+                account: r.account.clone(),
+                as_of,
+                access_keys: Read::NotRead,
+                login_profile: Read::NotRead,
+                mfa_devices: Read::NotRead,
+                attached_policies: Read::NotRead,
+                tags: Read::NotRead,
+            }),
+            ResourceKind::IamAccount => Snapshot::IamAccount(IamAccountSnapshot {
+                account: r.account.clone(),
+                as_of,
+                password_policy: Read::NotRead,
+                root_mfa: Read::NotRead,
             }),
         }
     }
@@ -169,8 +265,14 @@ impl Snapshot {
             (Snapshot::S3Bucket(b), Facet::BucketAcl) => b.acl.is_read(),
             (Snapshot::S3Bucket(b), Facet::Tags) => b.tags.is_read(),
             (Snapshot::S3Account(a), Facet::AccountPublicAccessBlock) => a.public_access_block.is_read(),
-            // Account-level settings carry no tags; a facet a kind lacks counts as read.
-            (Snapshot::S3Account(_), Facet::Tags) => true,
+            (Snapshot::IamUser(u), Facet::UserAccessKeys) => u.access_keys.is_read(),
+            (Snapshot::IamUser(u), Facet::UserLoginProfile) => u.login_profile.is_read(),
+            (Snapshot::IamUser(u), Facet::UserMfaDevices) => u.mfa_devices.is_read(),
+            (Snapshot::IamUser(u), Facet::UserAttachedPolicies) => u.attached_policies.is_read(),
+            (Snapshot::IamUser(u), Facet::Tags) => u.tags.is_read(),
+            (Snapshot::IamAccount(a), Facet::PasswordPolicy) => a.password_policy.is_read(),
+            (Snapshot::IamAccount(a), Facet::RootMfa) => a.root_mfa.is_read(),
+            // A facet a kind lacks (account-level settings carry no tags) counts as read.
             _ => true,
         }
     }
@@ -179,7 +281,8 @@ impl Snapshot {
     pub fn tags(&self) -> Option<&BTreeMap<String, String>> {
         match self {
             Snapshot::S3Bucket(b) => b.tags.get(),
-            Snapshot::S3Account(_) => None,
+            Snapshot::IamUser(u) => u.tags.get(),
+            Snapshot::S3Account(_) | Snapshot::IamAccount(_) => None,
         }
     }
 }

@@ -20,6 +20,12 @@ pub enum Verdict {
     NeedsFacets {
         facets: Vec<Facet>,
     },
+    /// Compliant for now, but worth a notice once (e.g. a key nearing its age limit).
+    /// `token` identifies the warning: one notice per (rule, resource, token).
+    Warning {
+        findings: Vec<String>,
+        token: String,
+    },
     /// The state can't be judged (e.g. an unparsable policy); never fixed blindly.
     CannotJudge {
         reason: String,
@@ -74,14 +80,25 @@ pub trait Rule: Send + Sync {
         }
     }
 
-    /// The resources of an event this rule judges.
+    /// The resources of an event this rule judges. An account-level rule takes any
+    /// account-level resource of the event as its own (Config names both the S3 and the
+    /// IAM account settings `AWS::::Account`).
     fn targets(&self, event: &Event) -> Vec<ResourceRef> {
-        event
-            .resources
-            .iter()
-            .filter(|r| r.kind == self.kind())
-            .cloned()
-            .collect()
+        let kind = self.kind();
+        let mut out: Vec<ResourceRef> = Vec::new();
+        for r in &event.resources {
+            let t = if r.kind == kind {
+                r.clone()
+            } else if kind.is_account_level() && r.kind.is_account_level() {
+                r.as_kind(kind)
+            } else {
+                continue;
+            };
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
+        out
     }
 }
 

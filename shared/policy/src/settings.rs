@@ -42,6 +42,9 @@ impl FromStr for Mode {
 /// The tag key that exempts a resource, unless configured otherwise.
 pub const DEFAULT_EXEMPT_TAG: &str = "hipaa-autofix:exempt";
 
+/// The tag key that marks a break-glass resource, unless configured otherwise.
+pub const DEFAULT_BREAK_GLASS_TAG: &str = "hipaa-autofix:break-glass";
+
 /// Where an exemption came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

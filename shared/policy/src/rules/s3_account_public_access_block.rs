@@ -85,6 +85,7 @@ impl Rule for S3AccountPublicAccessBlock {
                     settings: PublicAccessBlock::ALL_ON,
                     previous: *prev,
                 }],
+                withheld: vec![],
             },
             _ => Plan::default(),
         }

@@ -171,7 +171,10 @@ fn plan_bucket(b: &BucketSnapshot) -> Plan {
             previous: *bpa,
         });
     }
-    Plan { actions }
+    Plan {
+        actions,
+        withheld: vec![],
+    }
 }
 
 #[cfg(test)]
@@ -332,7 +335,9 @@ mod tests {
         assert!(
             matches!(&undo.actions[0], Action::PutBucketPublicAccessBlock { settings, .. } if *settings == partial)
         );
-        assert!(matches!(&undo.actions[1], Action::PutBucketPolicy { policy: p, .. } if *p == policy.to_string()));
+        assert!(
+            matches!(&undo.actions[1], Action::PutBucketPolicy { policy: p, .. } if p.as_str() == policy.to_string().as_str())
+        );
         assert!(matches!(&undo.actions[2], Action::PutBucketAcl { acl, .. } if *acl == public_read_acl()));
     }
 }

@@ -1,0 +1,86 @@
+//! Snapshot builders for rule tests.
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+use crate::iam::{AccessKey, LoginProfile, MfaDevice, PasswordPolicy};
+use crate::resource::{IamAccountSnapshot, Read, Snapshot, UserSnapshot};
+
+pub fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 29, 12, 0, 0)
+        .single()
+        .unwrap_or_default()
+}
+
+pub fn key(id: &str, active: bool, age_days: i64, last_used_days_ago: Option<i64>) -> AccessKey {
+    AccessKey {
+        id: id.into(),
+        active,
+        created: now() - Duration::days(age_days),
+        last_used: last_used_days_ago.map(|d| now() - Duration::days(d)),
+    }
+}
+
+pub fn user_with(
+    keys: Vec<AccessKey>,
+    login: Option<(i64, Option<i64>)>,
+    mfa: Vec<&str>,
+    attached: Vec<&str>,
+) -> Snapshot {
+    Snapshot::IamUser(UserSnapshot {
+        name: "alice".into(),
+        account: "123456789012".into(),
+        as_of: now(),
+        access_keys: Read::Value(keys),
+        login_profile: Read::Value(login.map(|(created, used)| LoginProfile {
+            created: now() - Duration::days(created),
+            password_last_used: used.map(|d| now() - Duration::days(d)),
+        })),
+        mfa_devices: Read::Value(
+            mfa.into_iter()
+                .map(|s| MfaDevice {
+                    serial: s.into(),
+                    enabled: now(),
+                })
+                .collect(),
+        ),
+        attached_policies: Read::Value(attached.into_iter().map(str::to_owned).collect()),
+        tags: Read::Value(BTreeMap::new()),
+    })
+}
+
+pub fn user_with_keys(keys: Vec<AccessKey>) -> Snapshot {
+    user_with(keys, None, vec![], vec![])
+}
+
+/// A user whose console password is `hours` old, with or without MFA and quarantine.
+pub fn console_user(hours: i64, mfa: bool, quarantined: bool) -> Snapshot {
+    let Snapshot::IamUser(mut u) = user_with(vec![], None, vec![], vec![]) else {
+        unreachable!()
+    };
+    u.login_profile = Read::Value(Some(LoginProfile {
+        created: now() - Duration::hours(hours),
+        password_last_used: None,
+    }));
+    if mfa {
+        u.mfa_devices = Read::Value(vec![MfaDevice {
+            serial: "arn:aws:iam::123456789012:mfa/alice".into(),
+            enabled: now(),
+        }]);
+    }
+    if quarantined {
+        u.attached_policies = Read::Value(vec![
+            "arn:aws:iam::123456789012:policy/hipaa-autofix-mfa-quarantine".into(),
+        ]);
+    }
+    Snapshot::IamUser(u)
+}
+
+pub fn account(policy: Option<Option<PasswordPolicy>>, root_mfa: Option<bool>) -> Snapshot {
+    Snapshot::IamAccount(IamAccountSnapshot {
+        account: "123456789012".into(),
+        as_of: now(),
+        password_policy: policy.map(Read::Value).unwrap_or(Read::NotRead),
+        root_mfa: root_mfa.map(Read::Value).unwrap_or(Read::NotRead),
+    })
+}

@@ -21,7 +21,6 @@ use crate::{Global, RuleFilter};
 /// What the CLI found of the deployed stack.
 struct Stack {
     sdk: aws_types::SdkConfig,
-    clients: Clients,
     settings_table: Option<String>,
     ledger_table: Option<String>,
     slack_secret: Option<String>,

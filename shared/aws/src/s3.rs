@@ -94,7 +94,13 @@ impl S3Adapter {
                 | Facet::BucketPolicy
                 | Facet::BucketAcl
                 | Facet::Tags
-                | Facet::AccountPublicAccessBlock => {}
+                | Facet::AccountPublicAccessBlock
+                | Facet::UserAccessKeys
+                | Facet::UserLoginProfile
+                | Facet::UserMfaDevices
+                | Facet::UserAttachedPolicies
+                | Facet::PasswordPolicy
+                | Facet::RootMfa => {}
             }
         }
         Ok(())
@@ -173,6 +179,9 @@ impl ResourceReader for S3Adapter {
         match snapshot {
             Snapshot::S3Bucket(b) => self.fill_bucket(resource, b, facets).await,
             Snapshot::S3Account(a) => self.fill_account(resource, a, facets).await,
+            Snapshot::IamUser(_) | Snapshot::IamAccount(_) => Err(PortError::Unsupported(format!(
+                "the S3 adapter does not read {resource}"
+            ))),
         }
     }
 }
@@ -182,6 +191,9 @@ impl ResourceLister for S3Adapter {
     async fn list(&self, kind: ResourceKind, account: &str, region: &str) -> Result<Vec<ResourceRef>, PortError> {
         match kind {
             ResourceKind::S3Account => Ok(vec![ResourceRef::s3_account(account, region)]),
+            ResourceKind::IamUser | ResourceKind::IamAccount => {
+                Err(PortError::Unsupported(format!("the S3 adapter does not list {kind:?}")))
+            }
             ResourceKind::S3Bucket => {
                 let mut pages = self
                     .s3
@@ -270,6 +282,19 @@ impl Remediator for S3Adapter {
             }
             Action::DeleteAccountPublicAccessBlock { account, .. } => {
                 self.delete_account_pab(account).await?;
+            }
+            Action::DeactivateAccessKey { .. }
+            | Action::ActivateAccessKey { .. }
+            | Action::DeleteAccessKey { .. }
+            | Action::DeleteLoginProfile { .. }
+            | Action::AttachUserPolicy { .. }
+            | Action::DetachUserPolicy { .. }
+            | Action::UpdateAccountPasswordPolicy { .. }
+            | Action::DeleteAccountPasswordPolicy { .. } => {
+                return Err(PortError::Unsupported(format!(
+                    "the S3 adapter does not apply {}",
+                    action.name()
+                )));
             }
         }
         Ok(())

@@ -206,6 +206,8 @@ fn emoji(notice: &Notice) -> &'static str {
         CannotJudge | Limited => ":warning:",
         Notified | DryRun => ":mag:",
         Exempt => ":no_entry_sign:",
+        Warned => ":hourglass_flowing_sand:",
+        BreakGlass => ":rotating_light:",
         Compliant | Gone | Off | LoopGuard | FailedCall | Duplicate => ":information_source:",
     }
 }

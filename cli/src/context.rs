@@ -96,7 +96,6 @@ async fn discover(g: &Global, need_slack: bool) -> Result<Stack> {
     }
     Ok(Stack {
         sdk,
-        clients,
         settings_table,
         ledger_table,
         slack_secret,

@@ -13,6 +13,7 @@ use anyhow::{Context, Result, bail};
 use aws_config::BehaviorVersion;
 use policy::memory::RecordingNotifier;
 use policy::rules::FAMILIES;
+use policy::params::Params;
 use policy::{Actor, Event, RunReport};
 
 use crate::output::{self, Bar};
@@ -151,7 +152,17 @@ fn unreachable_config(family: &str) -> FunctionConfig {
     }
 }
 
+/// The rule parameters of a run: the defaults with the `--set` overrides.
+fn params_of(filter: &RuleFilter) -> Result<Params> {
+    let mut p = Params::default();
+    for pair in &filter.sets {
+        p.set_pair(pair)?;
+    }
+    Ok(p)
+}
+
 fn check_rules(filter: &RuleFilter) -> Result<()> {
+    params_of(filter)?;
     for id in &filter.rules {
         if policy::rules::by_id(id).is_none() {
             let known: Vec<&str> = policy::rules::all().iter().map(|r| r.id()).collect();
@@ -176,6 +187,7 @@ async fn sweep(
         role_arn: None,
         kind: Some("autofix-cli".into()),
     };
+    let params = params_of(filter)?;
     let bar = Bar::new(!g.json, if fix { "fixing" } else { "scanning" });
     let mut reports = Vec::new();
     for (family, ids) in FAMILIES {
@@ -186,6 +198,7 @@ async fn sweep(
         let mut app = App::build(&stack.sdk, &cfg)
             .await
             .with_context(|| format!("building the {family} function"))?;
+        app.rules = policy::rules::family_with(family, &params);
         if !filter.rules.is_empty() {
             app.rules.retain(|r| filter.rules.iter().any(|id| id == r.id()));
         }
@@ -264,7 +277,11 @@ pub async fn handle(g: &Global, event: &Path, family: &str, dry_run: bool) -> Re
     }
 }
 
-pub async fn rules(g: &Global) -> Result<u8> {
+pub async fn rules(g: &Global, params: bool) -> Result<u8> {
+    if params {
+        output::print_params(&Params::default(), g.json);
+        return Ok(0);
+    }
     let sdk = sdk_config(g).await;
     let clients = Clients::new(&sdk);
     let mut notes = Vec::new();

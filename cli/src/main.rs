@@ -94,7 +94,11 @@ enum Command {
         dry_run: bool,
     },
     /// List the rules with their function, default mode and current mode.
-    Rules,
+    Rules {
+        /// List the rule parameters (names for `--set` and the template) instead.
+        #[arg(long)]
+        params: bool,
+    },
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -102,6 +106,10 @@ pub struct RuleFilter {
     /// Only these rules (repeatable). Default: every rule.
     #[arg(long = "rule", value_name = "ID")]
     pub rules: Vec<String>,
+    /// Override a rule parameter for this run, e.g. `--set AccessKeyMaxAgeDays=30` (repeatable;
+    /// names as in the template's parameters, listed by `autofix rules --params`).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub sets: Vec<String>,
 }
 
 #[tokio::main]
@@ -128,7 +136,7 @@ async fn main() -> ExitCode {
             function,
             dry_run,
         } => context::handle(&cli.global, &event, &function, dry_run).await,
-        Command::Rules => context::rules(&cli.global).await,
+        Command::Rules { params } => context::rules(&cli.global, params).await,
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -183,3 +183,24 @@ pub fn print_rules(rows: &[RuleRow], as_json: bool) {
     }
     println!("{t}");
 }
+
+pub fn print_params(params: &policy::params::Params, as_json: bool) {
+    if as_json {
+        let rows: Vec<_> = params
+            .effective()
+            .into_iter()
+            .map(|(spec, value, _)| {
+                json!({"name": spec.name, "value": value, "default": spec.default,
+                       "env": policy::params::env_name(spec.name), "rules": spec.rules, "help": spec.help})
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(rows));
+        return;
+    }
+    let mut t = table(vec!["PARAMETER", "DEFAULT", "RULES", "MEANING"]);
+    for spec in policy::params::PARAMS {
+        t.add_row(vec![spec.name.to_string(), spec.default.to_string(), spec.rules.join("\n"), spec.help.to_string()]);
+    }
+    println!("{t}");
+    println!("Set one for a run with `--set NAME=VALUE`; deployed functions take them as template parameters.");
+}

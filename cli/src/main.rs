@@ -51,7 +51,7 @@ pub struct Global {
     #[arg(long, global = true)]
     pub json: bool,
     /// Log verbosity for diagnostics on stderr (e.g. `info`, `debug`).
-    #[arg(long, global = true, env = "AUTOFIX_LOG", default_value = "warn")]
+    #[arg(long, global = true, env = "AUTOFIX_LOG", default_value = "error")]
     pub log: String,
 }
 

@@ -125,33 +125,18 @@ async fn find_table(
     }
 }
 
-fn config_for(stack: &Stack, family: &str, dry_run: bool, max_changes: Option<usize>) -> FunctionConfig {
-    let mut cfg = FunctionConfig::from_lookup(family, |_| None).unwrap_or_else(|_| unreachable_config(family));
+fn config_for(stack: &Stack, family: &str, dry_run: bool, max_changes: Option<usize>) -> Result<FunctionConfig> {
+    // No environment: the CLI's options are the configuration.
+    let mut cfg = FunctionConfig::from_lookup(family, |_| None).with_context(|| format!("configuring {family}"))?;
     cfg.settings_table = stack.settings_table.clone();
     cfg.ledger_table = stack.ledger_table.clone();
     cfg.slack_secret_id = stack.slack_secret.clone();
     cfg.dry_run = dry_run;
     cfg.max_changes = max_changes;
-    cfg
+    Ok(cfg)
 }
 
-/// An empty lookup always parses; this is only the type-level fallback.
-fn unreachable_config(family: &str) -> FunctionConfig {
-    FunctionConfig {
-        family: family.to_string(),
-        settings_table: None,
-        ledger_table: None,
-        slack_secret_id: None,
-        own_roles: vec![],
-        dry_run: false,
-        exempt_tag: policy::settings::DEFAULT_EXEMPT_TAG.to_string(),
-        default_modes: Default::default(),
-        max_changes: None,
-        concurrency: 16,
-        config_test_mode: false,
-    }
-}
-
+/// The rule parameters of a run: the defaults with the `--set` overrides.
 /// The rule parameters of a run: the defaults with the `--set` overrides.
 fn params_of(filter: &RuleFilter) -> Result<Params> {
     let mut p = Params::default();
@@ -194,11 +179,11 @@ async fn sweep(
         if !filter.rules.is_empty() && !ids.iter().any(|id| filter.rules.iter().any(|r| r == id)) {
             continue;
         }
-        let cfg = config_for(stack, family, dry_run, max_changes);
+        let mut cfg = config_for(stack, family, dry_run, max_changes)?;
+        cfg.params = params.clone();
         let mut app = App::build(&stack.sdk, &cfg)
             .await
             .with_context(|| format!("building the {family} function"))?;
-        app.rules = policy::rules::family_with(family, &params);
         if !filter.rules.is_empty() {
             app.rules.retain(|r| filter.rules.iter().any(|id| id == r.id()));
         }
@@ -257,7 +242,7 @@ pub async fn handle(g: &Global, event: &Path, family: &str, dry_run: bool) -> Re
         }
     };
     let stack = discover(g, true).await?;
-    let cfg = config_for(&stack, family, dry_run, None);
+    let cfg = config_for(&stack, family, dry_run, None)?;
     let app = App::build(&stack.sdk, &cfg)
         .await
         .with_context(|| format!("building the {family} function"))?;

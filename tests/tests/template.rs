@@ -1,0 +1,311 @@
+//! The template meta-test: `template.yaml` checked against the code.
+//!
+//! For every function family: its role grants exactly the AWS actions its rules'
+//! reads, sweeps, fixes and Config reports call (`policy::permissions`) plus the
+//! runtime's own plumbing, and nothing else; no Allow statement has a wildcard
+//! action or `s3:GetObject`; every CloudTrail event, Config rule and schedule a rule
+//! is triggered by appears in the function's event patterns. Mutating a copy of the
+//! template shows that the check fails when it should.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeSet;
+
+use serde_yaml_ng::{Mapping, Value};
+
+/// What a function's runtime calls besides its rules: the settings table (GetItem),
+/// the ledger (PutItem for records and claims, DeleteItem to release a claim), the
+/// Slack secret, the stack key behind those, its dead-letter queue and its log group.
+const RUNTIME: &[&str] = &[
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:DeleteItem",
+    "secretsmanager:GetSecretValue",
+    "kms:Decrypt",
+    "kms:GenerateDataKey",
+    "sqs:SendMessage",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+];
+
+fn load() -> Value {
+    let path = harness::repo_root().join("template.yaml");
+    serde_yaml_ng::from_str(&std::fs::read_to_string(&path).expect("template.yaml")).expect("template.yaml is YAML")
+}
+
+/// A value with any CloudFormation short-form tag removed (`!GetAtt X.Arn` → `X.Arn`).
+fn untag(v: &Value) -> &Value {
+    match v {
+        Value::Tagged(t) => untag(&t.value),
+        v => v,
+    }
+}
+
+fn get<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+    untag(v).as_mapping().and_then(|m| m.get(key)).map(untag)
+}
+
+fn strings(v: Option<&Value>) -> Vec<String> {
+    match v.map(untag) {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Sequence(seq)) => seq.iter().filter_map(|x| untag(x).as_str().map(str::to_owned)).collect(),
+        _ => vec![],
+    }
+}
+
+fn resources(t: &Value) -> &Mapping {
+    get(t, "Resources").and_then(Value::as_mapping).expect("Resources")
+}
+
+/// The logical id a `!GetAtt X.Arn` / `Fn::GetAtt: [X, Arn]` / `!Ref X` points at.
+fn target_id(v: &Value) -> Option<String> {
+    match v {
+        Value::Tagged(t) => match untag(&t.value) {
+            Value::String(s) => Some(s.split('.').next().unwrap_or(s).to_string()),
+            Value::Sequence(seq) => seq.first().and_then(|x| untag(x).as_str()).map(str::to_owned),
+            _ => None,
+        },
+        Value::Mapping(m) => m.get("Fn::GetAtt").or_else(|| m.get("Ref")).and_then(|x| match untag(x) {
+            Value::String(s) => Some(s.split('.').next().unwrap_or(s).to_string()),
+            Value::Sequence(seq) => seq.first().and_then(|x| untag(x).as_str()).map(str::to_owned),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
+/// Allow statements of a role's inline policies (and managed policies it names by !Ref).
+fn role_statements(t: &Value, role_id: &str) -> Vec<Value> {
+    let res = resources(t);
+    let Some(role) = res.get(role_id) else { return vec![] };
+    let mut out = Vec::new();
+    let props = get(role, "Properties");
+    for policy in props.and_then(|p| get(p, "Policies")).and_then(Value::as_sequence).into_iter().flatten() {
+        let doc = get(policy, "PolicyDocument");
+        out.extend(doc.and_then(|d| get(d, "Statement")).and_then(Value::as_sequence).into_iter().flatten().cloned());
+    }
+    for m in props.and_then(|p| get(p, "ManagedPolicyArns")).and_then(Value::as_sequence).into_iter().flatten() {
+        if let Some(id) = target_id(m)
+            && let Some(doc) = res.get(id.as_str()).and_then(|r| get(r, "Properties")).and_then(|p| get(p, "PolicyDocument"))
+        {
+            out.extend(get(doc, "Statement").and_then(Value::as_sequence).into_iter().flatten().cloned());
+        }
+    }
+    out.into_iter().filter(|s| strings(get(s, "Effect")) == ["Allow"]).collect()
+}
+
+fn function_of<'a>(t: &'a Value, binary: &str) -> Option<(String, &'a Value)> {
+    resources(t).iter().find_map(|(k, r)| {
+        let b = get(r, "Metadata").and_then(|m| get(m, "BuildProperties")).and_then(|b| get(b, "Binary"));
+        (b.and_then(Value::as_str) == Some(binary)).then(|| (k.as_str().unwrap_or_default().to_string(), r))
+    })
+}
+
+/// The function's EventBridge patterns and whether it has a schedule.
+fn triggers_of(t: &Value, fn_id: &str, function: &Value) -> (Vec<Value>, bool) {
+    let mut patterns = Vec::new();
+    let mut schedule = false;
+    let events = get(function, "Properties").and_then(|p| get(p, "Events")).and_then(Value::as_mapping);
+    for (_, ev) in events.into_iter().flatten() {
+        match get(ev, "Type").and_then(Value::as_str) {
+            Some("EventBridgeRule" | "CloudWatchEvent") => {
+                if let Some(p) = get(ev, "Properties").and_then(|p| get(p, "Pattern")) {
+                    patterns.push(p.clone());
+                }
+            }
+            Some("Schedule" | "ScheduleV2") => schedule = true,
+            _ => {}
+        }
+    }
+    // Rules declared as AWS::Events::Rule resources targeting the function.
+    for (_, r) in resources(t) {
+        if get(r, "Type").and_then(Value::as_str) != Some("AWS::Events::Rule") {
+            continue;
+        }
+        let props = get(r, "Properties");
+        let targets_fn = props
+            .and_then(|p| get(p, "Targets"))
+            .and_then(Value::as_sequence)
+            .into_iter()
+            .flatten()
+            .any(|tg| tg.as_mapping().and_then(|m| m.get("Arn")).and_then(target_id).as_deref() == Some(fn_id));
+        if targets_fn {
+            if let Some(p) = props.and_then(|p| get(p, "EventPattern")) {
+                patterns.push(p.clone());
+            }
+            if props.and_then(|p| get(p, "ScheduleExpression")).is_some() {
+                schedule = true;
+            }
+        }
+    }
+    (patterns, schedule)
+}
+
+/// Every problem found; empty when the template matches the code.
+fn check(t: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    // No Allow statement in any role grants a wildcard action or reads objects.
+    for (id, r) in resources(t) {
+        if get(r, "Type").and_then(Value::as_str) != Some("AWS::IAM::Role") {
+            continue;
+        }
+        let id = id.as_str().unwrap_or_default();
+        for s in role_statements(t, id) {
+            for a in strings(get(&s, "Action")) {
+                if a.contains('*') {
+                    problems.push(format!("{id} grants a wildcard action {a}"));
+                }
+                if a.eq_ignore_ascii_case("s3:GetObject") || a.to_ascii_lowercase().starts_with("s3:getobject") {
+                    problems.push(format!("{id} grants {a}: no function may read object contents"));
+                }
+            }
+        }
+    }
+    for (family, _) in policy::rules::FAMILIES {
+        let Some((fn_id, function)) = function_of(t, family) else {
+            problems.push(format!("no function builds the binary {family}"));
+            continue;
+        };
+        let Some(role_id) = get(function, "Properties").and_then(|p| p.as_mapping()?.get("Role")).and_then(target_id) else {
+            problems.push(format!("{fn_id} has no role of its own"));
+            continue;
+        };
+        let granted: BTreeSet<String> =
+            role_statements(t, &role_id).iter().flat_map(|s| strings(get(s, "Action"))).collect();
+        let expected: BTreeSet<String> = policy::permissions::family_permissions(family)
+            .into_iter()
+            .chain(RUNTIME.iter().copied())
+            .map(str::to_owned)
+            .collect();
+        for a in expected.difference(&granted) {
+            problems.push(format!("{role_id} ({family}) lacks {a}, which the code calls"));
+        }
+        for a in granted.difference(&expected) {
+            problems.push(format!("{role_id} ({family}) grants {a}, which the code never calls"));
+        }
+
+        let (patterns, schedule) = triggers_of(t, &fn_id, function);
+        for rule in policy::rules::family(family) {
+            let tr = rule.triggers();
+            for name in tr.cloudtrail {
+                let found = patterns.iter().any(|p| {
+                    strings(get(p, "detail-type")).iter().any(|d| d == "AWS API Call via CloudTrail")
+                        && get(p, "detail").is_some_and(|d| strings(get(d, "eventName")).iter().any(|n| n == name))
+                });
+                if !found {
+                    problems.push(format!("{fn_id}: no event pattern for CloudTrail {name} ({})", rule.id()));
+                }
+            }
+            for id in tr.config_rules {
+                let kebab = id.to_ascii_lowercase().replace('_', "-");
+                let found = patterns.iter().any(|p| {
+                    strings(get(p, "detail-type")).iter().any(|d| d == "Config Rules Compliance Change")
+                        && get(p, "detail").and_then(|d| get(d, "configRuleName")).and_then(Value::as_sequence).is_some_and(
+                            |names| {
+                                names.iter().any(|n| match untag(n) {
+                                    Value::String(s) => *s == kebab,
+                                    m => get(m, "prefix").and_then(Value::as_str).is_some_and(|p| kebab.starts_with(p)),
+                                })
+                            },
+                        )
+                });
+                if !found {
+                    problems.push(format!("{fn_id}: no compliance-change pattern for Config rule {id} ({})", rule.id()));
+                }
+            }
+            if tr.schedule && !schedule {
+                problems.push(format!("{fn_id}: no schedule, but {} sweeps", rule.id()));
+            }
+        }
+    }
+    problems
+}
+
+/// Edit the first statement of `role_id` whose actions contain `needle` (or the first one).
+fn edit_role_actions(t: &mut Value, role_id: &str, edit: impl Fn(&mut Vec<Value>)) {
+    let role = t.get_mut("Resources").and_then(|r| r.get_mut(role_id)).expect("role");
+    let policies = role.get_mut("Properties").and_then(|p| p.get_mut("Policies")).and_then(Value::as_sequence_mut);
+    let stmt = policies
+        .and_then(|ps| ps.first_mut())
+        .and_then(|p| p.get_mut("PolicyDocument"))
+        .and_then(|d| d.get_mut("Statement"))
+        .and_then(Value::as_sequence_mut)
+        .and_then(|s| s.first_mut())
+        .expect("a statement");
+    let action = stmt.get_mut("Action").expect("Action");
+    let mut list = match &*action {
+        Value::Sequence(s) => s.clone(),
+        v => vec![v.clone()],
+    };
+    edit(&mut list);
+    *action = Value::Sequence(list);
+}
+
+fn s3_role(t: &Value) -> String {
+    let (_, f) = function_of(t, "s3-public-access").expect("the s3-public-access function");
+    get(f, "Properties").and_then(|p| p.as_mapping()?.get("Role")).and_then(target_id).expect("its role")
+}
+
+#[test]
+fn template_matches_the_code() {
+    let problems = check(&load());
+    assert!(problems.is_empty(), "template.yaml disagrees with the code:\n  {}", problems.join("\n  "));
+}
+
+#[test]
+fn removing_a_permission_the_code_needs_fails_the_check() {
+    let mut t = load();
+    let role = s3_role(&t);
+    let granted: Vec<String> = role_statements(&t, &role).iter().flat_map(|s| strings(get(s, "Action"))).collect();
+    let victim = granted.iter().find(|a| a.starts_with("s3:")).cloned().expect("an s3 action");
+    // Remove it from every statement of the role.
+    let role_v = t.get_mut("Resources").and_then(|r| r.get_mut(role.as_str())).unwrap();
+    for p in role_v["Properties"]["Policies"].as_sequence_mut().unwrap() {
+        for s in p["PolicyDocument"]["Statement"].as_sequence_mut().unwrap() {
+            if let Some(Value::Sequence(a)) = s.get_mut("Action") {
+                a.retain(|x| x.as_str() != Some(victim.as_str()));
+            } else if s.get("Action").and_then(Value::as_str) == Some(victim.as_str()) {
+                s["Action"] = Value::Sequence(vec![]);
+            }
+        }
+    }
+    let problems = check(&t);
+    assert!(problems.iter().any(|p| p.contains(&format!("lacks {victim}"))), "{problems:?}");
+}
+
+#[test]
+fn adding_a_permission_the_code_never_calls_fails_the_check() {
+    let mut t = load();
+    let role = s3_role(&t);
+    edit_role_actions(&mut t, &role, |a| a.push(Value::String("s3:PutBucketVersioning".into())));
+    let problems = check(&t);
+    assert!(problems.iter().any(|p| p.contains("grants s3:PutBucketVersioning")), "{problems:?}");
+}
+
+#[test]
+fn granting_object_reads_or_wildcards_fails_the_check() {
+    let mut t = load();
+    let role = s3_role(&t);
+    edit_role_actions(&mut t, &role, |a| {
+        a.push(Value::String("s3:GetObject".into()));
+        a.push(Value::String("s3:Put*".into()));
+    });
+    let problems = check(&t);
+    assert!(problems.iter().any(|p| p.contains("no function may read object contents")), "{problems:?}");
+    assert!(problems.iter().any(|p| p.contains("wildcard action s3:Put*")), "{problems:?}");
+}
+
+#[test]
+fn dropping_a_trigger_fails_the_check() {
+    let mut t = load();
+    let (fn_id, _) = function_of(&t, "s3-public-access").unwrap();
+    let events = t["Resources"][fn_id.as_str()]["Properties"]["Events"].as_mapping_mut().unwrap();
+    for (_, ev) in events.iter_mut() {
+        if let Some(Value::Sequence(names)) =
+            ev.get_mut("Properties").and_then(|p| p.get_mut("Pattern")).and_then(|p| p.get_mut("detail")).and_then(|d| d.get_mut("eventName"))
+        {
+            names.retain(|n| n.as_str() != Some("PutBucketPolicy"));
+        }
+    }
+    let problems = check(&t);
+    assert!(problems.iter().any(|p| p.contains("CloudTrail PutBucketPolicy")), "{problems:?}");
+}

@@ -4,11 +4,16 @@
 #   1. sam validate --lint   (SAM transform + cfn-lint, offline)
 #   2. cfn-lint template.yaml
 #   3. checkov on the template (CloudFormation framework, offline)
+#   4. checkov on the SAM-transformed template (what CloudFormation deploys:
+#      AWS::Lambda::Function, the EventBridge rules and invoke permissions SAM
+#      generates), so checks on generated resources run too
 #
-#   scripts/check-template.sh
+#   scripts/check-template.sh                 # install if needed, run the checks
+#   scripts/check-template.sh --install-only  # only make sure the venvs exist
 #
 # The tools are installed idempotently, pinned, into two venvs under the repo
-# (gitignored): .venv-sam (aws-sam-cli + cfn-lint) and .venv-checkov (checkov).
+# (each holds a `*` .gitignore): .venv-sam (aws-sam-cli + cfn-lint) and
+# .venv-checkov (checkov).
 # Two venvs because checkov and aws-sam-cli in one venv make pip backtrack
 # checkov to an old release. A marker file per venv records the pins; pip runs
 # only when they change, so a warm run takes a few seconds.
@@ -72,13 +77,33 @@ ensure_venv() {
       exit 2
     fi
   fi
+  # A venv ignores itself (as `python3.13 -m venv` does), whatever the repo's .gitignore says.
+  printf '*\n' >"$venv/.gitignore"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$@" >&2
   "$venv/bin/python" -m pip freeze --disable-pip-version-check >"$venv/.requirements-lock" 2>/dev/null || true
   printf '%s\n' "$want" >"$marker"
 }
 
+INSTALL_ONLY=0
+case "${1:-}" in
+  --install-only) INSTALL_ONLY=1 ;;
+  "") ;;
+  *)
+    log "usage: $0 [--install-only]"
+    exit 2
+    ;;
+esac
+
+if ((!INSTALL_ONLY)) && [[ ! -f "$TEMPLATE" ]]; then
+  log "no template at $TEMPLATE"
+  exit 2
+fi
+
 ensure_venv "$SAM_VENV" "${SAM_REQUIREMENTS[@]}"
 ensure_venv "$CHECKOV_VENV" "${CHECKOV_REQUIREMENTS[@]}"
+if ((INSTALL_ONLY)); then
+  exit 0
+fi
 
 cd "$REPO"
 failed=()
@@ -102,13 +127,61 @@ log "checkov"
 # --skip-download: no network call for the Bridgecrew/Prisma policy bundle
 # (without it checkov prints a long network traceback offline).
 # --quiet: only failed checks; --compact: no code blocks.
-if ! "$CHECKOV_VENV/bin/checkov" -f "$TEMPLATE" --framework cloudformation \
-  --skip-download --quiet --compact; then
-  failed+=("checkov")
+# checkov exits 0 when it cannot parse a template ("Parsing errors: 1"), so its
+# summary is checked too.
+workdir="$(mktemp -d)"
+trap 'rm -rf "$workdir"' EXIT
+run_checkov() { # run_checkov LABEL FILE
+  local label="$1" file="$2" out="$workdir/checkov-$1.txt"
+  if ! "$CHECKOV_VENV/bin/checkov" -f "$file" --framework cloudformation \
+    --skip-download --quiet --compact 2>&1 | tee "$out"; then
+    failed+=("checkov ($label)")
+  elif grep -Eq 'Parsing errors: [1-9]' "$out"; then
+    log "checkov could not parse the $label template"
+    failed+=("checkov ($label: parsing)")
+  elif ! grep -Eq 'Passed checks: [1-9]' "$out"; then
+    log "checkov ran no checks on the $label template"
+    failed+=("checkov ($label: no checks ran)")
+  fi
+}
+run_checkov source "$TEMPLATE"
+
+log "checkov (SAM-transformed template)"
+# The SAM translator, offline, with a placeholder S3 CodeUri as `sam package`
+# would set it. Metadata (and so each checkov skip) carries over to the
+# generated AWS::Lambda::Function.
+if "$SAM_VENV/bin/python" - "$TEMPLATE" "$workdir/transformed.json" <<'PY'; then
+import json
+import sys
+
+from samtranslator.translator.transform import transform
+from samtranslator.yaml_helper import yaml_parse
+
+with open(sys.argv[1], encoding="utf-8") as f:
+    template = yaml_parse(f.read())
+for resource in template.get("Resources", {}).values():
+    if resource.get("Type") in ("AWS::Serverless::Function", "AWS::Serverless::LayerVersion"):
+        props = resource.setdefault("Properties", {})
+        key = "ContentUri" if resource["Type"].endswith("LayerVersion") else "CodeUri"
+        props[key] = "s3://placeholder-bucket/placeholder.zip"
+
+
+class NoManagedPolicies:
+    # The template names no AWS managed policies; nothing to look up.
+    def load(self):
+        return {}
+
+
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    json.dump(transform(template, {}, NoManagedPolicies()), f, indent=1)
+PY
+  run_checkov transformed "$workdir/transformed.json"
+else
+  failed+=("SAM transform")
 fi
 
 if ((${#failed[@]})); then
   log "FAILED: ${failed[*]}"
   exit 1
 fi
-log "all template checks passed (sam validate --lint, cfn-lint, checkov)"
+log "all template checks passed (sam validate --lint, cfn-lint, checkov on source and transformed template)"

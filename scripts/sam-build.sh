@@ -74,3 +74,6 @@ export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}"
 log "sam build (Architecture=$arch)"
 "$SAM_VENV/bin/sam" build "${extra[@]}" "$@"
 log "built: $(find .aws-sam/build -name bootstrap -printf '%p ' 2>/dev/null)"
+# Record what was built, so the test command rebuilds only when it changes.
+"$REPO/scripts/sam-build-inputs.sh" >"$REPO/.ci/sam-build.inputs"
+log "recorded the build's inputs in .ci/sam-build.inputs (commit it with the change)"

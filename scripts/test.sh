@@ -23,7 +23,14 @@ else
   cargo test --workspace --locked --no-fail-fast
 fi
 
-if [ -x scripts/check-template.sh ]; then
-  step "SAM template checks (sam validate --lint, cfn-lint, checkov)"
-  scripts/check-template.sh
+step "SAM template checks (sam validate --lint, cfn-lint, checkov)"
+scripts/check-template.sh
+
+# `sam build` compiles every function in release mode (minutes, cold): run it only
+# when the template or a function's manifest changed since the last recorded build.
+if [ "$(scripts/sam-build-inputs.sh)" != "$(cat .ci/sam-build.inputs 2>/dev/null)" ]; then
+  step "sam build (the template or a function manifest changed since the last recorded build)"
+  scripts/sam-build.sh
+else
+  step "sam build: inputs unchanged since the last recorded build (.ci/sam-build.inputs); skipped"
 fi

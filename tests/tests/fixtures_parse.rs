@@ -38,6 +38,10 @@ const EXPECTED: &[&str] = &[
     "cloudtrail-delete-account-public-access-block.json",
     "cloudtrail-by-autofix-role.json",
     "scheduled-event.json",
+    "cloudtrail-update-access-key.json",
+    "cloudtrail-create-login-profile.json",
+    "cloudtrail-enable-mfa-device.json",
+    "cloudtrail-delete-account-password-policy.json",
 ];
 
 #[test]
@@ -258,5 +262,48 @@ fn every_malformed_fixture_fails_with_a_clear_error() {
             other => panic!("malformed/{other}: add its expected error here"),
         };
         assert!(ok, "malformed/{name}: unexpected error {err:?}");
+    }
+}
+
+#[test]
+fn cloudtrail_iam_calls_name_their_user_or_the_account() {
+    for (name, event_name, resource) in [
+        (
+            "cloudtrail-update-access-key.json",
+            "UpdateAccessKey",
+            ResourceRef::iam_user("svc-reporting", ACCOUNT, REGION),
+        ),
+        (
+            "cloudtrail-create-login-profile.json",
+            "CreateLoginProfile",
+            ResourceRef::iam_user("dr-jones", ACCOUNT, REGION),
+        ),
+        (
+            "cloudtrail-enable-mfa-device.json",
+            "EnableMFADevice",
+            ResourceRef::iam_user("dr-jones", ACCOUNT, REGION),
+        ),
+        (
+            "cloudtrail-delete-account-password-policy.json",
+            "DeleteAccountPasswordPolicy",
+            ResourceRef::iam_account(ACCOUNT, REGION),
+        ),
+    ] {
+        let e = parse(name);
+        match &e.source {
+            EventSource::CloudTrail {
+                event_name: n,
+                event_source,
+                error_code,
+            } => {
+                assert_eq!(n, event_name, "{name}");
+                assert_eq!(event_source, "iam.amazonaws.com", "{name}");
+                assert_eq!(error_code, &None, "{name}");
+            }
+            other => panic!("{name}: unexpected source {other:?}"),
+        }
+        assert_eq!(e.resources, vec![resource], "{name}");
+        assert_eq!((e.account.as_str(), e.region.as_str()), (ACCOUNT, REGION), "{name}");
+        assert!(e.actor.is_some(), "{name}: no actor");
     }
 }

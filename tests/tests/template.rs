@@ -47,7 +47,10 @@ fn get<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
 fn strings(v: Option<&Value>) -> Vec<String> {
     match v.map(untag) {
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Sequence(seq)) => seq.iter().filter_map(|x| untag(x).as_str().map(str::to_owned)).collect(),
+        Some(Value::Sequence(seq)) => seq
+            .iter()
+            .filter_map(|x| untag(x).as_str().map(str::to_owned))
+            .collect(),
         _ => vec![],
     }
 }
@@ -64,11 +67,14 @@ fn target_id(v: &Value) -> Option<String> {
             Value::Sequence(seq) => seq.first().and_then(|x| untag(x).as_str()).map(str::to_owned),
             _ => None,
         },
-        Value::Mapping(m) => m.get("Fn::GetAtt").or_else(|| m.get("Ref")).and_then(|x| match untag(x) {
-            Value::String(s) => Some(s.split('.').next().unwrap_or(s).to_string()),
-            Value::Sequence(seq) => seq.first().and_then(|x| untag(x).as_str()).map(str::to_owned),
-            _ => None,
-        }),
+        Value::Mapping(m) => m
+            .get("Fn::GetAtt")
+            .or_else(|| m.get("Ref"))
+            .and_then(|x| match untag(x) {
+                Value::String(s) => Some(s.split('.').next().unwrap_or(s).to_string()),
+                Value::Sequence(seq) => seq.first().and_then(|x| untag(x).as_str()).map(str::to_owned),
+                _ => None,
+            }),
         _ => None,
     }
 }
@@ -79,23 +85,52 @@ fn role_statements(t: &Value, role_id: &str) -> Vec<Value> {
     let Some(role) = res.get(role_id) else { return vec![] };
     let mut out = Vec::new();
     let props = get(role, "Properties");
-    for policy in props.and_then(|p| get(p, "Policies")).and_then(Value::as_sequence).into_iter().flatten() {
+    for policy in props
+        .and_then(|p| get(p, "Policies"))
+        .and_then(Value::as_sequence)
+        .into_iter()
+        .flatten()
+    {
         let doc = get(policy, "PolicyDocument");
-        out.extend(doc.and_then(|d| get(d, "Statement")).and_then(Value::as_sequence).into_iter().flatten().cloned());
+        out.extend(
+            doc.and_then(|d| get(d, "Statement"))
+                .and_then(Value::as_sequence)
+                .into_iter()
+                .flatten()
+                .cloned(),
+        );
     }
-    for m in props.and_then(|p| get(p, "ManagedPolicyArns")).and_then(Value::as_sequence).into_iter().flatten() {
+    for m in props
+        .and_then(|p| get(p, "ManagedPolicyArns"))
+        .and_then(Value::as_sequence)
+        .into_iter()
+        .flatten()
+    {
         if let Some(id) = target_id(m)
-            && let Some(doc) = res.get(id.as_str()).and_then(|r| get(r, "Properties")).and_then(|p| get(p, "PolicyDocument"))
+            && let Some(doc) = res
+                .get(id.as_str())
+                .and_then(|r| get(r, "Properties"))
+                .and_then(|p| get(p, "PolicyDocument"))
         {
-            out.extend(get(doc, "Statement").and_then(Value::as_sequence).into_iter().flatten().cloned());
+            out.extend(
+                get(doc, "Statement")
+                    .and_then(Value::as_sequence)
+                    .into_iter()
+                    .flatten()
+                    .cloned(),
+            );
         }
     }
-    out.into_iter().filter(|s| strings(get(s, "Effect")) == ["Allow"]).collect()
+    out.into_iter()
+        .filter(|s| strings(get(s, "Effect")) == ["Allow"])
+        .collect()
 }
 
 fn function_of<'a>(t: &'a Value, binary: &str) -> Option<(String, &'a Value)> {
     resources(t).iter().find_map(|(k, r)| {
-        let b = get(r, "Metadata").and_then(|m| get(m, "BuildProperties")).and_then(|b| get(b, "Binary"));
+        let b = get(r, "Metadata")
+            .and_then(|m| get(m, "BuildProperties"))
+            .and_then(|b| get(b, "Binary"));
         (b.and_then(Value::as_str) == Some(binary)).then(|| (k.as_str().unwrap_or_default().to_string(), r))
     })
 }
@@ -104,7 +139,9 @@ fn function_of<'a>(t: &'a Value, binary: &str) -> Option<(String, &'a Value)> {
 fn triggers_of(t: &Value, fn_id: &str, function: &Value) -> (Vec<Value>, bool) {
     let mut patterns = Vec::new();
     let mut schedule = false;
-    let events = get(function, "Properties").and_then(|p| get(p, "Events")).and_then(Value::as_mapping);
+    let events = get(function, "Properties")
+        .and_then(|p| get(p, "Events"))
+        .and_then(Value::as_mapping);
     for (_, ev) in events.into_iter().flatten() {
         match get(ev, "Type").and_then(Value::as_str) {
             Some("EventBridgeRule" | "CloudWatchEvent") => {
@@ -127,7 +164,13 @@ fn triggers_of(t: &Value, fn_id: &str, function: &Value) -> (Vec<Value>, bool) {
             .and_then(Value::as_sequence)
             .into_iter()
             .flatten()
-            .any(|tg| tg.as_mapping().and_then(|m| m.get("Arn")).and_then(target_id).as_deref() == Some(fn_id));
+            .any(|tg| {
+                tg.as_mapping()
+                    .and_then(|m| m.get("Arn"))
+                    .and_then(target_id)
+                    .as_deref()
+                    == Some(fn_id)
+            });
         if targets_fn {
             if let Some(p) = props.and_then(|p| get(p, "EventPattern")) {
                 patterns.push(p.clone());
@@ -165,12 +208,17 @@ fn check(t: &Value) -> Vec<String> {
             problems.push(format!("no function builds the binary {family}"));
             continue;
         };
-        let Some(role_id) = get(function, "Properties").and_then(|p| p.as_mapping()?.get("Role")).and_then(target_id) else {
+        let Some(role_id) = get(function, "Properties")
+            .and_then(|p| p.as_mapping()?.get("Role"))
+            .and_then(target_id)
+        else {
             problems.push(format!("{fn_id} has no role of its own"));
             continue;
         };
-        let granted: BTreeSet<String> =
-            role_statements(t, &role_id).iter().flat_map(|s| strings(get(s, "Action"))).collect();
+        let granted: BTreeSet<String> = role_statements(t, &role_id)
+            .iter()
+            .flat_map(|s| strings(get(s, "Action")))
+            .collect();
         let expected: BTreeSet<String> = policy::permissions::family_permissions(family)
             .into_iter()
             .chain(RUNTIME.iter().copied())
@@ -188,28 +236,41 @@ fn check(t: &Value) -> Vec<String> {
             let tr = rule.triggers();
             for name in tr.cloudtrail {
                 let found = patterns.iter().any(|p| {
-                    strings(get(p, "detail-type")).iter().any(|d| d == "AWS API Call via CloudTrail")
+                    strings(get(p, "detail-type"))
+                        .iter()
+                        .any(|d| d == "AWS API Call via CloudTrail")
                         && get(p, "detail").is_some_and(|d| strings(get(d, "eventName")).iter().any(|n| n == name))
                 });
                 if !found {
-                    problems.push(format!("{fn_id}: no event pattern for CloudTrail {name} ({})", rule.id()));
+                    problems.push(format!(
+                        "{fn_id}: no event pattern for CloudTrail {name} ({})",
+                        rule.id()
+                    ));
                 }
             }
             for id in tr.config_rules {
                 let kebab = id.to_ascii_lowercase().replace('_', "-");
                 let found = patterns.iter().any(|p| {
-                    strings(get(p, "detail-type")).iter().any(|d| d == "Config Rules Compliance Change")
-                        && get(p, "detail").and_then(|d| get(d, "configRuleName")).and_then(Value::as_sequence).is_some_and(
-                            |names| {
+                    strings(get(p, "detail-type"))
+                        .iter()
+                        .any(|d| d == "Config Rules Compliance Change")
+                        && get(p, "detail")
+                            .and_then(|d| get(d, "configRuleName"))
+                            .and_then(Value::as_sequence)
+                            .is_some_and(|names| {
                                 names.iter().any(|n| match untag(n) {
                                     Value::String(s) => *s == kebab,
-                                    m => get(m, "prefix").and_then(Value::as_str).is_some_and(|p| kebab.starts_with(p)),
+                                    m => get(m, "prefix")
+                                        .and_then(Value::as_str)
+                                        .is_some_and(|p| kebab.starts_with(p)),
                                 })
-                            },
-                        )
+                            })
                 });
                 if !found {
-                    problems.push(format!("{fn_id}: no compliance-change pattern for Config rule {id} ({})", rule.id()));
+                    problems.push(format!(
+                        "{fn_id}: no compliance-change pattern for Config rule {id} ({})",
+                        rule.id()
+                    ));
                 }
             }
             if tr.schedule && !schedule {
@@ -223,7 +284,10 @@ fn check(t: &Value) -> Vec<String> {
 /// Edit the first statement of `role_id` whose actions contain `needle` (or the first one).
 fn edit_role_actions(t: &mut Value, role_id: &str, edit: impl Fn(&mut Vec<Value>)) {
     let role = t.get_mut("Resources").and_then(|r| r.get_mut(role_id)).expect("role");
-    let policies = role.get_mut("Properties").and_then(|p| p.get_mut("Policies")).and_then(Value::as_sequence_mut);
+    let policies = role
+        .get_mut("Properties")
+        .and_then(|p| p.get_mut("Policies"))
+        .and_then(Value::as_sequence_mut);
     let stmt = policies
         .and_then(|ps| ps.first_mut())
         .and_then(|p| p.get_mut("PolicyDocument"))
@@ -242,21 +306,35 @@ fn edit_role_actions(t: &mut Value, role_id: &str, edit: impl Fn(&mut Vec<Value>
 
 fn s3_role(t: &Value) -> String {
     let (_, f) = function_of(t, "s3-public-access").expect("the s3-public-access function");
-    get(f, "Properties").and_then(|p| p.as_mapping()?.get("Role")).and_then(target_id).expect("its role")
+    get(f, "Properties")
+        .and_then(|p| p.as_mapping()?.get("Role"))
+        .and_then(target_id)
+        .expect("its role")
 }
 
 #[test]
 fn template_matches_the_code() {
     let problems = check(&load());
-    assert!(problems.is_empty(), "template.yaml disagrees with the code:\n  {}", problems.join("\n  "));
+    assert!(
+        problems.is_empty(),
+        "template.yaml disagrees with the code:\n  {}",
+        problems.join("\n  ")
+    );
 }
 
 #[test]
 fn removing_a_permission_the_code_needs_fails_the_check() {
     let mut t = load();
     let role = s3_role(&t);
-    let granted: Vec<String> = role_statements(&t, &role).iter().flat_map(|s| strings(get(s, "Action"))).collect();
-    let victim = granted.iter().find(|a| a.starts_with("s3:")).cloned().expect("an s3 action");
+    let granted: Vec<String> = role_statements(&t, &role)
+        .iter()
+        .flat_map(|s| strings(get(s, "Action")))
+        .collect();
+    let victim = granted
+        .iter()
+        .find(|a| a.starts_with("s3:"))
+        .cloned()
+        .expect("an s3 action");
     // Remove it from every statement of the role.
     let role_v = t.get_mut("Resources").and_then(|r| r.get_mut(role.as_str())).unwrap();
     for p in role_v["Properties"]["Policies"].as_sequence_mut().unwrap() {
@@ -269,16 +347,24 @@ fn removing_a_permission_the_code_needs_fails_the_check() {
         }
     }
     let problems = check(&t);
-    assert!(problems.iter().any(|p| p.contains(&format!("lacks {victim}"))), "{problems:?}");
+    assert!(
+        problems.iter().any(|p| p.contains(&format!("lacks {victim}"))),
+        "{problems:?}"
+    );
 }
 
 #[test]
 fn adding_a_permission_the_code_never_calls_fails_the_check() {
     let mut t = load();
     let role = s3_role(&t);
-    edit_role_actions(&mut t, &role, |a| a.push(Value::String("s3:PutBucketVersioning".into())));
+    edit_role_actions(&mut t, &role, |a| {
+        a.push(Value::String("s3:PutBucketVersioning".into()))
+    });
     let problems = check(&t);
-    assert!(problems.iter().any(|p| p.contains("grants s3:PutBucketVersioning")), "{problems:?}");
+    assert!(
+        problems.iter().any(|p| p.contains("grants s3:PutBucketVersioning")),
+        "{problems:?}"
+    );
 }
 
 #[test]
@@ -290,22 +376,38 @@ fn granting_object_reads_or_wildcards_fails_the_check() {
         a.push(Value::String("s3:Put*".into()));
     });
     let problems = check(&t);
-    assert!(problems.iter().any(|p| p.contains("no function may read object contents")), "{problems:?}");
-    assert!(problems.iter().any(|p| p.contains("wildcard action s3:Put*")), "{problems:?}");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("no function may read object contents")),
+        "{problems:?}"
+    );
+    assert!(
+        problems.iter().any(|p| p.contains("wildcard action s3:Put*")),
+        "{problems:?}"
+    );
 }
 
 #[test]
 fn dropping_a_trigger_fails_the_check() {
     let mut t = load();
     let (fn_id, _) = function_of(&t, "s3-public-access").unwrap();
-    let events = t["Resources"][fn_id.as_str()]["Properties"]["Events"].as_mapping_mut().unwrap();
+    let events = t["Resources"][fn_id.as_str()]["Properties"]["Events"]
+        .as_mapping_mut()
+        .unwrap();
     for (_, ev) in events.iter_mut() {
-        if let Some(Value::Sequence(names)) =
-            ev.get_mut("Properties").and_then(|p| p.get_mut("Pattern")).and_then(|p| p.get_mut("detail")).and_then(|d| d.get_mut("eventName"))
+        if let Some(Value::Sequence(names)) = ev
+            .get_mut("Properties")
+            .and_then(|p| p.get_mut("Pattern"))
+            .and_then(|p| p.get_mut("detail"))
+            .and_then(|d| d.get_mut("eventName"))
         {
             names.retain(|n| n.as_str() != Some("PutBucketPolicy"));
         }
     }
     let problems = check(&t);
-    assert!(problems.iter().any(|p| p.contains("CloudTrail PutBucketPolicy")), "{problems:?}");
+    assert!(
+        problems.iter().any(|p| p.contains("CloudTrail PutBucketPolicy")),
+        "{problems:?}"
+    );
 }

@@ -18,7 +18,7 @@ use crate::config_reporter::ConfigReporter;
 use crate::dynamo::{DynamoLedger, DynamoSettings};
 use crate::error::ConfigError;
 pub use crate::error::{HandlerError, InitError};
-use crate::s3::S3Adapter;
+use crate::router::AwsAdapter;
 use crate::slack::{LogNotifier, SlackNotifier};
 
 /// One function's rules, ports and options; built once per container.
@@ -36,12 +36,12 @@ impl App {
     /// otherwise. A secret that is configured but can't be read fails the start
     /// (a deployment error, surfaced at once rather than hidden in every notice).
     pub async fn build(sdk: &SdkConfig, cfg: &FunctionConfig) -> Result<App, InitError> {
-        let rules = policy::rules::family(&cfg.family);
+        let rules = policy::rules::family_with(&cfg.family, &cfg.params);
         if rules.is_empty() {
             return Err(ConfigError::UnknownFamily(cfg.family.clone()).into());
         }
         let clients = Clients::new(sdk);
-        let s3 = Arc::new(S3Adapter::new(&clients));
+        let aws = Arc::new(AwsAdapter::new(&clients));
 
         let settings: Arc<dyn SettingsStore> = match &cfg.settings_table {
             Some(t) => Arc::new(DynamoSettings::new(clients.dynamodb.clone(), t)),
@@ -76,9 +76,9 @@ impl App {
             }
         };
         let ports = Ports {
-            reader: s3.clone(),
-            lister: s3.clone(),
-            remediator: s3,
+            reader: aws.clone(),
+            lister: aws.clone(),
+            remediator: aws,
             settings,
             ledger,
             notifier,
@@ -88,6 +88,7 @@ impl App {
             family = %cfg.family,
             rules = ?rules.iter().map(|r| r.id()).collect::<Vec<_>>(),
             dry_run = cfg.dry_run,
+            params = ?cfg.params.effective().iter().filter(|(_, _, set)| *set).map(|(s, v, _)| format!("{}={v}", s.name)).collect::<Vec<_>>(),
             "function ready"
         );
         Ok(App {

@@ -13,12 +13,15 @@
 //! | `MAX_CHANGES_PER_RUN` | at most this many resources changed per invocation             | no limit               |
 //! | `SWEEP_CONCURRENCY`   | resources processed at once in a sweep (≥ 1)                  | `16`                   |
 //! | `CONFIG_TEST_MODE`    | send `PutEvaluations` with `TestMode=true`                     | `false`                |
+//! | `BREAK_GLASS_TAG_KEY` | the tag key that marks a break-glass resource (never changed)  | `hipaa-autofix:break-glass` |
+//! | rule parameters       | one variable per `policy::params::PARAMS` entry, named by `policy::params::env_name` (`AccessKeyMaxAgeDays` → `ACCESS_KEY_MAX_AGE_DAYS`) | each parameter's default |
 //!
 //! An empty value counts as unset (SAM passes `""` for an empty parameter). No
 //! secrets are read from the environment: the Slack webhook comes from Secrets Manager.
 use std::collections::BTreeMap;
 
-use policy::settings::DEFAULT_EXEMPT_TAG;
+use policy::params::{ParamError, Params, env_name};
+use policy::settings::{DEFAULT_BREAK_GLASS_TAG, DEFAULT_EXEMPT_TAG};
 use policy::{ExecOptions, Mode};
 
 use crate::error::ConfigError;
@@ -39,6 +42,10 @@ pub struct FunctionConfig {
     pub max_changes: Option<usize>,
     pub concurrency: usize,
     pub config_test_mode: bool,
+    /// Rule parameters (ages, grace periods, policy strengths); unset ones take their defaults.
+    pub params: Params,
+    /// Resources with this tag are never changed; their violations are loud notices.
+    pub break_glass_tag: String,
 }
 
 /// `MODE_<RULE_ID in UPPER_SNAKE>` for a rule id.
@@ -58,6 +65,17 @@ fn parse_bool(var: &str, v: &str) -> Result<bool, ConfigError> {
         "true" | "1" | "yes" => Ok(true),
         "false" | "0" | "no" => Ok(false),
         other => Err(invalid(var, format!("{other:?} is not true or false"))),
+    }
+}
+
+/// A bad rule parameter, named by the environment variable it came from.
+fn param_error(e: ParamError) -> ConfigError {
+    match e {
+        ParamError::Invalid { name, value, expected } => invalid(
+            &env_name(&name),
+            format!("{value:?} is not {expected} (rule parameter {name})"),
+        ),
+        other => invalid("rule parameters", other.to_string()),
     }
 }
 
@@ -126,6 +144,8 @@ impl FunctionConfig {
             max_changes,
             concurrency,
             config_test_mode: bool_var("CONFIG_TEST_MODE", false)?,
+            params: Params::from_lookup(&lookup).map_err(param_error)?,
+            break_glass_tag: get("BREAK_GLASS_TAG_KEY").unwrap_or_else(|| DEFAULT_BREAK_GLASS_TAG.to_string()),
         })
     }
 
@@ -137,6 +157,7 @@ impl FunctionConfig {
             force_auto: false,
             own_roles: self.own_roles.clone(),
             exempt_tag: self.exempt_tag.clone(),
+            break_glass_tag: self.break_glass_tag.clone(),
             default_modes: self.default_modes.clone(),
             max_changes: self.max_changes,
             concurrency: self.concurrency,
@@ -175,6 +196,30 @@ mod tests {
         assert_eq!(c.max_changes, None);
         assert_eq!(c.concurrency, 16);
         assert!(!c.config_test_mode);
+        assert_eq!(c.params, Params::default());
+        assert_eq!(c.break_glass_tag, "hipaa-autofix:break-glass");
+        assert_eq!(c.exec_options().break_glass_tag, "hipaa-autofix:break-glass");
+    }
+
+    #[test]
+    fn rule_parameters_and_the_break_glass_tag_are_read() {
+        let c = ok(&[
+            ("ACCESS_KEY_MAX_AGE_DAYS", "30"),
+            ("MFA_STAGE2_ENABLED", "true"),
+            ("MFA_GRACE_HOURS", ""),
+            ("BREAK_GLASS_TAG_KEY", "x:break-glass"),
+        ]);
+        assert_eq!(c.params.number("AccessKeyMaxAgeDays"), 30);
+        assert!(c.params.flag("MfaStage2Enabled"));
+        assert_eq!(c.params.number("MfaGraceHours"), 24);
+        assert_eq!(c.break_glass_tag, "x:break-glass");
+        assert_eq!(c.exec_options().break_glass_tag, "x:break-glass");
+    }
+
+    #[test]
+    fn an_empty_lookup_always_parses() {
+        let c = FunctionConfig::from_lookup("iam-mfa", |_| None).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.params, Params::default());
     }
 
     #[test]
@@ -237,6 +282,9 @@ mod tests {
             ("SWEEP_CONCURRENCY", "0"),
             ("SWEEP_CONCURRENCY", "many"),
             ("CONFIG_TEST_MODE", "2"),
+            ("ACCESS_KEY_MAX_AGE_DAYS", "ninety"),
+            ("MFA_STAGE2_ENABLED", "yes"),
+            ("MFA_GRACE_HOURS", "-1"),
         ] {
             match cfg(&[(var, value)]) {
                 Err(e @ ConfigError::Invalid { .. }) => assert!(e.to_string().contains(var), "{e}"),

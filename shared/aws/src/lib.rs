@@ -8,6 +8,8 @@ pub mod config;
 pub mod config_reporter;
 pub mod dynamo;
 pub mod error;
+pub mod iam;
+pub mod router;
 pub mod s3;
 pub mod slack;
 
@@ -17,5 +19,7 @@ pub use config::FunctionConfig;
 pub use config_reporter::ConfigReporter;
 pub use dynamo::{DynamoLedger, DynamoSettings, table_exists};
 pub use error::{AdapterError, ConfigError, HandlerError, InitError};
+pub use iam::IamAdapter;
+pub use router::AwsAdapter;
 pub use s3::S3Adapter;
 pub use slack::{LogNotifier, SlackNotifier};

@@ -691,7 +691,10 @@ fn decision_evaluation(d: &Decision, event: &Event) -> Option<Evaluation> {
         // A repeated delivery of an event already handled: the resource was non-compliant
         // when read (a claim follows only a non-compliant verdict), and the first delivery
         // acted on it. Config needs the evaluation again on a retried invocation.
-        Outcome::Duplicate => ("NON_COMPLIANT", "non-compliant; already handled for this event".to_string()),
+        Outcome::Duplicate => (
+            "NON_COMPLIANT",
+            "non-compliant; already handled for this event".to_string(),
+        ),
         Outcome::Off | Outcome::LoopGuard | Outcome::FailedCall => return None,
         _ => (
             "NON_COMPLIANT",

@@ -1,0 +1,6 @@
+//! Lambda: The IAM account password policy: set when missing or weaker, stronger settings kept.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    adapters::app::run("iam-password-policy").await
+}

@@ -64,12 +64,20 @@ impl Remediator for CountingRemediator {
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
-    println!("sweep benchmark: {} buckets, {}% violators, local moto server", args.buckets, args.violators);
-    println!("{:>11} {:>10} {:>12} {:>18} {:>18} {:>8}", "concurrency", "seconds", "buckets/s", "calls/compliant", "calls/violator", "fixed");
+    println!(
+        "sweep benchmark: {} buckets, {}% violators, local moto server",
+        args.buckets, args.violators
+    );
+    println!(
+        "{:>11} {:>10} {:>12} {:>18} {:>18} {:>8}",
+        "concurrency", "seconds", "buckets/s", "calls/compliant", "calls/violator", "fixed"
+    );
     for &concurrency in &args.concurrency {
         // A fresh world per run so every run fixes the same violations.
         let world = harness::World::new().await;
-        let violators: Vec<String> = (0..args.buckets * args.violators / 100).map(|i| format!("bench-bad-{i:05}")).collect();
+        let violators: Vec<String> = (0..args.buckets * args.violators / 100)
+            .map(|i| format!("bench-bad-{i:05}"))
+            .collect();
         let compliant = args.buckets - violators.len();
         let seeds: Vec<_> = (0..compliant)
             .map(|i| format!("bench-ok-{i:05}"))
@@ -105,7 +113,10 @@ async fn main() -> Result<()> {
 
         let reads = counts.reads.lock().map(|m| m.clone()).unwrap_or_default();
         let per = |names: &[String]| {
-            let total: usize = names.iter().map(|b| reads.get(&harness::bucket_arn(b)).copied().unwrap_or(0)).sum();
+            let total: usize = names
+                .iter()
+                .map(|b| reads.get(&harness::bucket_arn(b)).copied().unwrap_or(0))
+                .sum();
             total as f64 / names.len().max(1) as f64
         };
         let ok_names: Vec<String> = (0..compliant).map(|i| format!("bench-ok-{i:05}")).collect();

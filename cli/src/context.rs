@@ -12,8 +12,8 @@ use adapters::slack::SlackNotifier;
 use anyhow::{Context, Result, bail};
 use aws_config::BehaviorVersion;
 use policy::memory::RecordingNotifier;
-use policy::rules::FAMILIES;
 use policy::params::Params;
+use policy::rules::FAMILIES;
 use policy::{Actor, Event, RunReport};
 
 use crate::output::{self, Bar};

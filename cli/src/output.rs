@@ -199,7 +199,12 @@ pub fn print_params(params: &policy::params::Params, as_json: bool) {
     }
     let mut t = table(vec!["PARAMETER", "DEFAULT", "RULES", "MEANING"]);
     for spec in policy::params::PARAMS {
-        t.add_row(vec![spec.name.to_string(), spec.default.to_string(), spec.rules.join("\n"), spec.help.to_string()]);
+        t.add_row(vec![
+            spec.name.to_string(),
+            spec.default.to_string(),
+            spec.rules.join("\n"),
+            spec.help.to_string(),
+        ]);
     }
     println!("{t}");
     println!("Set one for a run with `--set NAME=VALUE`; deployed functions take them as template parameters.");

@@ -143,7 +143,10 @@ async fn scan_then_fix_leaves_no_public_bucket_and_keeps_legitimate_statements()
         .collect();
     // moto can't give the root user MFA (AccountMFAEnabled is always 0), and that rule
     // only ever notifies: it is the one violation besides the exempt bucket.
-    assert_eq!(left, vec![bucket_arn("cli-website"), format!("arn:aws:iam::{ACCOUNT}:root")]);
+    assert_eq!(
+        left,
+        vec![bucket_arn("cli-website"), format!("arn:aws:iam::{ACCOUNT}:root")]
+    );
 }
 
 #[tokio::test]
@@ -243,4 +246,91 @@ fn explain_policy_exit_codes_say_public_not_public_bad_input() {
         String::from_utf8_lossy(&private.stdout)
     );
     assert_eq!(run("{not json").status.code(), Some(2));
+}
+
+/// Issue 3's end-to-end check: grace periods zero and stage 2 on, `autofix fix` leaves
+/// no over-age or unused active key, no console user without MFA, and a password
+/// policy at the HIPAA conformance pack's defaults.
+#[tokio::test]
+async fn fix_with_zero_grace_and_stage_two_leaves_no_weak_credentials() {
+    let world = World::new().await;
+    world.create_quarantine_policy().await;
+    let old = world.user_with_key("cli-old-key", 120, Some(2)).await;
+    let never = world.user_with_key("cli-never-used", 100, None).await;
+    let stale = world.user_with_key("cli-stale", 200, Some(95)).await;
+    let fresh = world.user_with_key("cli-fresh", 5, None).await;
+    world.console_user("cli-console-no-mfa").await;
+    world.console_user("cli-console-mfa").await;
+    world.enable_virtual_mfa("cli-console-mfa").await;
+    world
+        .iam
+        .update_account_password_policy()
+        .minimum_password_length(8)
+        .require_numbers(true)
+        .send()
+        .await
+        .unwrap();
+
+    let out = autofix(&world)
+        .args([
+            "fix",
+            "--json",
+            "--set",
+            "MfaGraceHours=0",
+            "--set",
+            "MfaStage2Days=0",
+            "--set",
+            "MfaStage2Enabled=true",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    for (user, key) in [("cli-old-key", &old), ("cli-never-used", &never), ("cli-stale", &stale)] {
+        assert!(!world.key_active(user, key).await, "{user}'s key is still active");
+    }
+    assert!(
+        world.key_active("cli-fresh", &fresh).await,
+        "a fresh key was deactivated"
+    );
+    assert!(
+        !world.has_login_profile("cli-console-no-mfa").await,
+        "a console user without MFA kept the password"
+    );
+    assert!(
+        world.has_login_profile("cli-console-mfa").await,
+        "a user with MFA lost the password"
+    );
+
+    let p = world.password_policy().await.expect("a password policy");
+    assert!(p.minimum_password_length().unwrap_or(0) >= 14);
+    assert!(
+        p.require_symbols()
+            && p.require_numbers()
+            && p.require_uppercase_characters()
+            && p.require_lowercase_characters()
+    );
+    assert!(p.password_reuse_prevention().unwrap_or(0) >= 24);
+    assert!(p.max_password_age().is_some_and(|a| (1..=90).contains(&a)));
+
+    // A scan afterwards finds nothing left to do for IAM users or the password policy.
+    let out = autofix(&world).args(["scan", "--json"]).output().unwrap();
+    let left: Vec<String> = json_of(&out)["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| {
+            v["rule"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("iam-") && r != "iam-root-account-mfa")
+        })
+        .map(|v| format!("{} {}", v["rule"], v["resource"]))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }

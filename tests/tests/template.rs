@@ -411,3 +411,99 @@ fn dropping_a_trigger_fails_the_check() {
         "{problems:?}"
     );
 }
+
+#[test]
+fn every_custom_config_rule_of_the_code_is_deployed_to_invoke_its_function() {
+    let t = load();
+    for (family, _) in policy::rules::FAMILIES {
+        let Some((fn_id, _)) = function_of(&t, family) else {
+            continue;
+        };
+        for rule in policy::rules::family(family)
+            .into_iter()
+            .filter(|r| r.custom_config_rule())
+        {
+            let deployed = resources(&t).iter().any(|(_, r)| {
+                let props = get(r, "Properties");
+                get(r, "Type").and_then(Value::as_str) == Some("AWS::Config::ConfigRule")
+                    && props
+                        .and_then(|p| get(p, "ConfigRuleName"))
+                        .and_then(Value::as_str)
+                        .is_some_and(|n| n.contains(rule.id()))
+                    && props
+                        .and_then(|p| get(p, "Source"))
+                        .and_then(|s| s.as_mapping()?.get("SourceIdentifier"))
+                        .and_then(target_id)
+                        .as_deref()
+                        == Some(fn_id.as_str())
+            });
+            assert!(
+                deployed,
+                "no custom Config rule named for {} invokes {fn_id}",
+                rule.id()
+            );
+        }
+    }
+}
+
+#[test]
+fn the_quarantine_policy_is_the_one_the_tests_attach() {
+    let t = load();
+    let doc = resources(&t)
+        .iter()
+        .find_map(|(_, r)| {
+            let props = get(r, "Properties")?;
+            (get(r, "Type").and_then(Value::as_str) == Some("AWS::IAM::ManagedPolicy")
+                && target_id(props.as_mapping()?.get("ManagedPolicyName")?).as_deref()
+                    == Some("MfaQuarantinePolicyName"))
+            .then(|| get(props, "PolicyDocument").cloned())
+            .flatten()
+        })
+        .expect("the MFA quarantine policy");
+    let in_template: serde_json::Value = serde_json::to_value(&doc).unwrap();
+    let fixture: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(harness::fixtures_dir().join("../mfa-quarantine-policy.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(in_template, fixture);
+}
+
+#[test]
+fn every_rule_parameter_and_mode_reaches_the_functions_that_use_it() {
+    let t = load();
+    let params = get(&t, "Parameters").and_then(Value::as_mapping).expect("Parameters");
+    let mut problems = Vec::new();
+    for spec in policy::params::PARAMS {
+        if !params.contains_key(spec.name) {
+            problems.push(format!("no template parameter {}", spec.name));
+        }
+    }
+    for (family, ids) in policy::rules::FAMILIES {
+        let Some((fn_id, f)) = function_of(&t, family) else {
+            continue;
+        };
+        let env = get(f, "Properties")
+            .and_then(|p| get(p, "Environment"))
+            .and_then(|e| get(e, "Variables"))
+            .and_then(Value::as_mapping)
+            .cloned()
+            .unwrap_or_default();
+        let refs = |var: &str| env.get(var).and_then(target_id);
+        for spec in policy::params::PARAMS
+            .iter()
+            .filter(|s| s.rules.iter().any(|r| ids.contains(r)))
+        {
+            let var = policy::params::env_name(spec.name);
+            if refs(&var).as_deref() != Some(spec.name) {
+                problems.push(format!("{fn_id}: {var} is not set from the parameter {}", spec.name));
+            }
+        }
+        for id in *ids {
+            let var = adapters::config::mode_var(id);
+            if !env.contains_key(var.as_str()) {
+                problems.push(format!("{fn_id}: no {var}"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

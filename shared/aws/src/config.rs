@@ -103,6 +103,10 @@ impl FunctionConfig {
             let var = mode_var(rule.id());
             let mode = match get(&var) {
                 Some(v) => Some(parse_mode(&var, &v)?),
+                // An optional rule that is off by default (deleting inactive keys) is
+                // switched on only by its own variable or the settings table, never by
+                // the family-wide default.
+                None if rule.default_mode() == Mode::Off => None,
                 None => family_default,
             };
             if let Some(m) = mode {

@@ -30,7 +30,7 @@ pub fn family_permissions(family: &str) -> BTreeSet<&'static str> {
         if rule.triggers().schedule {
             out.extend(list_permissions(rule.kind()));
         }
-        if !rule.triggers().config_rules.is_empty() {
+        if rule.custom_config_rule() {
             out.insert("config:PutEvaluations");
         }
     }

@@ -67,6 +67,11 @@ pub trait Rule: Send + Sync {
     fn default_mode(&self) -> Mode {
         Mode::Auto
     }
+    /// Whether the stack deploys a custom AWS Config rule (`hipaa-autofix-<rule id>`) that
+    /// invokes the function and receives its evaluations (`config:PutEvaluations`).
+    fn custom_config_rule(&self) -> bool {
+        false
+    }
 
     /// Whether an event concerns this rule.
     fn applies_to(&self, event: &Event) -> bool {

@@ -41,6 +41,9 @@ impl Rule for S3AccountPublicAccessBlock {
             schedule: true,
         }
     }
+    fn custom_config_rule(&self) -> bool {
+        true
+    }
     fn facets(&self) -> &'static [Facet] {
         &[Facet::AccountPublicAccessBlock]
     }

@@ -56,6 +56,9 @@ impl Rule for S3BucketPublicAccess {
             schedule: true,
         }
     }
+    fn custom_config_rule(&self) -> bool {
+        true
+    }
     fn facets(&self) -> &'static [Facet] {
         &[Facet::BucketPublicAccessBlock]
     }

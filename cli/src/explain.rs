@@ -22,10 +22,7 @@ pub fn run(file: &str, json_out: bool) -> Result<u8> {
             if json_out {
                 println!("{}", json!({"kind": kind, "public": public, "items": rows}));
             } else {
-                let mut t = Table::new();
-                t.load_preset(UTF8_FULL_CONDENSED)
-                    .set_content_arrangement(ContentArrangement::Dynamic);
-                t.set_header(vec![
+                let mut t = crate::output::table(vec![
                     "#",
                     if kind == "policy" { "STATEMENT" } else { "GRANT" },
                     "VERDICT",

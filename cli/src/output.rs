@@ -43,11 +43,15 @@ fn decisions(reports: &[RunReport]) -> impl Iterator<Item = &Decision> {
     reports.iter().flat_map(|r| r.decisions.iter())
 }
 
-fn table(header: Vec<&str>) -> Table {
+pub fn table(header: Vec<&str>) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(header);
+    // On a terminal the table fits its width; piped (a log, a CI job) it wraps at a readable 160.
+    if !std::io::stdout().is_terminal() {
+        t.set_width(160);
+    }
     t
 }
 

@@ -1,4 +1,5 @@
 """Print what the demo posted to Slack and wrote to the ledger."""
+import html
 import json
 import sys
 
@@ -8,14 +9,14 @@ posts = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8") if lin
 print(f"\n--- {len(posts)} message(s) posted to Slack (the local webhook) ---")
 for p in posts:
     body = p["body"]
-    print("\n* " + body.get("text", "(no text)"))
+    print("\n* " + html.unescape(body.get("text", "(no text)")))
     for block in body.get("blocks", []):
         text = block.get("text", {}).get("text") if isinstance(block.get("text"), dict) else None
         if text and block.get("type") == "section":
             for line in text.splitlines():
-                print("    " + line)
+                print("    " + html.unescape(line))
         for field in block.get("fields", []) or []:
-            print("    " + field.get("text", "").replace("\n", " "))
+            print("    " + html.unescape(field.get("text", "").replace("\n", " ")))
 
 ddb = boto3.client("dynamodb")
 items = []

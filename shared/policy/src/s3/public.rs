@@ -185,7 +185,7 @@ fn judge_statement(index: usize, stmt: &Value) -> StatementVerdict {
 /// `Some(description)` when the principal includes everyone.
 fn wildcard_principal(p: &Value) -> Option<String> {
     match p {
-        Value::String(s) if s.contains('*') => Some(format!("Principal {p:?} is everyone").replace("\\\"", "\"")),
+        Value::String(s) if s.contains('*') => Some(format!("Principal \"{s}\" is everyone")),
         Value::Object(m) => {
             for (kind, v) in m {
                 let values: Vec<&str> = match v {
@@ -341,6 +341,12 @@ mod tests {
         assert!(public(
             json!({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"})
         ));
+    }
+    #[test]
+    fn reasons_quote_the_principal_as_written() {
+        let doc = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]});
+        let v = analyze_policy(&doc.to_string()).unwrap_or_default();
+        assert_eq!(v[0].reason, "Principal \"*\" is everyone with no condition");
     }
     #[test]
     fn aws_star_principal_is_public() {

@@ -2,7 +2,6 @@
 use std::io::Read;
 
 use anyhow::{Context, Result, bail};
-use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use policy::s3::Acl;
 use policy::s3::public::{analyze_acl, analyze_policy};
 use serde_json::{Value, json};

@@ -20,13 +20,13 @@ use crate::output::{self, Bar};
 use crate::{Global, RuleFilter};
 
 /// What the CLI found of the deployed stack.
-struct Stack {
-    sdk: aws_types::SdkConfig,
-    settings_table: Option<String>,
-    ledger_table: Option<String>,
-    slack_secret: Option<String>,
-    account: String,
-    caller: String,
+pub(crate) struct Stack {
+    pub(crate) sdk: aws_types::SdkConfig,
+    pub(crate) settings_table: Option<String>,
+    pub(crate) ledger_table: Option<String>,
+    pub(crate) slack_secret: Option<String>,
+    pub(crate) account: String,
+    pub(crate) caller: String,
 }
 
 async fn sdk_config(g: &Global) -> aws_types::SdkConfig {
@@ -42,7 +42,7 @@ async fn sdk_config(g: &Global) -> aws_types::SdkConfig {
 
 /// Resolve credentials, the caller and the stack's resources. Says once on stderr
 /// what it could not find and what that means.
-async fn discover(g: &Global, need_slack: bool) -> Result<Stack> {
+pub(crate) async fn discover(g: &Global, need_slack: bool) -> Result<Stack> {
     let sdk = sdk_config(g).await;
     if sdk.region().is_none() {
         bail!("no AWS region: pass --region or set AWS_REGION");
@@ -125,7 +125,12 @@ async fn find_table(
     }
 }
 
-fn config_for(stack: &Stack, family: &str, dry_run: bool, max_changes: Option<usize>) -> Result<FunctionConfig> {
+pub(crate) fn config_for(
+    stack: &Stack,
+    family: &str,
+    dry_run: bool,
+    max_changes: Option<usize>,
+) -> Result<FunctionConfig> {
     // No environment: the CLI's options are the configuration.
     let mut cfg = FunctionConfig::from_lookup(family, |_| None).with_context(|| format!("configuring {family}"))?;
     cfg.settings_table = stack.settings_table.clone();
@@ -286,6 +291,20 @@ pub async fn rules(g: &Global, params: bool) -> Result<u8> {
     };
     let settings: Option<adapters::dynamo::DynamoSettings> =
         table.map(|t| adapters::dynamo::DynamoSettings::new(clients.dynamodb.clone(), t));
+    let ledger_name = g
+        .ledger_table
+        .clone()
+        .unwrap_or_else(|| format!("{}-ledger", g.stack_name));
+    let last = match table_exists(&clients.dynamodb, &ledger_name).await {
+        Ok(true) => {
+            crate::admin::last_actions(&adapters::dynamo::DynamoLedger::new(
+                clients.dynamodb.clone(),
+                ledger_name,
+            ))
+            .await
+        }
+        _ => vec![],
+    };
     let mut rows = Vec::new();
     for (family, ids) in FAMILIES {
         for id in *ids {
@@ -300,6 +319,10 @@ pub async fn rules(g: &Global, params: bool) -> Result<u8> {
                 title: rule.title().to_string(),
                 default_mode: rule.default_mode().to_string(),
                 mode: configured.map(|m| m.to_string()),
+                last_action: last
+                    .iter()
+                    .find(|r| r.rule == *id)
+                    .map(|r| format!("{} {} {}", r.time.format("%Y-%m-%d %H:%M"), r.outcome, r.resource)),
             });
         }
     }

@@ -4,6 +4,7 @@
 //!
 //! Exit codes: 0 success; 1 a fix failed or could not be verified (or, for
 //! `explain-policy`, the document is public); 2 bad usage, input or configuration.
+mod admin;
 mod context;
 mod explain;
 mod output;
@@ -93,11 +94,82 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
-    /// List the rules with their function, default mode and current mode.
+    /// List the rules with their function, mode and last action; `rules set` changes a mode.
     Rules {
+        #[command(subcommand)]
+        cmd: Option<RulesCmd>,
         /// List the rule parameters (names for `--set` and the template) instead.
         #[arg(long)]
         params: bool,
+    },
+    /// Exempt single resources from a rule, with a reason and an expiry.
+    Exempt {
+        #[command(subcommand)]
+        cmd: ExemptCmd,
+    },
+    /// The audit ledger: what was found, changed, exempted and undone, by whom.
+    History {
+        #[arg(long)]
+        rule: Option<String>,
+        /// A resource ARN (or its last part: a bucket or user name).
+        #[arg(long)]
+        resource: Option<String>,
+        /// Only records since: YYYY-MM-DD, an RFC 3339 time, or an age such as 7d or 12h.
+        #[arg(long, value_parser = admin::parse_since)]
+        since: Option<chrono::DateTime<chrono::Utc>>,
+        /// At most this many records, newest first.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Undo a fix from the ledger: restore the exact before-state, verify, record, notify.
+    ///
+    /// Refused when the fix can't be undone exactly (a deleted key or password) or the
+    /// resource changed since. The resource is then exempted from the rule for
+    /// `--exempt-days` (default 30), or the next event would fix it again.
+    Undo {
+        /// The ledger id from the notice or `autofix history`.
+        ledger_id: String,
+        #[arg(long)]
+        reason: Option<String>,
+        /// Days the undone resource stays exempt from the rule (0: not exempted).
+        #[arg(long, default_value_t = 30)]
+        exempt_days: u32,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum RulesCmd {
+    /// Set a rule's mode at runtime: `auto` (fix), `notify` (report only) or `off`.
+    /// Takes effect on the next event, no redeploy; recorded with your identity.
+    Set {
+        rule: String,
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(["auto", "notify", "off"]))]
+        mode: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ExemptCmd {
+    /// Exempt a resource (its ARN) from a rule.
+    Add {
+        arn: String,
+        #[arg(long)]
+        rule: String,
+        #[arg(long)]
+        reason: String,
+        /// The last day the exemption holds (YYYY-MM-DD, UTC). Default: no expiry.
+        #[arg(long, value_parser = admin::parse_date)]
+        until: Option<chrono::NaiveDate>,
+    },
+    /// List the exemptions held in the settings table.
+    List,
+    /// Remove an exemption.
+    Remove {
+        arn: String,
+        #[arg(long)]
+        rule: String,
     },
 }
 
@@ -136,7 +208,38 @@ async fn main() -> ExitCode {
             function,
             dry_run,
         } => context::handle(&cli.global, &event, &function, dry_run).await,
-        Command::Rules { params } => context::rules(&cli.global, params).await,
+        Command::Rules { cmd: None, params } => context::rules(&cli.global, params).await,
+        Command::Rules {
+            cmd: Some(RulesCmd::Set { rule, mode, reason }),
+            ..
+        } => match mode.parse::<policy::Mode>() {
+            Ok(m) => admin::set_mode(&cli.global, &rule, m, reason.as_deref()).await,
+            Err(e) => Err(anyhow::anyhow!(e)),
+        },
+        Command::Exempt {
+            cmd:
+                ExemptCmd::Add {
+                    arn,
+                    rule,
+                    reason,
+                    until,
+                },
+        } => admin::exempt_add(&cli.global, &arn, &rule, &reason, until).await,
+        Command::Exempt { cmd: ExemptCmd::List } => admin::exempt_list(&cli.global).await,
+        Command::Exempt {
+            cmd: ExemptCmd::Remove { arn, rule },
+        } => admin::exempt_remove(&cli.global, &arn, &rule).await,
+        Command::History {
+            rule,
+            resource,
+            since,
+            limit,
+        } => admin::history(&cli.global, rule.as_deref(), resource.as_deref(), since, limit).await,
+        Command::Undo {
+            ledger_id,
+            reason,
+            exempt_days,
+        } => admin::undo(&cli.global, &ledger_id, reason.as_deref(), exempt_days).await,
     };
     match result {
         Ok(code) => ExitCode::from(code),

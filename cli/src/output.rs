@@ -166,6 +166,7 @@ pub struct RuleRow {
     pub title: String,
     pub default_mode: String,
     pub mode: Option<String>,
+    pub last_action: Option<String>,
 }
 
 pub fn print_rules(rows: &[RuleRow], as_json: bool) {
@@ -173,7 +174,14 @@ pub fn print_rules(rows: &[RuleRow], as_json: bool) {
         println!("{}", serde_json::to_string(rows).unwrap_or_default());
         return;
     }
-    let mut t = table(vec!["RULE", "FUNCTION", "MODE", "DEFAULT", "WHAT IT ENSURES"]);
+    let mut t = table(vec![
+        "RULE",
+        "FUNCTION",
+        "MODE",
+        "DEFAULT",
+        "LAST ACTION",
+        "WHAT IT ENSURES",
+    ]);
     for r in rows {
         t.add_row(vec![
             r.id.clone(),
@@ -182,10 +190,14 @@ pub fn print_rules(rows: &[RuleRow], as_json: bool) {
                 .clone()
                 .unwrap_or_else(|| format!("{} (default)", r.default_mode)),
             r.default_mode.clone(),
+            r.last_action.clone().unwrap_or_else(|| "-".into()),
             r.title.clone(),
         ]);
     }
     println!("{t}");
+    println!(
+        "MODE is what the settings table says; without an entry a deployed function uses its DefaultMode / Mode<Rule> parameters, else the rule's built-in default."
+    );
 }
 
 pub fn print_params(params: &policy::params::Params, as_json: bool) {

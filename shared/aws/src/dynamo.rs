@@ -28,10 +28,9 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, NaiveDate, Utc};
-use policy::ports::{Ledger, SettingsStore};
+use policy::ports::{Ledger, SettingsAdmin, SettingsStore};
 use policy::settings::{Exemption, ExemptionSource};
 use policy::{LedgerRecord, Mode, PortError};
-use serde::Serialize;
 
 use crate::error::{error_code, port_error};
 
@@ -101,25 +100,7 @@ async fn scan_all(
     Ok(out)
 }
 
-/// A rule's mode as set by an admin.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ModeSetting {
-    pub rule: String,
-    pub mode: Mode,
-    pub updated_by: Option<String>,
-    pub updated_at: Option<DateTime<Utc>>,
-    pub reason: Option<String>,
-}
-
-/// An exemption held in the settings table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ExemptionEntry {
-    pub rule: String,
-    pub resource_arn: String,
-    /// `source` is `ExemptionSource::Settings { by: created_by }`.
-    pub exemption: Exemption,
-    pub created_at: Option<DateTime<Utc>>,
-}
+pub use policy::settings::{ExemptionEntry, ModeSetting};
 
 /// Rule modes and exemptions in the settings table.
 #[derive(Debug, Clone)]
@@ -309,6 +290,32 @@ fn exemption_entry_from_item(item: &Item) -> Result<ExemptionEntry, PortError> {
 }
 
 #[async_trait]
+impl SettingsAdmin for DynamoSettings {
+    async fn set_mode(&self, rule: &str, mode: Mode, by: &str, reason: &str) -> Result<(), PortError> {
+        DynamoSettings::set_mode(self, rule, mode, by, reason).await
+    }
+    async fn put_exemption(
+        &self,
+        rule: &str,
+        arn: &str,
+        reason: &str,
+        until: Option<NaiveDate>,
+        by: &str,
+    ) -> Result<(), PortError> {
+        DynamoSettings::put_exemption(self, rule, arn, reason, until, by).await
+    }
+    async fn delete_exemption(&self, rule: &str, arn: &str) -> Result<bool, PortError> {
+        DynamoSettings::delete_exemption(self, rule, arn).await
+    }
+    async fn list_modes(&self) -> Result<Vec<ModeSetting>, PortError> {
+        DynamoSettings::list_modes(self).await
+    }
+    async fn list_exemptions(&self) -> Result<Vec<ExemptionEntry>, PortError> {
+        DynamoSettings::list_exemptions(self).await
+    }
+}
+
+#[async_trait]
 impl SettingsStore for DynamoSettings {
     async fn mode(&self, rule: &str) -> Result<Option<Mode>, PortError> {
         match self.get(format!("{RULE_PREFIX}{rule}")).await? {
@@ -439,6 +446,12 @@ impl Ledger for DynamoLedger {
             .map_err(|e| port_error("PutItem (record)", &self.what(), e))?;
         Ok(())
     }
+    async fn get(&self, id: &str) -> Result<Option<LedgerRecord>, PortError> {
+        self.get_record(id).await
+    }
+    async fn list(&self) -> Result<Vec<LedgerRecord>, PortError> {
+        self.list_records().await
+    }
 }
 
 #[cfg(test)]
@@ -482,6 +495,7 @@ mod tests {
             time: Utc::now(),
             rule: "s3-bucket-public-access".into(),
             resource: "arn:aws:s3:::b".into(),
+            target: Some(policy::ResourceRef::bucket("b", "123456789012", "us-east-1")),
             account: "123456789012".into(),
             region: "us-east-1".into(),
             event_id: "e-1".into(),

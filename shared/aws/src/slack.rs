@@ -208,6 +208,8 @@ fn emoji(notice: &Notice) -> &'static str {
         Exempt => ":no_entry_sign:",
         Warned => ":hourglass_flowing_sand:",
         BreakGlass => ":rotating_light:",
+        Undone => ":leftwards_arrow_with_hook:",
+        ModeSet | Exempted | ExemptionRemoved => ":gear:",
         Compliant | Gone | Off | LoopGuard | FailedCall | Duplicate => ":information_source:",
     }
 }

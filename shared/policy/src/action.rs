@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::iam::PasswordPolicy;
-use crate::resource::{Facet, ResourceKind};
+use crate::resource::{Facet, ResourceKind, Snapshot};
 use crate::s3::{Acl, Grant, PublicAccessBlock};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -360,6 +360,85 @@ fn sids(stmts: &[Value]) -> String {
         })
         .collect();
     names.join(", ")
+}
+
+impl Action {
+    /// The part of the resource's state the action writes.
+    pub fn writes(&self) -> Facet {
+        match self {
+            Action::PutBucketPublicAccessBlock { .. } | Action::DeleteBucketPublicAccessBlock { .. } => {
+                Facet::BucketPublicAccessBlock
+            }
+            Action::PutBucketAcl { .. } => Facet::BucketAcl,
+            Action::PutBucketPolicy { .. } | Action::DeleteBucketPolicy { .. } => Facet::BucketPolicy,
+            Action::PutAccountPublicAccessBlock { .. } | Action::DeleteAccountPublicAccessBlock { .. } => {
+                Facet::AccountPublicAccessBlock
+            }
+            Action::DeactivateAccessKey { .. } | Action::ActivateAccessKey { .. } | Action::DeleteAccessKey { .. } => {
+                Facet::UserAccessKeys
+            }
+            Action::DeleteLoginProfile { .. } => Facet::UserLoginProfile,
+            Action::AttachUserPolicy { .. } | Action::DetachUserPolicy { .. } => Facet::UserAttachedPolicies,
+            Action::UpdateAccountPasswordPolicy { .. } | Action::DeleteAccountPasswordPolicy { .. } => {
+                Facet::PasswordPolicy
+            }
+        }
+    }
+
+    /// Whether the state this action establishes is what `snapshot` shows (`None`
+    /// when the facet it writes was not read). Undo uses it twice: to refuse when the
+    /// resource changed since the fix, and to verify the undo.
+    pub fn holds_in(&self, snapshot: &Snapshot) -> Option<bool> {
+        use crate::resource::Snapshot as S;
+        let same_json = |a: &str, b: &str| match (serde_json::from_str::<Value>(a), serde_json::from_str::<Value>(b)) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => a == b,
+        };
+        let same_grants = |a: &Acl, b: &Acl| {
+            let mut x: Vec<String> = a.grants.iter().map(|g| format!("{:?}", g)).collect();
+            let mut y: Vec<String> = b.grants.iter().map(|g| format!("{:?}", g)).collect();
+            x.sort();
+            y.sort();
+            x == y
+        };
+        Some(match (self, snapshot) {
+            (Action::PutBucketPublicAccessBlock { settings, .. }, S::S3Bucket(b)) => {
+                *b.public_access_block.get()? == Some(*settings)
+            }
+            (Action::DeleteBucketPublicAccessBlock { .. }, S::S3Bucket(b)) => b.public_access_block.get()?.is_none(),
+            (Action::PutBucketAcl { acl, .. }, S::S3Bucket(b)) => same_grants(b.acl.get()?, acl),
+            (Action::PutBucketPolicy { policy, .. }, S::S3Bucket(b)) => {
+                b.policy.get()?.as_deref().is_some_and(|p| same_json(p, policy))
+            }
+            (Action::DeleteBucketPolicy { .. }, S::S3Bucket(b)) => b.policy.get()?.is_none(),
+            (Action::PutAccountPublicAccessBlock { settings, .. }, S::S3Account(a)) => {
+                *a.public_access_block.get()? == Some(*settings)
+            }
+            (Action::DeleteAccountPublicAccessBlock { .. }, S::S3Account(a)) => a.public_access_block.get()?.is_none(),
+            (Action::DeactivateAccessKey { key_id, .. }, S::IamUser(u)) => {
+                u.access_keys.get()?.iter().any(|k| k.id == *key_id && !k.active)
+            }
+            (Action::ActivateAccessKey { key_id, .. }, S::IamUser(u)) => {
+                u.access_keys.get()?.iter().any(|k| k.id == *key_id && k.active)
+            }
+            (Action::DeleteAccessKey { key_id, .. }, S::IamUser(u)) => {
+                !u.access_keys.get()?.iter().any(|k| k.id == *key_id)
+            }
+            (Action::DeleteLoginProfile { .. }, S::IamUser(u)) => u.login_profile.get()?.is_none(),
+            (Action::AttachUserPolicy { policy_arn, .. }, S::IamUser(u)) => {
+                u.attached_policies.get()?.contains(policy_arn)
+            }
+            (Action::DetachUserPolicy { policy_arn, .. }, S::IamUser(u)) => {
+                !u.attached_policies.get()?.contains(policy_arn)
+            }
+            (Action::UpdateAccountPasswordPolicy { policy, .. }, S::IamAccount(a)) => {
+                a.password_policy.get()?.as_ref().is_some_and(|p| p.same_as(policy))
+            }
+            (Action::DeleteAccountPasswordPolicy { .. }, S::IamAccount(a)) => a.password_policy.get()?.is_none(),
+            // An action on another kind of resource never holds here.
+            _ => false,
+        })
+    }
 }
 
 /// The IAM actions behind each action, by name. One table for the adapter's

@@ -15,7 +15,7 @@ use futures::StreamExt;
 use serde::Serialize;
 use tracing::{error, info, warn};
 
-use crate::action::Plan;
+use crate::action::{Action, Plan};
 use crate::error::PortError;
 use crate::event::{Actor, Event, EventSource};
 use crate::ledger::{LedgerRecord, Outcome, new_id};
@@ -26,6 +26,23 @@ use crate::ports::{
 use crate::resource::{Facet, ResourceKind, ResourceRef, Snapshot};
 use crate::rule::{Rule, Verdict};
 use crate::settings::{DEFAULT_BREAK_GLASS_TAG, DEFAULT_EXEMPT_TAG, Exemption, ExemptionCheck, Mode, parse_exempt_tag};
+
+/// Why an undo was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum UndoError {
+    #[error("nothing to undo: {0}")]
+    NothingToUndo(String),
+    #[error("cannot be undone: AWS offers no way to restore it exactly ({0})")]
+    Irreversible(String),
+    #[error("refused: {0}")]
+    Changed(String),
+    #[error("the resource {0} no longer exists")]
+    Gone(String),
+    #[error("rule {0} is not one of this function's rules")]
+    UnknownRule(String),
+    #[error("reading the resource failed")]
+    Port(#[source] PortError),
+}
 
 /// The ports the executor acts through.
 #[derive(Clone)]
@@ -136,6 +153,10 @@ impl Decision {
                 | Outcome::LoopGuard
                 | Outcome::FailedCall
                 | Outcome::Duplicate
+                | Outcome::Undone
+                | Outcome::ModeSet
+                | Outcome::Exempted
+                | Outcome::ExemptionRemoved
         )
     }
     /// Whether the violation ended well: fixed and verified, or skipped by mode or exemption.
@@ -579,6 +600,7 @@ impl Executor {
             time: (self.opts.clock)(),
             rule: d.rule.clone(),
             resource: d.resource.arn(),
+            target: Some(d.resource.clone()),
             account: d.resource.account.clone(),
             region: d.resource.region.clone(),
             event_id: event.id.clone(),
@@ -605,7 +627,7 @@ impl Executor {
                     .push("the ledger write failed; the record is in the function's logs".into());
             }
         }
-        let undo = if !d.outcome.changed() || d.plan.is_empty() {
+        let undo = if !d.outcome.changed() || d.plan.is_empty() || d.outcome == Outcome::Undone {
             None
         } else if d.plan.undo().is_some() {
             Some(format!("autofix undo {}", rec.id))
@@ -627,6 +649,148 @@ impl Executor {
             d.notes.push("the notification could not be delivered".into());
         }
         log_decision(d)
+    }
+
+    /// Undo the fix a ledger record holds: refuse when it can't be undone exactly or
+    /// the resource changed since; otherwise apply the inverse actions, verify them on
+    /// a fresh read, record and notify. An explicit admin act: mode and exemptions
+    /// don't apply.
+    pub async fn undo(&self, record: &LedgerRecord, reason: &str) -> Result<Decision, UndoError> {
+        if !record.outcome.changed() || record.actions.is_empty() {
+            return Err(UndoError::NothingToUndo(format!(
+                "record {} changed nothing (outcome {})",
+                record.id, record.outcome
+            )));
+        }
+        let rule = self
+            .rules
+            .iter()
+            .find(|r| r.id() == record.rule)
+            .ok_or_else(|| UndoError::UnknownRule(record.rule.clone()))?;
+        let r = record
+            .target
+            .clone()
+            .ok_or_else(|| UndoError::NothingToUndo(format!("record {} does not name its resource", record.id)))?;
+        let forward = Plan::of(record.actions.clone());
+        let Some(undo) = forward.undo() else {
+            let irreversible: Vec<String> = forward
+                .actions
+                .iter()
+                .filter(|a| a.undo().is_none())
+                .map(Action::describe)
+                .collect();
+            return Err(UndoError::Irreversible(irreversible.join("; ")));
+        };
+
+        // Refuse when the resource no longer shows what the fix made of it.
+        let mut facets: Vec<Facet> = forward.actions.iter().map(Action::writes).collect();
+        facets.dedup();
+        let mut now = Snapshot::empty_at(&r, (self.opts.clock)());
+        match self.ports.reader.fill(&r, &mut now, &facets).await {
+            Ok(()) => {}
+            Err(e) if e.is_not_found() => return Err(UndoError::Gone(r.arn())),
+            Err(e) => return Err(UndoError::Port(e)),
+        }
+        for a in &forward.actions {
+            if a.holds_in(&now) != Some(true) {
+                return Err(UndoError::Changed(format!(
+                    "the resource changed since the fix: \"{}\" no longer holds",
+                    a.describe()
+                )));
+            }
+        }
+
+        let actor = self.opts.actor.clone();
+        let mut d = Decision::new(rule.id(), &r, Mode::Auto);
+        d.findings.push(format!(
+            "undo of {} requested by {}{}",
+            record.id,
+            actor.as_ref().map(|a| a.arn.as_str()).unwrap_or("an admin"),
+            if reason.is_empty() {
+                String::new()
+            } else {
+                format!(": {reason}")
+            }
+        ));
+        d.plan = undo.clone();
+        let mut applied = Vec::new();
+        for action in &undo.actions {
+            match self.ports.remediator.apply(&r, action).await {
+                Ok(()) => applied.push(action.clone()),
+                Err(e) => {
+                    d.outcome = Outcome::Failed;
+                    d.error = Some(format!("{} failed: {}", action.name(), chain(&e)));
+                    break;
+                }
+            }
+        }
+        d.plan = Plan::of(applied);
+        let mut after = Snapshot::empty_at(&r, (self.opts.clock)());
+        let verified = match self.ports.reader.fill(&r, &mut after, &facets).await {
+            Ok(()) => undo.actions.iter().all(|a| a.holds_in(&after) == Some(true)),
+            Err(e) => {
+                d.notes.push(format!("re-reading after the undo failed: {}", chain(&e)));
+                false
+            }
+        };
+        if d.outcome != Outcome::Failed {
+            d.outcome = if verified {
+                Outcome::Undone
+            } else {
+                Outcome::NotVerified
+            };
+        }
+        d.notes.push(format!("undo of ledger record {}", record.id));
+        let event = Event::manual(&r.account, &r.region, actor);
+        Ok(self.finish(rule.as_ref(), d, &event, Some(now), Some(after)).await)
+    }
+
+    /// Record an admin's act on the settings (a mode, an exemption) in the ledger and
+    /// notify it. `resource` is the resource's ARN, or `rule:<id>` for a mode.
+    pub async fn record_admin_act(
+        &self,
+        rule: &str,
+        resource: &str,
+        outcome: Outcome,
+        mode: Mode,
+        what: String,
+    ) -> Result<String, PortError> {
+        let actor = self.opts.actor.clone();
+        let rec = LedgerRecord {
+            id: new_id(),
+            time: (self.opts.clock)(),
+            rule: rule.to_string(),
+            resource: resource.to_string(),
+            target: None,
+            account: String::new(),
+            region: String::new(),
+            event_id: format!("admin-{}", uuid::Uuid::new_v4()),
+            trigger: "admin".into(),
+            actor,
+            mode,
+            outcome,
+            dry_run: false,
+            findings: vec![what],
+            actions: vec![],
+            before: None,
+            after: None,
+            verified: true,
+            notes: vec![],
+            error: None,
+        };
+        self.ports.ledger.record(&rec).await?;
+        let title = self
+            .rules
+            .iter()
+            .find(|r| r.id() == rule)
+            .map(|r| r.title())
+            .unwrap_or_default();
+        let notice = Notice::from_record(&rec, title, vec![], None);
+        if let Err(e) = self.ports.notifier.notify(&notice).await {
+            warn!(error = %chain(&e), rule, "notification of an admin act failed; the act stands");
+        }
+        info!(rule, resource, outcome = %outcome, ledger_id = %rec.id, "admin act recorded");
+        Ok(rec.id)
     }
 
     async fn report_to_config(&self, event: &Event, evals: &[Evaluation], report: &mut RunReport) {

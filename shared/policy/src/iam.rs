@@ -44,6 +44,17 @@ pub struct PasswordPolicy {
     pub hard_expiry: Option<bool>,
 }
 
+impl PasswordPolicy {
+    /// Equal as IAM enforces them: an absent hard expiry is no hard expiry.
+    pub fn same_as(&self, other: &PasswordPolicy) -> bool {
+        let norm = |p: &PasswordPolicy| PasswordPolicy {
+            hard_expiry: Some(p.hard_expiry.unwrap_or(false)),
+            ..*p
+        };
+        norm(self) == norm(other)
+    }
+}
+
 /// Whole days between two instants (floored; 0 when `then` is in the future).
 pub fn age_days(now: DateTime<Utc>, then: DateTime<Utc>) -> i64 {
     (now - then).num_days().max(0)

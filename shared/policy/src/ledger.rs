@@ -43,6 +43,14 @@ pub enum Outcome {
     Warned,
     /// A break-glass resource: never changed, every violation a loud notice.
     BreakGlass,
+    /// An earlier fix was undone by an admin.
+    Undone,
+    /// An admin set a rule's mode.
+    ModeSet,
+    /// An admin exempted a resource from a rule.
+    Exempted,
+    /// An admin removed an exemption.
+    ExemptionRemoved,
 }
 
 impl Outcome {
@@ -64,11 +72,25 @@ impl Outcome {
             Outcome::Limited => "limited",
             Outcome::Warned => "warned",
             Outcome::BreakGlass => "break_glass",
+            Outcome::Undone => "undone",
+            Outcome::ModeSet => "mode_set",
+            Outcome::Exempted => "exempted",
+            Outcome::ExemptionRemoved => "exemption_removed",
         }
     }
     /// Whether the decision changed the account.
     pub fn changed(self) -> bool {
-        matches!(self, Outcome::Fixed | Outcome::NotVerified | Outcome::Failed)
+        matches!(
+            self,
+            Outcome::Fixed | Outcome::NotVerified | Outcome::Failed | Outcome::Undone
+        )
+    }
+    /// Whether the record is an admin's act (mode, exemption, undo), not a rule's decision.
+    pub fn is_admin(self) -> bool {
+        matches!(
+            self,
+            Outcome::Undone | Outcome::ModeSet | Outcome::Exempted | Outcome::ExemptionRemoved
+        )
     }
 }
 
@@ -85,6 +107,9 @@ pub struct LedgerRecord {
     pub time: DateTime<Utc>,
     pub rule: String,
     pub resource: String,
+    /// The resource as the executor names it (kind, id, account, region), for undo.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<crate::resource::ResourceRef>,
     pub account: String,
     pub region: String,
     pub event_id: String,

@@ -83,6 +83,18 @@ impl Ledger for MemoryLedger {
         self.records.lock().map_err(|_| poisoned())?.push(record.clone());
         Ok(())
     }
+    async fn get(&self, id: &str) -> Result<Option<LedgerRecord>, PortError> {
+        Ok(self
+            .records
+            .lock()
+            .map_err(|_| poisoned())?
+            .iter()
+            .find(|r| r.id == id)
+            .cloned())
+    }
+    async fn list(&self) -> Result<Vec<LedgerRecord>, PortError> {
+        Ok(self.records.lock().map_err(|_| poisoned())?.clone())
+    }
     fn is_durable(&self) -> bool {
         false
     }

@@ -38,6 +38,10 @@ impl Notice {
             Outcome::CannotJudge => "Could not judge or fix automatically",
             Outcome::Limited => "Violation found (change limit reached: nothing changed)",
             Outcome::Warned => "Warning: action will be needed soon",
+            Outcome::Undone => "Fix undone by an admin",
+            Outcome::ModeSet => "Rule mode changed by an admin",
+            Outcome::Exempted => "Resource exempted by an admin",
+            Outcome::ExemptionRemoved => "Exemption removed by an admin",
             Outcome::BreakGlass => "BREAK-GLASS resource in violation (never changed automatically): act now",
             Outcome::Compliant
             | Outcome::Gone

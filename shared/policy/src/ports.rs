@@ -9,7 +9,7 @@ use crate::error::PortError;
 use crate::ledger::LedgerRecord;
 use crate::notice::Notice;
 use crate::resource::{Facet, ResourceKind, ResourceRef, Snapshot};
-use crate::settings::{Exemption, Mode};
+use crate::settings::{Exemption, ExemptionEntry, Mode, ModeSetting};
 
 /// Reads resource state. Only reads the facets asked for that are not read yet.
 #[async_trait]
@@ -39,6 +39,24 @@ pub trait SettingsStore: Send + Sync {
     async fn exemption(&self, rule: &str, resource_arn: &str) -> Result<Option<Exemption>, PortError>;
 }
 
+/// Admins' changes to modes and exemptions (the CLI and Slack buttons).
+#[async_trait]
+pub trait SettingsAdmin: Send + Sync {
+    async fn set_mode(&self, rule: &str, mode: Mode, by: &str, reason: &str) -> Result<(), PortError>;
+    async fn put_exemption(
+        &self,
+        rule: &str,
+        arn: &str,
+        reason: &str,
+        until: Option<chrono::NaiveDate>,
+        by: &str,
+    ) -> Result<(), PortError>;
+    /// `false` when there was none.
+    async fn delete_exemption(&self, rule: &str, arn: &str) -> Result<bool, PortError>;
+    async fn list_modes(&self) -> Result<Vec<ModeSetting>, PortError>;
+    async fn list_exemptions(&self) -> Result<Vec<ExemptionEntry>, PortError>;
+}
+
 /// The audit ledger.
 #[async_trait]
 pub trait Ledger: Send + Sync {
@@ -47,6 +65,10 @@ pub trait Ledger: Send + Sync {
     /// Give a claim back after a failure so a retry can do the work.
     async fn release(&self, key: &str) -> Result<(), PortError>;
     async fn record(&self, record: &LedgerRecord) -> Result<(), PortError>;
+    /// One record by id.
+    async fn get(&self, id: &str) -> Result<Option<LedgerRecord>, PortError>;
+    /// Every record, oldest first.
+    async fn list(&self) -> Result<Vec<LedgerRecord>, PortError>;
     /// Whether records are kept anywhere (false for the CLI's no-stack mode).
     fn is_durable(&self) -> bool {
         true

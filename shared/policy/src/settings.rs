@@ -39,6 +39,26 @@ impl FromStr for Mode {
     }
 }
 
+/// A rule's mode as set by an admin (settings table).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModeSetting {
+    pub rule: String,
+    pub mode: Mode,
+    pub updated_by: Option<String>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub reason: Option<String>,
+}
+
+/// An exemption held in the settings table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExemptionEntry {
+    pub rule: String,
+    pub resource_arn: String,
+    /// `source` is `ExemptionSource::Settings { by: created_by }`.
+    pub exemption: Exemption,
+    pub created_at: Option<DateTime<Utc>>,
+}
+
 /// The tag key that exempts a resource, unless configured otherwise.
 pub const DEFAULT_EXEMPT_TAG: &str = "hipaa-autofix:exempt";
 

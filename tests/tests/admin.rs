@@ -2,23 +2,9 @@
 //! admin act is checked through what the functions then do, and through the ledger.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use assert_cmd::Command;
 use aws_sdk_s3::types::Permission;
 use harness::*;
 use serde_json::Value;
-
-fn autofix(world: &World) -> Command {
-    let mut c = Command::cargo_bin("autofix").expect("the autofix binary is built with the workspace");
-    c.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", std::env::temp_dir())
-        .env("AWS_ENDPOINT_URL", &world.moto.endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", REGION)
-        .env("AWS_EC2_METADATA_DISABLED", "true");
-    c
-}
 
 fn run(world: &World, args: &[&str]) -> (i32, String, String) {
     let out = autofix(world).args(args).output().unwrap();

@@ -2,24 +2,9 @@
 //! admin runs it: standard SDK configuration from the environment (`AWS_ENDPOINT_URL`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use assert_cmd::Command;
 use aws_sdk_s3::types::Permission;
 use harness::*;
 use serde_json::Value;
-
-/// `autofix` with the world's endpoint and test credentials, nothing else from this environment.
-fn autofix(world: &World) -> Command {
-    let mut c = Command::cargo_bin("autofix").expect("the autofix binary is built with the workspace");
-    c.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", std::env::temp_dir())
-        .env("AWS_ENDPOINT_URL", &world.moto.endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", REGION)
-        .env("AWS_EC2_METADATA_DISABLED", "true");
-    c
-}
 
 fn json_of(out: &std::process::Output) -> Value {
     serde_json::from_slice(&out.stdout)
@@ -225,7 +210,7 @@ fn explain_policy_exit_codes_say_public_not_public_bad_input() {
     let run = |doc: &str| {
         let f = dir.path().join("doc.json");
         std::fs::write(&f, doc).unwrap();
-        Command::cargo_bin("autofix")
+        assert_cmd::Command::cargo_bin("autofix")
             .unwrap()
             .arg("explain-policy")
             .arg(&f)

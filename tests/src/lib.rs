@@ -998,3 +998,18 @@ impl World {
         }
     }
 }
+
+/// The `autofix` CLI as an admin runs it against this world: the world's endpoint and
+/// test credentials, nothing else from the test's environment.
+pub fn autofix(world: &World) -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("autofix").expect("the autofix binary is built with the workspace");
+    c.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", std::env::temp_dir())
+        .env("AWS_ENDPOINT_URL", &world.moto.endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", REGION)
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    c
+}

@@ -507,3 +507,201 @@ fn every_rule_parameter_and_mode_reaches_the_functions_that_use_it() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The notifier and the notice queue, checked against the code: the notifier's
+/// role grants exactly `adapters::notices::PERMISSIONS`; it consumes a FIFO queue
+/// (sender-set deduplication ids, a FIFO dead-letter queue by redrive, a
+/// visibility timeout ≥ 6× its timeout) with partial batch failures; the DLQ is
+/// alarmed; every remediation function queues its notices there.
+fn notifier_problems(t: &Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    let Some((fn_id, function)) = function_of(t, "notifier") else {
+        return vec!["no function builds the binary notifier".into()];
+    };
+    let props = get(function, "Properties");
+    let Some(role_id) = props.and_then(|p| p.as_mapping()?.get("Role")).and_then(target_id) else {
+        return vec![format!("{fn_id} has no role of its own")];
+    };
+    let granted: BTreeSet<String> = role_statements(t, &role_id)
+        .iter()
+        .flat_map(|s| strings(get(s, "Action")))
+        .collect();
+    let expected: BTreeSet<String> = adapters::notices::PERMISSIONS.iter().map(|a| a.to_string()).collect();
+    for a in expected.difference(&granted) {
+        problems.push(format!("{role_id} (notifier) lacks {a}, which the code calls"));
+    }
+    for a in granted.difference(&expected) {
+        problems.push(format!("{role_id} (notifier) grants {a}, which the code never calls"));
+    }
+
+    // Its SQS trigger: partial batch failures, batches of at most 10 (FIFO's limit).
+    let sqs_events: Vec<&Value> = props
+        .and_then(|p| get(p, "Events"))
+        .and_then(Value::as_mapping)
+        .into_iter()
+        .flatten()
+        .map(|(_, ev)| ev)
+        .filter(|ev| get(ev, "Type").and_then(Value::as_str) == Some("SQS"))
+        .collect();
+    let [event] = sqs_events[..] else {
+        problems.push(format!("{fn_id} needs exactly one SQS event, has {}", sqs_events.len()));
+        return problems;
+    };
+    let ev = get(event, "Properties");
+    if !strings(ev.and_then(|p| get(p, "FunctionResponseTypes"))).contains(&"ReportBatchItemFailures".to_string()) {
+        problems.push(format!("{fn_id}: its SQS event does not report batch item failures"));
+    }
+    if !ev
+        .and_then(|p| get(p, "BatchSize"))
+        .and_then(Value::as_u64)
+        .is_some_and(|b| (1..=10).contains(&b))
+    {
+        problems.push(format!("{fn_id}: its SQS event needs a BatchSize from 1 to 10"));
+    }
+    let Some(queue_id) = ev.and_then(|p| p.as_mapping()?.get("Queue")).and_then(target_id) else {
+        problems.push(format!("{fn_id}: its SQS event names no queue of the stack"));
+        return problems;
+    };
+
+    // The queue.
+    let res = resources(t);
+    let queue = res.get(queue_id.as_str()).and_then(|q| get(q, "Properties"));
+    let is_fifo = |q: Option<&Value>| q.and_then(|q| get(q, "FifoQueue")).and_then(Value::as_bool) == Some(true);
+    if !is_fifo(queue) {
+        problems.push(format!("{queue_id} is not a FIFO queue"));
+    }
+    if queue
+        .and_then(|q| get(q, "ContentBasedDeduplication"))
+        .and_then(Value::as_bool)
+        != Some(false)
+    {
+        problems.push(format!(
+            "{queue_id}: ContentBasedDeduplication must be false (QueueNotifier sets the deduplication id)"
+        ));
+    }
+    let timeout = props
+        .and_then(|p| get(p, "Timeout"))
+        .and_then(Value::as_u64)
+        .unwrap_or(3);
+    let visibility = queue
+        .and_then(|q| get(q, "VisibilityTimeout"))
+        .and_then(Value::as_u64)
+        .unwrap_or(30);
+    if visibility < 6 * timeout {
+        problems.push(format!(
+            "{queue_id}: VisibilityTimeout {visibility} is less than 6x the notifier's timeout {timeout}"
+        ));
+    }
+    let redrive = queue.and_then(|q| get(q, "RedrivePolicy"));
+    let dlq_id = redrive
+        .and_then(|r| r.as_mapping()?.get("deadLetterTargetArn"))
+        .and_then(target_id);
+    let max_receives = redrive
+        .and_then(|r| get(r, "maxReceiveCount"))
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    if max_receives == 0 {
+        problems.push(format!("{queue_id}: no redrive maxReceiveCount"));
+    }
+    match &dlq_id {
+        None => problems.push(format!("{queue_id}: no dead-letter queue of the stack")),
+        Some(dlq) => {
+            if !is_fifo(res.get(dlq.as_str()).and_then(|q| get(q, "Properties"))) {
+                problems.push(format!("{dlq} (the notice DLQ) is not a FIFO queue"));
+            }
+            let alarmed = res.iter().any(|(_, r)| {
+                get(r, "Type").and_then(Value::as_str) == Some("AWS::CloudWatch::Alarm")
+                    && get(r, "Properties")
+                        .and_then(|p| get(p, "Dimensions"))
+                        .and_then(Value::as_sequence)
+                        .into_iter()
+                        .flatten()
+                        .any(|d| {
+                            d.as_mapping()
+                                .and_then(|m| m.get("Value"))
+                                .and_then(target_id)
+                                .as_deref()
+                                == Some(dlq.as_str())
+                        })
+            });
+            if !alarmed {
+                problems.push(format!("no alarm watches {dlq}"));
+            }
+        }
+    }
+
+    // Every remediation function queues its notices there, and may.
+    for (family, _) in policy::rules::FAMILIES {
+        let Some((id, f)) = function_of(t, family) else {
+            continue;
+        };
+        let env_queue = get(f, "Properties")
+            .and_then(|p| get(p, "Environment"))
+            .and_then(|e| get(e, "Variables"))
+            .and_then(|v| v.as_mapping()?.get("NOTICE_QUEUE_URL"))
+            .and_then(target_id);
+        if env_queue.as_deref() != Some(queue_id.as_str()) {
+            problems.push(format!("{id}: NOTICE_QUEUE_URL is not !Ref {queue_id}"));
+        }
+        let Some(role) = get(f, "Properties")
+            .and_then(|p| p.as_mapping()?.get("Role"))
+            .and_then(target_id)
+        else {
+            continue;
+        };
+        let may_send = role_statements(t, &role).iter().any(|s| {
+            strings(get(s, "Action")).iter().any(|a| a == "sqs:SendMessage")
+                && s.as_mapping()
+                    .and_then(|m| m.get("Resource"))
+                    .and_then(target_id)
+                    .as_deref()
+                    == Some(queue_id.as_str())
+        });
+        if !may_send {
+            problems.push(format!("{role}: no sqs:SendMessage on {queue_id}"));
+        }
+    }
+    problems
+}
+
+#[test]
+fn the_notifier_and_the_notice_queue_match_the_code() {
+    let problems = notifier_problems(&load());
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn a_notifier_role_missing_a_call_or_a_trigger_without_partial_failures_fails_the_check() {
+    let mut t = load();
+    let (fn_id, f) = function_of(&t, "notifier").unwrap();
+    let role = get(f, "Properties")
+        .and_then(|p| p.as_mapping()?.get("Role"))
+        .and_then(target_id)
+        .unwrap();
+    let role_v = t.get_mut("Resources").and_then(|r| r.get_mut(role.as_str())).unwrap();
+    for p in role_v["Properties"]["Policies"].as_sequence_mut().unwrap() {
+        for s in p["PolicyDocument"]["Statement"].as_sequence_mut().unwrap() {
+            if let Some(Value::Sequence(a)) = s.get_mut("Action") {
+                a.retain(|x| x.as_str() != Some("dynamodb:UpdateItem"));
+                a.push(Value::String("dynamodb:DeleteItem".into()));
+            }
+        }
+    }
+    for (_, ev) in t["Resources"][fn_id.as_str()]["Properties"]["Events"]
+        .as_mapping_mut()
+        .unwrap()
+        .iter_mut()
+    {
+        if let Some(p) = ev.get_mut("Properties").and_then(Value::as_mapping_mut) {
+            p.remove("FunctionResponseTypes");
+        }
+    }
+    let problems = notifier_problems(&t);
+    for needle in [
+        "lacks dynamodb:UpdateItem",
+        "grants dynamodb:DeleteItem",
+        "does not report batch item failures",
+    ] {
+        assert!(problems.iter().any(|p| p.contains(needle)), "{needle}: {problems:?}");
+    }
+}

@@ -18,6 +18,7 @@ use crate::config_reporter::ConfigReporter;
 use crate::dynamo::{DynamoLedger, DynamoSettings};
 use crate::error::ConfigError;
 pub use crate::error::{HandlerError, InitError};
+use crate::notices::QueueNotifier;
 use crate::router::AwsAdapter;
 use crate::slack::{LogNotifier, SlackNotifier};
 
@@ -32,8 +33,10 @@ impl App {
     /// Build everything from the SDK configuration and the function's config.
     ///
     /// Settings and ledger are DynamoDB when their tables are configured, in memory
-    /// otherwise; notices go to Slack when the secret holds a webhook, to the log
-    /// otherwise. A secret that is configured but can't be read fails the start
+    /// otherwise; notices go to the notice queue when `NOTICE_QUEUE_URL` is set (to
+    /// Slack directly only when the queue refuses one), else to Slack when the
+    /// secret holds a webhook, to the log otherwise. A secret that is configured
+    /// but can't be read fails the start
     /// (a deployment error, surfaced at once rather than hidden in every notice).
     pub async fn build(sdk: &SdkConfig, cfg: &FunctionConfig) -> Result<App, InitError> {
         let rules = policy::rules::family_with(&cfg.family, &cfg.params);
@@ -59,10 +62,10 @@ impl App {
                 Arc::new(MemoryLedger::default())
             }
         };
-        let notifier: Arc<dyn Notifier> = match &cfg.slack_secret_id {
+        let slack: Option<Arc<dyn Notifier>> = match &cfg.slack_secret_id {
             Some(id) => match SlackNotifier::from_secret(&clients.secrets, id).await {
-                Ok(Some(slack)) => Arc::new(slack),
-                Ok(None) => Arc::new(LogNotifier),
+                Ok(Some(slack)) => Some(Arc::new(slack)),
+                Ok(None) => None,
                 Err(source) => {
                     return Err(InitError::SlackSecret {
                         secret_id: id.clone(),
@@ -71,9 +74,18 @@ impl App {
                 }
             },
             None => {
-                warn!("SLACK_SECRET_ID is not set: notices are only logged");
-                Arc::new(LogNotifier)
+                if cfg.notice_queue_url.is_none() {
+                    warn!("SLACK_SECRET_ID is not set: notices are only logged");
+                }
+                None
             }
+        };
+        // With a notice queue, the notifier function posts to Slack; this function
+        // posts directly only when the queue refuses a notice.
+        let notifier: Arc<dyn Notifier> = match (&cfg.notice_queue_url, slack) {
+            (Some(url), fallback) => Arc::new(QueueNotifier::new(clients.sqs.clone(), url, fallback)),
+            (None, Some(slack)) => slack,
+            (None, None) => Arc::new(LogNotifier),
         };
         let ports = Ports {
             reader: aws.clone(),

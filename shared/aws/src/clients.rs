@@ -19,6 +19,8 @@ pub struct Clients {
     pub secrets: aws_sdk_secretsmanager::Client,
     pub config: aws_sdk_config::Client,
     pub sts: aws_sdk_sts::Client,
+    /// The notice queue (`QueueNotifier`).
+    pub sqs: aws_sdk_sqs::Client,
     /// IAM is global: one endpoint, whatever the configured region.
     pub iam: aws_sdk_iam::Client,
 }
@@ -46,6 +48,7 @@ impl Clients {
             secrets: aws_sdk_secretsmanager::Client::new(sdk),
             config: aws_sdk_config::Client::new(sdk),
             sts: aws_sdk_sts::Client::new(sdk),
+            sqs: aws_sdk_sqs::Client::new(sdk),
             iam: aws_sdk_iam::Client::new(sdk),
         }
     }

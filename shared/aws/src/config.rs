@@ -5,6 +5,7 @@
 //! | `SETTINGS_TABLE`      | DynamoDB settings table (modes, exemptions)                    | in-memory (defaults only) |
 //! | `LEDGER_TABLE`        | DynamoDB ledger table                                          | in-memory (logs only)  |
 //! | `SLACK_SECRET_ID`     | Secrets Manager secret holding the Slack webhook URL           | notices are logged     |
+//! | `NOTICE_QUEUE_URL`    | SQS FIFO queue the `notifier` function delivers notices from (Slack direct only if SendMessage fails) | notices go to Slack directly |
 //! | `OWN_ROLE_ARNS`       | comma-separated role ARNs or names whose events are ours (loop guard) | none            |
 //! | `DRY_RUN`             | `true`/`false`: report what would change, change nothing       | `false`                |
 //! | `EXEMPT_TAG_KEY`      | the tag key that exempts a resource                            | `hipaa-autofix:exempt` |
@@ -34,6 +35,8 @@ pub struct FunctionConfig {
     pub settings_table: Option<String>,
     pub ledger_table: Option<String>,
     pub slack_secret_id: Option<String>,
+    /// The notice queue; `None`: notices are posted to Slack (or logged) directly.
+    pub notice_queue_url: Option<String>,
     pub own_roles: Vec<String>,
     pub dry_run: bool,
     pub exempt_tag: String,
@@ -133,6 +136,7 @@ impl FunctionConfig {
             settings_table: get("SETTINGS_TABLE"),
             ledger_table: get("LEDGER_TABLE"),
             slack_secret_id: get("SLACK_SECRET_ID"),
+            notice_queue_url: get("NOTICE_QUEUE_URL"),
             own_roles: get("OWN_ROLE_ARNS")
                 .map(|v| {
                     v.split(',')
@@ -193,6 +197,7 @@ mod tests {
         assert_eq!(c.settings_table, None);
         assert_eq!(c.ledger_table, None);
         assert_eq!(c.slack_secret_id, None);
+        assert_eq!(c.notice_queue_url, None);
         assert!(c.own_roles.is_empty());
         assert!(!c.dry_run);
         assert_eq!(c.exempt_tag, "hipaa-autofix:exempt");
@@ -232,6 +237,7 @@ mod tests {
             ("SETTINGS_TABLE", "settings"),
             ("LEDGER_TABLE", "ledger"),
             ("SLACK_SECRET_ID", "slack"),
+            ("NOTICE_QUEUE_URL", "https://sqs.us-east-1.amazonaws.com/1/notices.fifo"),
             ("OWN_ROLE_ARNS", " arn:aws:iam::1:role/a , ,b "),
             ("DRY_RUN", "TRUE"),
             ("EXEMPT_TAG_KEY", "x:exempt"),
@@ -242,6 +248,10 @@ mod tests {
         assert_eq!(c.settings_table.as_deref(), Some("settings"));
         assert_eq!(c.ledger_table.as_deref(), Some("ledger"));
         assert_eq!(c.slack_secret_id.as_deref(), Some("slack"));
+        assert_eq!(
+            c.notice_queue_url.as_deref(),
+            Some("https://sqs.us-east-1.amazonaws.com/1/notices.fifo")
+        );
         assert_eq!(c.own_roles, vec!["arn:aws:iam::1:role/a".to_string(), "b".to_string()]);
         assert!(c.dry_run);
         assert_eq!(c.exempt_tag, "x:exempt");

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use tracing::{info, warn};
 
 use crate::error::{AdapterError, port_error};
+use crate::interactions::{ButtonKind, ButtonValue};
 
 /// How long one post may take.
 pub const SLACK_TIMEOUT: Duration = Duration::from_secs(5);
@@ -78,6 +79,18 @@ impl SlackNotifier {
             }
         }
     }
+}
+
+/// The Slack app's signing secret in the Slack secret string
+/// (`{"webhook_url": "...", "signing_secret": "..."}`). `None` when the secret is not
+/// JSON, has no `signing_secret`, or holds an empty one.
+pub fn signing_secret_from_secret(secret: &str) -> Option<String> {
+    let v: Value = serde_json::from_str(secret.trim()).ok()?;
+    let s = v.get("signing_secret")?.as_str()?.trim();
+    if s.is_empty() || s.chars().any(char::is_whitespace) {
+        return None;
+    }
+    Some(s.to_string())
 }
 
 /// The webhook URL in a secret string: a bare `http(s)://` URL, or JSON with a
@@ -214,6 +227,102 @@ fn emoji(notice: &Notice) -> &'static str {
     }
 }
 
+/// The `block_id` of a notice's buttons (the interactions function drops the block
+/// when it updates the message).
+pub const ACTIONS_BLOCK_ID: &str = "hipaa-autofix-actions";
+
+/// The buttons that make sense on a notice, in the order shown.
+pub fn buttons_for(notice: &Notice) -> Vec<ButtonKind> {
+    use policy::ledger::Outcome::*;
+    let mut out = Vec::new();
+    if notice.ledger_id.is_empty() || notice.rule.is_empty() {
+        return out;
+    }
+    let violation = matches!(
+        notice.outcome,
+        Notified | DryRun | Limited | Exempt | Fixed | NotVerified | Failed | CannotJudge | Warned | BreakGlass
+    );
+    // Fix now: the violation was left in place by the mode, a dry run, the change
+    // limit or an exemption.
+    if matches!(notice.outcome, Notified | DryRun | Limited | Exempt) {
+        out.push(ButtonKind::FixNow);
+    }
+    // Undo: a change the executor can invert (it offered `autofix undo <id>`).
+    if matches!(notice.outcome, Fixed | NotVerified)
+        && notice.undo.as_deref().is_some_and(|u| u.starts_with("autofix undo "))
+    {
+        out.push(ButtonKind::Undo);
+    }
+    if violation {
+        out.push(ButtonKind::Exempt30Days);
+    }
+    // Set rule to notify: on any rule decision (and a mode change to auto or off),
+    // unless the rule already notifies.
+    let rule_decision = !notice.outcome.is_admin() || notice.outcome == ModeSet;
+    if rule_decision && notice.mode != policy::Mode::Notify {
+        out.push(ButtonKind::SetNotify);
+    }
+    out
+}
+
+/// The `actions` block of a notice's buttons; `None` when no button applies.
+fn actions_block(notice: &Notice) -> Option<Value> {
+    let elements: Vec<Value> = buttons_for(notice)
+        .into_iter()
+        .map(|kind| {
+            let value = ButtonValue {
+                action: kind,
+                ledger_id: notice.ledger_id.clone(),
+                rule: notice.rule.clone(),
+            }
+            .encode();
+            let mut b = json!({
+                "type": "button",
+                "action_id": kind.action_id(),
+                "text": {"type": "plain_text", "text": kind.label(), "emoji": true},
+                "value": value,
+            });
+            match kind {
+                ButtonKind::FixNow => {
+                    b["style"] = json!("primary");
+                    b["confirm"] = confirm(
+                        "Fix now?",
+                        &format!("Apply the fix of {} to {} now.", notice.rule, notice.resource),
+                        "Fix now",
+                    );
+                }
+                ButtonKind::Undo => {
+                    b["style"] = json!("danger");
+                    b["confirm"] = confirm(
+                        "Undo this fix?",
+                        &format!(
+                            "Restore {} as it was before the fix, and exempt it from {} for 30 days.",
+                            notice.resource, notice.rule
+                        ),
+                        "Undo",
+                    );
+                }
+                ButtonKind::Exempt30Days | ButtonKind::SetNotify => {}
+            }
+            b
+        })
+        .collect();
+    if elements.is_empty() {
+        return None;
+    }
+    Some(json!({"type": "actions", "block_id": ACTIONS_BLOCK_ID, "elements": elements}))
+}
+
+/// A confirmation dialog (Slack's limits: title 100, text 300, button 30 characters).
+fn confirm(title: &str, text: &str, yes: &str) -> Value {
+    json!({
+        "title": {"type": "plain_text", "text": cut(title.to_string(), 100)},
+        "text": {"type": "plain_text", "text": cut(text.to_string(), 300)},
+        "confirm": {"type": "plain_text", "text": yes},
+        "deny": {"type": "plain_text", "text": "Cancel"},
+    })
+}
+
 /// The Block Kit message for a notice: a `text` fallback (for notifications and
 /// clients without blocks) and the `blocks`.
 pub fn message(notice: &Notice) -> Value {
@@ -258,6 +367,9 @@ pub fn message(notice: &Notice) -> Value {
     }
     if !notice.notes.is_empty() {
         blocks.push(section(format!("*Notes*\n{}", bullets(&notice.notes, ""))));
+    }
+    if let Some(actions) = actions_block(notice) {
+        blocks.push(actions);
     }
     let text = cut(
         format!(
@@ -384,6 +496,119 @@ mod tests {
             "{bad",
         ] {
             assert_eq!(webhook_from_secret(placeholder), None, "{placeholder:?}");
+        }
+    }
+
+    fn buttons(m: &Value) -> Vec<(String, ButtonValue)> {
+        m["blocks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|b| b["type"] == "actions")
+            .flat_map(|b| b["elements"].as_array().cloned().unwrap_or_default())
+            .map(|e| {
+                let id = e["action_id"].as_str().unwrap_or_default().to_string();
+                let v = ButtonValue::decode(e["value"].as_str().unwrap_or_default())
+                    .unwrap_or_else(|| panic!("a button value that is not ours: {e}"));
+                (id, v)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_fix_with_an_undo_offers_undo_exempt_and_notify_mode() {
+        let m = message(&notice());
+        let b = buttons(&m);
+        let ids: Vec<&str> = b.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids, ["autofix_undo", "autofix_exempt_30_days", "autofix_set_notify"]);
+        for (id, v) in &b {
+            assert_eq!(ButtonKind::from_action_id(id), Some(v.action));
+            assert_eq!(v.ledger_id, "0190-abc");
+            assert_eq!(v.rule, "s3-bucket-public-access");
+        }
+        let actions = m["blocks"]
+            .as_array()
+            .and_then(|b| b.last())
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(actions["block_id"], ACTIONS_BLOCK_ID);
+        // Undo asks for confirmation.
+        assert!(actions["elements"][0]["confirm"].is_object());
+    }
+
+    #[test]
+    fn a_violation_left_by_notify_mode_offers_fix_now_and_exempt() {
+        let n = Notice {
+            outcome: Outcome::Notified,
+            mode: Mode::Notify,
+            undo: None,
+            ..notice()
+        };
+        let ids: Vec<String> = buttons(&message(&n)).into_iter().map(|(id, _)| id).collect();
+        assert_eq!(ids, ["autofix_fix_now", "autofix_exempt_30_days"]);
+        for outcome in [Outcome::DryRun, Outcome::Limited, Outcome::Exempt] {
+            let n = Notice {
+                outcome,
+                undo: None,
+                ..notice()
+            };
+            let kinds: Vec<ButtonKind> = buttons_for(&n);
+            assert_eq!(
+                kinds,
+                [ButtonKind::FixNow, ButtonKind::Exempt30Days, ButtonKind::SetNotify],
+                "{outcome}"
+            );
+        }
+    }
+
+    #[test]
+    fn irreversible_fixes_and_admin_acts_offer_no_undo() {
+        let n = Notice {
+            undo: Some("irreversible: AWS offers no way to restore the previous state exactly".into()),
+            ..notice()
+        };
+        assert!(!buttons_for(&n).contains(&ButtonKind::Undo));
+        for outcome in [Outcome::Undone, Outcome::Exempted, Outcome::ExemptionRemoved] {
+            let n = Notice {
+                outcome,
+                undo: None,
+                ..notice()
+            };
+            assert!(buttons_for(&n).is_empty(), "{outcome}");
+            assert!(!message(&n).to_string().contains("\"actions\""), "{outcome}");
+        }
+        // A mode set to auto can be turned back to notify from the message.
+        let n = Notice {
+            outcome: Outcome::ModeSet,
+            undo: None,
+            ..notice()
+        };
+        assert_eq!(buttons_for(&n), [ButtonKind::SetNotify]);
+        // Nothing to act on without a ledger record.
+        let n = Notice {
+            ledger_id: String::new(),
+            ..notice()
+        };
+        assert!(buttons_for(&n).is_empty());
+    }
+
+    #[test]
+    fn signing_secrets_come_from_the_json_secret_only() {
+        assert_eq!(
+            signing_secret_from_secret(r#"{"webhook_url": "https://hooks.slack.com/x", "signing_secret": " abc123 "}"#)
+                .as_deref(),
+            Some("abc123")
+        );
+        for none in [
+            "",
+            "https://hooks.slack.com/services/T0/B0/xyz",
+            r#"{"webhook_url": "https://hooks.slack.com/x"}"#,
+            r#"{"signing_secret": ""}"#,
+            r#"{"signing_secret": 5}"#,
+            r#"{"signing_secret": "a b"}"#,
+            "{bad",
+        ] {
+            assert_eq!(signing_secret_from_secret(none), None, "{none:?}");
         }
     }
 

@@ -44,6 +44,8 @@ async fn setup() -> Setup {
         .await;
     let mut env = world.env.clone();
     env.insert("ADMIN_SLACK_USER_IDS".into(), format!("UOTHERADMIN, {ADMIN}"));
+    // The stand-in for Slack's response_url host is local.
+    env.insert("SLACK_RESPONSE_URL_PREFIX".into(), "http://127.0.0.1:".into());
     let cfg = InteractionsConfig::from_lookup(|k| env.get(k).cloned()).unwrap();
     let interactions = Interactions::build(&world.sdk, &cfg).await.unwrap();
     Setup {

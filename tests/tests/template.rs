@@ -705,3 +705,67 @@ fn a_notifier_role_missing_a_call_or_a_trigger_without_partial_failures_fails_th
         assert!(problems.iter().any(|p| p.contains(needle)), "{needle}: {problems:?}");
     }
 }
+
+/// The slack-interactions role grants exactly what its code calls.
+fn interactions_problems(t: &Value) -> Vec<String> {
+    let Some((fn_id, f)) = function_of(t, "slack-interactions") else {
+        return vec!["no function builds the binary slack-interactions".into()];
+    };
+    let Some(role_id) = get(f, "Properties")
+        .and_then(|p| p.as_mapping()?.get("Role"))
+        .and_then(target_id)
+    else {
+        return vec![format!("{fn_id} has no role of its own")];
+    };
+    let granted: BTreeSet<String> = role_statements(t, &role_id)
+        .iter()
+        .flat_map(|s| strings(get(s, "Action")))
+        .collect();
+    let expected: BTreeSet<String> = adapters::interactions::required_permissions()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let mut problems = Vec::new();
+    for a in expected.difference(&granted) {
+        problems.push(format!(
+            "{role_id} (slack-interactions) lacks {a}, which the code calls"
+        ));
+    }
+    for a in granted.difference(&expected) {
+        problems.push(format!(
+            "{role_id} (slack-interactions) grants {a}, which the code never calls"
+        ));
+    }
+    problems
+}
+
+#[test]
+fn the_slack_interactions_role_matches_its_code() {
+    let problems = interactions_problems(&load());
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn a_missing_undo_permission_on_the_interactions_role_fails_the_check() {
+    let mut t = load();
+    let (_, f) = function_of(&t, "slack-interactions").unwrap();
+    let role = get(f, "Properties")
+        .and_then(|p| p.as_mapping()?.get("Role"))
+        .and_then(target_id)
+        .unwrap();
+    let role_v = t.get_mut("Resources").and_then(|r| r.get_mut(role.as_str())).unwrap();
+    for p in role_v["Properties"]["Policies"].as_sequence_mut().unwrap() {
+        for s in p["PolicyDocument"]["Statement"].as_sequence_mut().unwrap() {
+            if let Some(Value::Sequence(a)) = s.get_mut("Action") {
+                a.retain(|x| x.as_str() != Some("iam:DeleteAccountPasswordPolicy"));
+            }
+        }
+    }
+    let problems = interactions_problems(&t);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("lacks iam:DeleteAccountPasswordPolicy")),
+        "{problems:?}"
+    );
+}

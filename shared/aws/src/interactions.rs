@@ -63,6 +63,9 @@ pub const EXEMPT_DAYS: i64 = 30;
 pub const BUTTON_VALUE_MAX: usize = 2000;
 /// The `block_id` of the status line the function adds to a message.
 pub const STATUS_BLOCK_ID: &str = "hipaa-autofix-status";
+/// Where Slack's `response_url`s live.
+pub const SLACK_RESPONSE_URL_PREFIX: &str = "https://hooks.slack.com/";
+
 /// How long posting to a `response_url` may take (Slack wants our HTTP reply within 3 s).
 pub const RESPONSE_URL_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -398,6 +401,9 @@ pub struct InteractionsConfig {
     pub ledger_table: String,
     pub slack_secret_id: Option<String>,
     pub admins: Allowlist,
+    /// Only a `response_url` starting with this is posted to (`SLACK_RESPONSE_URL_PREFIX`,
+    /// default Slack's own host), so a forged-but-signed payload can't aim our POST elsewhere.
+    pub response_url_prefix: String,
     /// One per rule family (`policy::rules::FAMILIES`): the function acts on any rule's notice.
     pub families: Vec<FunctionConfig>,
 }
@@ -425,6 +431,7 @@ impl InteractionsConfig {
             ledger_table: required("LEDGER_TABLE")?,
             slack_secret_id: get("SLACK_SECRET_ID"),
             admins: Allowlist::parse(&get("ADMIN_SLACK_USER_IDS").unwrap_or_default()),
+            response_url_prefix: get("SLACK_RESPONSE_URL_PREFIX").unwrap_or_else(|| SLACK_RESPONSE_URL_PREFIX.into()),
             families,
         })
     }
@@ -476,6 +483,7 @@ pub struct Interactions {
     ledger: Arc<dyn Ledger>,
     http: reqwest::Client,
     clock: Clock,
+    response_url_prefix: String,
 }
 
 impl fmt::Debug for Interactions {
@@ -527,13 +535,15 @@ impl Interactions {
             admins = cfg.admins.len(),
             "slack-interactions ready"
         );
-        Ok(Interactions::new(
+        let mut i = Interactions::new(
             signing_secret,
             cfg.admins.clone(),
             apps,
             Arc::new(DynamoSettings::new(clients.dynamodb.clone(), &cfg.settings_table)),
             Arc::new(DynamoLedger::new(clients.dynamodb.clone(), &cfg.ledger_table)),
-        ))
+        );
+        i.response_url_prefix = cfg.response_url_prefix.clone();
+        Ok(i)
     }
 
     /// From parts (tests give in-memory ports).
@@ -556,6 +566,7 @@ impl Interactions {
             ledger,
             http,
             clock: Arc::new(Utc::now),
+            response_url_prefix: SLACK_RESPONSE_URL_PREFIX.into(),
         }
     }
 
@@ -650,6 +661,10 @@ impl Interactions {
             warn!("the interaction has no response_url; the Slack message is not updated");
             return;
         };
+        if !url.starts_with(&self.response_url_prefix) {
+            warn!(prefix = %self.response_url_prefix, "the interaction's response_url is not Slack's; the message is not updated");
+            return;
+        }
         match self.http.post(url).json(body).send().await {
             Ok(r) if r.status().is_success() => {}
             Ok(r) => warn!(

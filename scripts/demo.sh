@@ -53,10 +53,16 @@ run "$AUTOFIX" handle --event tests/fixtures/events/cloudtrail-put-bucket-policy
 say "4. An admin fixes the rest: autofix fix"
 run "$AUTOFIX" fix
 
-say "5. Scan again: what is left is only what is exempt"
+say "5. Scan again: left are the exempt bucket, a warning, and what only a person can do (root MFA)"
 run "$AUTOFIX" scan || true
 
-say "6. The legitimate CloudFront statement is still in place"
+say "6. An admin undoes one fix: the exact before-state comes back, and the bucket is exempt for 30 days"
+UNDO_ID="$("$AUTOFIX" history --json --resource phi-public-read | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')"
+run "$AUTOFIX" undo "$UNDO_ID" --reason "demo: restoring the public grant"
+run "$AUTOFIX" history --limit 6
+run "$AUTOFIX" rules
+
+say "7. The legitimate CloudFront statement is still in place"
 "$PY" - <<'PYEOF'
 import boto3, json
 for b in ("phi-mixed-policy", "phi-cdn-origin"):
@@ -64,5 +70,5 @@ for b in ("phi-mixed-policy", "phi-cdn-origin"):
     print(f"{b}: policy statements now {sids}")
 PYEOF
 
-say "7. What went to Slack, and what the ledger holds"
+say "8. What went to Slack, and what the ledger holds"
 "$PY" scripts/demo/show.py "$WORK/slack.jsonl"

@@ -8,6 +8,7 @@ import datetime
 import json
 import os
 import sys
+import urllib.request
 
 import boto3
 
@@ -81,5 +82,26 @@ s3.put_public_access_block(Bucket="phi-records", PublicAccessBlockConfiguration=
     "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
 
 # The account is left without account-level Block Public Access (moto's default).
-print("seeded: phi-public-read, phi-public-write, phi-mixed-policy, phi-cdn-origin, phi-no-bpa, "
-      "public-website (exempt), phi-records (compliant); no account-level Block Public Access")
+
+# IAM: a developer's 120-day-old key, a console user without MFA, and the stack's
+# MFA quarantine policy (the same document template.yaml creates).
+iam = boto3.client("iam")
+repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+with open(os.path.join(repo, "tests/fixtures/mfa-quarantine-policy.json"), encoding="utf-8") as f:
+    iam.create_policy(PolicyName="hipaa-autofix-mfa-quarantine", PolicyDocument=f.read())
+iam.create_user(UserName="dev-old-key")
+key = iam.create_access_key(UserName="dev-old-key")["AccessKey"]["AccessKeyId"]
+old = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=120)).isoformat()
+used = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=2)).isoformat()
+# moto stamps CreateDate = now: the launcher's route backdates the key.
+req = urllib.request.Request(
+    os.environ["AWS_ENDPOINT_URL"] + "/moto-api/hipaa/iam/access-key-dates",
+    data=json.dumps({"account_id": ACCOUNT, "access_key_id": key, "create_date": old, "last_used": used,
+                     "last_used_service": "s3", "last_used_region": "us-east-1"}).encode(),
+    headers={"Content-Type": "application/json"}, method="POST")
+urllib.request.urlopen(req).read()
+iam.create_user(UserName="nurse-console")
+iam.create_login_profile(UserName="nurse-console", Password="Temp-Passw0rd-123!", PasswordResetRequired=True)
+print("seeded: buckets phi-public-read, phi-public-write, phi-mixed-policy, phi-cdn-origin, phi-no-bpa, "
+      "public-website (exempt), phi-records (compliant); no account-level Block Public Access; "
+      "IAM user dev-old-key (a 120-day-old key), nurse-console (a console password, no MFA); no password policy")

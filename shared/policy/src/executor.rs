@@ -613,7 +613,7 @@ impl Executor {
             actions: d.plan.actions.clone(),
             before,
             after,
-            verified: d.outcome == Outcome::Fixed,
+            verified: matches!(d.outcome, Outcome::Fixed | Outcome::Undone),
             notes: d.notes.clone(),
             error: d.error.clone(),
         };

@@ -364,3 +364,40 @@ async fn admin_commands_need_the_stack_and_say_so() {
     );
     assert_eq!(code, 2);
 }
+
+#[tokio::test]
+async fn undo_puts_back_a_deleted_all_public_policy() {
+    let world = World::new().await;
+    world.create_bucket("adm-undo-delete").await;
+    world
+        .put_policy(
+            "adm-undo-delete",
+            &serde_json::json!({"Version": "2012-10-17", "Statement": [public_read_statement("adm-undo-delete")]}),
+        )
+        .await;
+    let before = world.bucket_state("adm-undo-delete").await;
+    world
+        .function()
+        .await
+        .handle(acl_event("adm-undo-delete"))
+        .await
+        .unwrap();
+    assert_eq!(
+        world.policy("adm-undo-delete").await,
+        None,
+        "the all-public policy was not deleted"
+    );
+    let fixed = world
+        .ledger()
+        .await
+        .into_iter()
+        .find(|r| r.outcome == policy::Outcome::Fixed)
+        .unwrap();
+    assert!(
+        fixed.actions.iter().any(|a| a.name() == "DeleteBucketPolicy"),
+        "{:?}",
+        fixed.actions
+    );
+    ok(&world, &["undo", &fixed.id]);
+    assert_eq!(world.bucket_state("adm-undo-delete").await, before);
+}

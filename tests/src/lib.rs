@@ -1307,10 +1307,11 @@ impl World {
     }
 }
 
-/// The `autofix` CLI as an admin runs it against this world: the world's endpoint and
+/// The `autofix` CLI (`bin`: the binary, `env!("CARGO_BIN_EXE_autofix")` in the CLI
+/// crate's tests) as an admin runs it against this world: the world's endpoint and
 /// test credentials, nothing else from the test's environment.
-pub fn autofix(world: &World) -> assert_cmd::Command {
-    let mut c = assert_cmd::Command::cargo_bin("autofix").expect("the autofix binary is built with the workspace");
+pub fn autofix_cmd(bin: impl AsRef<std::ffi::OsStr>, world: &World) -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::new(bin);
     c.env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("HOME", std::env::temp_dir())

@@ -6,6 +6,11 @@ use aws_sdk_s3::types::Permission;
 use harness::*;
 use serde_json::Value;
 
+/// The binary under test, built by cargo for this crate's integration tests.
+fn autofix(world: &World) -> assert_cmd::Command {
+    harness::autofix_cmd(env!("CARGO_BIN_EXE_autofix"), world)
+}
+
 fn run(world: &World, args: &[&str]) -> (i32, String, String) {
     let out = autofix(world).args(args).output().unwrap();
     (

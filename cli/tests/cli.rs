@@ -6,6 +6,11 @@ use aws_sdk_s3::types::Permission;
 use harness::*;
 use serde_json::Value;
 
+/// The binary under test, built by cargo for this crate's integration tests.
+fn autofix(world: &World) -> assert_cmd::Command {
+    harness::autofix_cmd(env!("CARGO_BIN_EXE_autofix"), world)
+}
+
 fn json_of(out: &std::process::Output) -> Value {
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
@@ -210,8 +215,7 @@ fn explain_policy_exit_codes_say_public_not_public_bad_input() {
     let run = |doc: &str| {
         let f = dir.path().join("doc.json");
         std::fs::write(&f, doc).unwrap();
-        assert_cmd::Command::cargo_bin("autofix")
-            .unwrap()
+        assert_cmd::Command::new(env!("CARGO_BIN_EXE_autofix"))
             .arg("explain-policy")
             .arg(&f)
             .output()

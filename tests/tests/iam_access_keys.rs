@@ -309,3 +309,20 @@ async fn a_config_compliance_change_naming_the_user_by_unique_id_is_fixed() {
         }]
     );
 }
+
+#[tokio::test]
+async fn a_key_both_over_age_and_unused_is_deactivated_once() {
+    let world = world().await;
+    let key = world.user_with_key("both-old-and-idle", 120, None).await;
+    let f = world.function().await;
+    f.handle(scheduled_event("sweep-both")).await.expect("handler");
+    assert!(!world.key_active("both-old-and-idle", &key).await);
+    // The rules of one resource run in turn: the second reads the key inactive.
+    let fixed: Vec<LedgerRecord> = records(&world, "both-old-and-idle")
+        .await
+        .into_iter()
+        .filter(|r| r.outcome == Outcome::Fixed)
+        .collect();
+    assert_eq!(fixed.len(), 1, "{fixed:?}");
+    assert_eq!(posts_about(&world, "both-old-and-idle").await.len(), 1);
+}

@@ -288,20 +288,33 @@ impl Executor {
         if let Some(p) = &self.opts.progress {
             p.start(work.len());
         }
-        let mut decisions: Vec<Decision> = futures::stream::iter(work)
-            .map(|(rule, r)| {
+        // One resource's rules run one after another, in the family's order, so two
+        // rules never change the same resource at once (an over-age key that is also
+        // unused is deactivated once; the second rule reads it inactive). Resources
+        // run concurrently.
+        let mut by_resource: BTreeMap<ResourceRef, Vec<Arc<dyn Rule>>> = BTreeMap::new();
+        for (rule, r) in work {
+            by_resource.entry(r).or_default().push(rule);
+        }
+        let nested: Vec<Vec<Decision>> = futures::stream::iter(by_resource)
+            .map(|(r, rules)| {
                 let budget = &budget;
                 async move {
-                    let d = self.process(rule.as_ref(), &r, event, budget).await;
-                    if let Some(p) = &self.opts.progress {
-                        p.advance(&d);
+                    let mut out = Vec::with_capacity(rules.len());
+                    for rule in rules {
+                        let d = self.process(rule.as_ref(), &r, event, budget).await;
+                        if let Some(p) = &self.opts.progress {
+                            p.advance(&d);
+                        }
+                        out.push(d);
                     }
-                    d
+                    out
                 }
             })
             .buffer_unordered(concurrency)
             .collect()
             .await;
+        let mut decisions: Vec<Decision> = nested.into_iter().flatten().collect();
         decisions.sort_by(|a, b| (&a.rule, &a.resource).cmp(&(&b.rule, &b.resource)));
         report.retryable |= decisions.iter().any(|d| d.retryable);
 

@@ -109,6 +109,7 @@ enum Command {
     },
     /// The audit ledger: what was found, changed, exempted and undone, by whom.
     History {
+        /// Only this rule's records.
         #[arg(long)]
         rule: Option<String>,
         /// A resource ARN (or its last part: a bucket or user name).
@@ -124,11 +125,12 @@ enum Command {
     /// Undo a fix from the ledger: restore the exact before-state, verify, record, notify.
     ///
     /// Refused when the fix can't be undone exactly (a deleted key or password) or the
-    /// resource changed since. The resource is then exempted from the rule for
+    /// resource changed since. After an undo the resource is exempt from the rule for
     /// `--exempt-days` (default 30), or the next event would fix it again.
     Undo {
         /// The ledger id from the notice or `autofix history`.
         ledger_id: String,
+        /// Why, for the ledger and the notice.
         #[arg(long)]
         reason: Option<String>,
         /// Days the undone resource stays exempt from the rule (0: not exempted).
@@ -142,9 +144,12 @@ enum RulesCmd {
     /// Set a rule's mode at runtime: `auto` (fix), `notify` (report only) or `off`.
     /// Takes effect on the next event, no redeploy; recorded with your identity.
     Set {
+        /// The rule id (see `autofix rules`).
         rule: String,
+        /// `auto` fixes, `notify` reports only, `off` does nothing at all.
         #[arg(value_parser = clap::builder::PossibleValuesParser::new(["auto", "notify", "off"]))]
         mode: String,
+        /// Why, for the ledger and the notice.
         #[arg(long)]
         reason: Option<String>,
     },
@@ -154,9 +159,12 @@ enum RulesCmd {
 enum ExemptCmd {
     /// Exempt a resource (its ARN) from a rule.
     Add {
+        /// The resource's ARN (`arn:aws:s3:::bucket`, `arn:aws:iam::123456789012:user/name`).
         arn: String,
+        /// The rule it is exempt from.
         #[arg(long)]
         rule: String,
+        /// Why (required), for the ledger, the notices and the next auditor.
         #[arg(long)]
         reason: String,
         /// The last day the exemption holds (YYYY-MM-DD, UTC). Default: no expiry.
@@ -167,7 +175,9 @@ enum ExemptCmd {
     List,
     /// Remove an exemption.
     Remove {
+        /// The resource's ARN.
         arn: String,
+        /// The rule it was exempt from.
         #[arg(long)]
         rule: String,
     },

@@ -4,7 +4,7 @@ use adapters::app::App;
 use adapters::dynamo::{DynamoLedger, DynamoSettings};
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use policy::ports::{Ledger, SettingsAdmin};
+use policy::ports::Ledger;
 use policy::{Actor, LedgerRecord, Mode, Outcome};
 use serde_json::json;
 
@@ -46,9 +46,7 @@ impl Admin {
     async fn app_for(&self, rule: &str) -> Result<App> {
         let family = policy::rules::family_of(rule).with_context(|| unknown_rule(rule))?;
         let cfg = config_for(&self.stack, family, false, None)?;
-        let mut app = App::build(&self.stack.sdk, &cfg)
-            .await
-            .with_context(|| format!("building the {family} function"))?;
+        let mut app = self.stack.app(&cfg)?;
         app.opts.actor = Some(self.actor.clone());
         Ok(app)
     }
@@ -64,37 +62,19 @@ pub async fn set_mode(g: &Global, rule: &str, mode: Mode, reason: Option<&str>) 
         bail!(unknown_rule(rule));
     }
     let a = admin(g).await?;
-    let reason = reason.unwrap_or("");
-    let before = a
-        .settings
-        .list_modes()
-        .await?
-        .into_iter()
-        .find(|m| m.rule == rule)
-        .map(|m| m.mode);
-    SettingsAdmin::set_mode(&a.settings, rule, mode, &a.actor.arn, reason).await?;
-    let was = before
-        .map(|m| m.to_string())
-        .unwrap_or_else(|| "the deployment's default".into());
-    let what = format!(
-        "mode of {rule} set to {mode} (was {was}) by {}{}",
-        a.actor.arn,
-        if reason.is_empty() {
-            String::new()
-        } else {
-            format!(": {reason}")
-        }
-    );
-    let id = a
+    let (was, id) = a
         .app_for(rule)
         .await?
         .executor()
-        .record_admin_act(rule, &format!("rule:{rule}"), Outcome::ModeSet, mode, what.clone())
+        .set_mode(&a.settings, rule, mode, reason.unwrap_or(""))
         .await?;
+    let was_s = was
+        .map(|m| m.to_string())
+        .unwrap_or_else(|| "the deployment's default".into());
     say(
         g,
-        json!({"rule": rule, "mode": mode, "was": before, "ledger_id": id}),
-        &format!("{what}. Takes effect on the next event. Ledger {id}."),
+        json!({"rule": rule, "mode": mode, "was": was, "ledger_id": id}),
+        &format!("{rule} set to {mode} (was {was_s}). Takes effect on the next event. Ledger {id}."),
     );
     Ok(0)
 }
@@ -111,48 +91,42 @@ pub async fn exempt_add(g: &Global, arn: &str, rule: &str, reason: &str, until: 
         bail!("an exemption needs a reason (--reason)");
     }
     let a = admin(g).await?;
-    a.settings.put_exemption(rule, arn, reason, until, &a.actor.arn).await?;
-    let until_s = until
-        .map(|d| format!(" until {d}"))
-        .unwrap_or_else(|| " with no expiry".into());
-    if until.is_some_and(|d| d < Utc::now().date_naive()) {
-        eprintln!(
-            "autofix: note: {} is in the past, so the exemption is already expired",
-            until.unwrap_or_default()
-        );
+    if let Some(d) = until.filter(|d| *d < Utc::now().date_naive()) {
+        eprintln!("autofix: note: {d} is in the past, so the exemption is already expired");
     }
-    let what = format!("{arn} exempted from {rule}{until_s} by {}: {reason}", a.actor.arn);
     let id = a
         .app_for(rule)
         .await?
         .executor()
-        .record_admin_act(rule, arn, Outcome::Exempted, Mode::Off, what.clone())
+        .exempt(&a.settings, rule, arn, reason, until)
         .await?;
+    let until_s = until
+        .map(|d| format!(" until {d}"))
+        .unwrap_or_else(|| " with no expiry".into());
     say(
         g,
         json!({"rule": rule, "resource": arn, "until": until, "reason": reason, "ledger_id": id}),
-        &format!("{what}. Ledger {id}."),
+        &format!("{arn} exempted from {rule}{until_s}: {reason}. Ledger {id}."),
     );
     Ok(0)
 }
 
 pub async fn exempt_remove(g: &Global, arn: &str, rule: &str) -> Result<u8> {
     let a = admin(g).await?;
-    if !a.settings.delete_exemption(rule, arn).await? {
-        eprintln!("autofix: no exemption of {arn} from {rule} in the settings table");
-        return Ok(1);
-    }
-    let what = format!("exemption of {arn} from {rule} removed by {}", a.actor.arn);
-    let id = a
+    let Some(id) = a
         .app_for(rule)
         .await?
         .executor()
-        .record_admin_act(rule, arn, Outcome::ExemptionRemoved, Mode::Auto, what.clone())
-        .await?;
+        .remove_exemption(&a.settings, rule, arn, "")
+        .await?
+    else {
+        eprintln!("autofix: no exemption of {arn} from {rule} in the settings table");
+        return Ok(1);
+    };
     say(
         g,
         json!({"rule": rule, "resource": arn, "ledger_id": id}),
-        &format!("{what}. Ledger {id}."),
+        &format!("Exemption of {arn} from {rule} removed. Ledger {id}."),
     );
     Ok(0)
 }
@@ -276,35 +250,30 @@ pub async fn undo(g: &Global, id: &str, reason: Option<&str>, exempt_days: u32) 
         return Ok(2);
     };
     let app = a.app_for(&record.rule).await?;
-    let decision = match app.executor().undo(&record, reason.unwrap_or("")).await {
-        Ok(d) => d,
+    let undone = match app
+        .executor()
+        .undo_and_exempt(&a.settings, &record, reason.unwrap_or(""), exempt_days)
+        .await
+    {
+        Ok(u) => u,
         Err(e) => {
             eprintln!("autofix: undo of {id} refused: {e}");
             return Ok(1);
         }
     };
+    let decision = undone.decision;
     let ok = decision.outcome == Outcome::Undone;
-    // Undoing a fix in auto mode would be fixed again by the next event: keep the
-    // resource out of the rule for a while, and say so.
-    let mut exempted = None;
-    if ok && exempt_days > 0 {
-        let until = Utc::now().date_naive() + Duration::days(i64::from(exempt_days));
-        let why = format!(
-            "fix {id} undone{}",
-            reason.map(|r| format!(": {r}")).unwrap_or_default()
-        );
-        a.settings
-            .put_exemption(&record.rule, &record.resource, &why, Some(until), &a.actor.arn)
-            .await?;
-        let what = format!(
-            "{} exempted from {} until {until} by {}: {why}",
-            record.resource, record.rule, a.actor.arn
-        );
-        app.executor()
-            .record_admin_act(&record.rule, &record.resource, Outcome::Exempted, Mode::Off, what)
-            .await?;
-        exempted = Some(until);
-    }
+    let exempted = match undone.exempted {
+        Some(Ok((until, _))) => Some(until),
+        Some(Err(e)) => {
+            eprintln!(
+                "autofix: undone, but exempting {} failed: {e}; the rule may fix it again",
+                record.resource
+            );
+            None
+        }
+        None => None,
+    };
     if g.json {
         println!(
             "{}",

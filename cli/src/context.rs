@@ -13,6 +13,7 @@ use anyhow::{Context, Result, bail};
 use aws_config::BehaviorVersion;
 use policy::memory::RecordingNotifier;
 use policy::params::Params;
+use policy::ports::Notifier;
 use policy::rules::FAMILIES;
 use policy::{Actor, Event, RunReport};
 
@@ -25,8 +26,18 @@ pub(crate) struct Stack {
     pub(crate) settings_table: Option<String>,
     pub(crate) ledger_table: Option<String>,
     pub(crate) slack_secret: Option<String>,
+    /// The webhook, read once and shared by every family's app.
+    pub(crate) slack: Option<Arc<dyn Notifier>>,
     pub(crate) account: String,
     pub(crate) caller: String,
+}
+
+impl Stack {
+    /// A family's function, in-process, with this stack's tables and Slack webhook.
+    pub(crate) fn app(&self, cfg: &FunctionConfig) -> Result<App> {
+        App::assemble(&Clients::new(&self.sdk), cfg, self.slack.clone())
+            .with_context(|| format!("building the {} function", cfg.family))
+    }
 }
 
 async fn sdk_config(g: &Global) -> aws_types::SdkConfig {
@@ -73,14 +84,17 @@ pub(crate) async fn discover(g: &Global, need_slack: bool) -> Result<Stack> {
     if ledger_table.is_none() {
         notes.push("no ledger is written".to_string());
     }
-    let mut slack_secret = None;
+    let (mut slack_secret, mut slack) = (None, None);
     if need_slack {
         let id = g
             .slack_secret
             .clone()
             .unwrap_or_else(|| format!("{}/slack-webhook", g.stack_name));
         match SlackNotifier::from_secret(&clients.secrets, &id).await {
-            Ok(Some(_)) => slack_secret = Some(id),
+            Ok(Some(notifier)) => {
+                slack_secret = Some(id);
+                slack = Some(Arc::new(notifier) as Arc<dyn Notifier>);
+            }
             Ok(None) => notes.push(format!("the Slack secret {id} is empty, so notices are not posted")),
             Err(e) if g.slack_secret.is_some() => {
                 return Err(anyhow::Error::new(e).context(format!("reading the Slack secret {id}")));
@@ -100,6 +114,7 @@ pub(crate) async fn discover(g: &Global, need_slack: bool) -> Result<Stack> {
         settings_table,
         ledger_table,
         slack_secret,
+        slack,
         account,
         caller,
     })
@@ -186,9 +201,7 @@ async fn sweep(
         }
         let mut cfg = config_for(stack, family, dry_run, max_changes)?;
         cfg.params = params.clone();
-        let mut app = App::build(&stack.sdk, &cfg)
-            .await
-            .with_context(|| format!("building the {family} function"))?;
+        let mut app = stack.app(&cfg)?;
         if !filter.rules.is_empty() {
             app.rules.retain(|r| filter.rules.iter().any(|id| id == r.id()));
         }
@@ -248,9 +261,7 @@ pub async fn handle(g: &Global, event: &Path, family: &str, dry_run: bool) -> Re
     };
     let stack = discover(g, true).await?;
     let cfg = config_for(&stack, family, dry_run, None)?;
-    let app = App::build(&stack.sdk, &cfg)
-        .await
-        .with_context(|| format!("building the {family} function"))?;
+    let app = stack.app(&cfg)?;
     match app.handle(payload).await {
         Ok(summary) => {
             println!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());

@@ -29,6 +29,22 @@ pub struct App {
     pub opts: policy::ExecOptions,
 }
 
+/// The Slack notifier in the secret `secret_id`: `None` when no secret is named or it
+/// holds no webhook yet; an error (failing the cold start) when it can't be read.
+pub async fn slack_notifier(
+    clients: &Clients,
+    secret_id: Option<&str>,
+) -> Result<Option<Arc<dyn Notifier>>, InitError> {
+    let Some(id) = secret_id else { return Ok(None) };
+    match SlackNotifier::from_secret(&clients.secrets, id).await {
+        Ok(slack) => Ok(slack.map(|s| Arc::new(s) as Arc<dyn Notifier>)),
+        Err(source) => Err(InitError::SlackSecret {
+            secret_id: id.to_string(),
+            source,
+        }),
+    }
+}
+
 impl App {
     /// Build everything from the SDK configuration and the function's config.
     ///
@@ -39,12 +55,23 @@ impl App {
     /// but can't be read fails the start
     /// (a deployment error, surfaced at once rather than hidden in every notice).
     pub async fn build(sdk: &SdkConfig, cfg: &FunctionConfig) -> Result<App, InitError> {
+        let clients = Clients::new(sdk);
+        let slack = slack_notifier(&clients, cfg.slack_secret_id.as_deref()).await?;
+        App::assemble(&clients, cfg, slack)
+    }
+
+    /// An app from clients and a Slack notifier built once and shared (the CLI and
+    /// slack-interactions hold one app per family: one secret read, not one each).
+    pub fn assemble(
+        clients: &Clients,
+        cfg: &FunctionConfig,
+        slack: Option<Arc<dyn Notifier>>,
+    ) -> Result<App, InitError> {
         let rules = policy::rules::family_with(&cfg.family, &cfg.params);
         if rules.is_empty() {
             return Err(ConfigError::UnknownFamily(cfg.family.clone()).into());
         }
-        let clients = Clients::new(sdk);
-        let aws = Arc::new(AwsAdapter::new(&clients));
+        let aws = Arc::new(AwsAdapter::new(clients));
 
         let settings: Arc<dyn SettingsStore> = match &cfg.settings_table {
             Some(t) => Arc::new(DynamoSettings::new(clients.dynamodb.clone(), t)),
@@ -62,24 +89,9 @@ impl App {
                 Arc::new(MemoryLedger::default())
             }
         };
-        let slack: Option<Arc<dyn Notifier>> = match &cfg.slack_secret_id {
-            Some(id) => match SlackNotifier::from_secret(&clients.secrets, id).await {
-                Ok(Some(slack)) => Some(Arc::new(slack)),
-                Ok(None) => None,
-                Err(source) => {
-                    return Err(InitError::SlackSecret {
-                        secret_id: id.clone(),
-                        source,
-                    });
-                }
-            },
-            None => {
-                if cfg.notice_queue_url.is_none() {
-                    warn!("SLACK_SECRET_ID is not set: notices are only logged");
-                }
-                None
-            }
-        };
+        if slack.is_none() && cfg.slack_secret_id.is_none() && cfg.notice_queue_url.is_none() {
+            warn!("SLACK_SECRET_ID is not set: notices are only logged");
+        }
         // With a notice queue, the notifier function posts to Slack; this function
         // posts directly only when the queue refuses a notice.
         let notifier: Arc<dyn Notifier> = match (&cfg.notice_queue_url, slack) {

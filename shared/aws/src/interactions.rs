@@ -30,15 +30,15 @@ use aws_lambda_events::http::{HeaderMap, HeaderValue};
 use aws_lambda_events::lambda_function_urls::{LambdaFunctionUrlRequest, LambdaFunctionUrlResponse};
 use aws_types::SdkConfig;
 use base64::Engine as _;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use hmac::{Hmac, KeyInit, Mac};
 use policy::action::{Action, action_permissions, facet_permissions};
 use policy::executor::Clock;
 use policy::iam::PasswordPolicy;
-use policy::ports::{Ledger, SettingsAdmin, SettingsStore};
+use policy::ports::{Ledger, SettingsAdmin};
 use policy::resource::Facet;
 use policy::s3::{Acl, PublicAccessBlock};
-use policy::{Actor, Event, Executor, LedgerRecord, Mode, Outcome, PortError};
+use policy::{Actor, Event, Executor, Mode, Outcome};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::Sha256;
@@ -50,7 +50,7 @@ use crate::app::App;
 use crate::clients::Clients;
 use crate::config::FunctionConfig;
 use crate::dynamo::{DynamoLedger, DynamoSettings};
-use crate::error::{ConfigError, InitError, port_error};
+use crate::error::{ConfigError, InitError};
 use crate::slack::{ACTIONS_BLOCK_ID, signing_secret_from_secret};
 
 /// Slack's signature scheme version.
@@ -58,7 +58,7 @@ pub const SIGNATURE_VERSION: &str = "v0";
 /// How far a request's timestamp may be from now (Slack's recommendation: 5 minutes).
 pub const MAX_CLOCK_SKEW_SECONDS: i64 = 5 * 60;
 /// How long an exemption from a button lasts.
-pub const EXEMPT_DAYS: i64 = 30;
+pub const EXEMPT_DAYS: u32 = 30;
 /// Slack's limit on a button's `value`.
 pub const BUTTON_VALUE_MAX: usize = 2000;
 /// The `block_id` of the status line the function adds to a message.
@@ -440,10 +440,6 @@ impl InteractionsConfig {
 // ---------------------------------------------------------------------------
 // The function
 
-/// The settings ports an admin act needs: read (a mode, an exemption) and write.
-pub trait AdminSettings: SettingsAdmin + SettingsStore {}
-impl<T: SettingsAdmin + SettingsStore> AdminSettings for T {}
-
 /// The HTTP answer to Slack.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
@@ -479,7 +475,7 @@ pub struct Interactions {
     admins: Allowlist,
     /// One per rule family, by family name.
     apps: BTreeMap<String, App>,
-    settings: Arc<dyn AdminSettings>,
+    settings: Arc<dyn SettingsAdmin>,
     ledger: Arc<dyn Ledger>,
     http: reqwest::Client,
     clock: Clock,
@@ -508,8 +504,10 @@ impl Interactions {
     /// one [`App`] per rule family.
     pub async fn build(sdk: &SdkConfig, cfg: &InteractionsConfig) -> Result<Interactions, InitError> {
         let clients = Clients::new(sdk);
-        let signing_secret = match &cfg.slack_secret_id {
-            Some(id) => read_signing_secret(&clients.secrets, id)
+        // One read of the Slack secret: the signing secret for the requests, the
+        // webhook for the notices every family's app sends.
+        let secret = match &cfg.slack_secret_id {
+            Some(id) => crate::slack::read_secret(&clients.secrets, id)
                 .await
                 .map_err(|source| InitError::SlackSecret {
                     secret_id: id.clone(),
@@ -517,6 +515,17 @@ impl Interactions {
                 })?,
             None => None,
         };
+        let signing_secret = secret.as_deref().and_then(signing_secret_from_secret);
+        let slack: Option<Arc<dyn policy::ports::Notifier>> =
+            match secret.as_deref().and_then(crate::slack::webhook_from_secret) {
+                Some(url) => Some(Arc::new(crate::slack::SlackNotifier::new(url).map_err(|source| {
+                    InitError::SlackSecret {
+                        secret_id: cfg.slack_secret_id.clone().unwrap_or_default(),
+                        source,
+                    }
+                })?)),
+                None => None,
+            };
         if signing_secret.is_none() {
             error!(
                 secret_id = ?cfg.slack_secret_id,
@@ -528,7 +537,7 @@ impl Interactions {
         }
         let mut apps = BTreeMap::new();
         for fc in &cfg.families {
-            apps.insert(fc.family.clone(), App::build(sdk, fc).await?);
+            apps.insert(fc.family.clone(), App::assemble(&clients, fc, slack.clone())?);
         }
         info!(
             families = ?apps.keys().collect::<Vec<_>>(),
@@ -551,7 +560,7 @@ impl Interactions {
         signing_secret: Option<String>,
         admins: Allowlist,
         apps: BTreeMap<String, App>,
-        settings: Arc<dyn AdminSettings>,
+        settings: Arc<dyn SettingsAdmin>,
         ledger: Arc<dyn Ledger>,
     ) -> Interactions {
         let http = reqwest::Client::builder()
@@ -719,8 +728,8 @@ impl Interactions {
         opts.progress = None;
         opts.clock = Arc::clone(&self.clock);
         let executor = Executor::new(app.rules.clone(), app.ports.clone(), opts.clone());
-        let today = (self.clock)().date_naive();
-        let until = today + chrono::Duration::days(EXEMPT_DAYS);
+        let settings = &*self.settings;
+        let until = (self.clock)().date_naive() + chrono::Duration::days(i64::from(EXEMPT_DAYS));
 
         match click.kind {
             ButtonKind::FixNow => {
@@ -737,26 +746,10 @@ impl Interactions {
                     .ok_or_else(|| format!("unknown rule {rule}"))?;
                 // An explicit fix overrides an exemption held in the settings table
                 // (recorded); an exemption by tag can only be lifted on the resource.
-                let mut lifted = None;
-                match self.settings.exemption(rule, &arn).await {
-                    Ok(None) => {}
-                    Ok(Some(_)) => {
-                        self.settings
-                            .delete_exemption(rule, &arn)
-                            .await
-                            .map_err(|e| format!("removing the exemption failed: {}", chain(&e)))?;
-                        let what = format!(
-                            "exemption of {arn} from {rule} removed by {} (Fix now from Slack)",
-                            actor.arn
-                        );
-                        let lid = executor
-                            .record_admin_act(rule, &arn, Outcome::ExemptionRemoved, Mode::Auto, what)
-                            .await
-                            .map_err(|e| format!("recording the exemption's removal failed: {}", chain(&e)))?;
-                        lifted = Some(lid);
-                    }
-                    Err(e) => return Err(format!("reading exemptions failed: {}", chain(&e))),
-                }
+                let lifted = executor
+                    .remove_exemption(settings, rule, &arn, "Fix now from Slack")
+                    .await
+                    .map_err(|e| format!("removing the exemption failed: {}", chain(&e)))?;
                 let mut fix_opts = opts;
                 fix_opts.force_auto = true;
                 let fixer = Executor::new(vec![the_rule], app.ports.clone(), fix_opts);
@@ -791,73 +784,46 @@ impl Interactions {
                     return Err(format!("ledger record {id} does not name a resource"));
                 }
                 let reason = format!("exempted from Slack by {}", actor.arn);
-                let lid = self.exempt(&executor, &record, &reason, until, &actor).await?;
+                let lid = executor
+                    .exempt(settings, rule, &record.resource, &reason, Some(until))
+                    .await
+                    .map_err(|e| format!("the exemption failed: {}", chain(&e)))?;
                 Ok(format!(
                     "✅ {who} exempted this resource from {rule} until {until} (ledger {lid})"
                 ))
             }
             ButtonKind::Undo => {
-                let d = executor
-                    .undo(&record, "from Slack")
+                let undone = executor
+                    .undo_and_exempt(settings, &record, "from Slack", EXEMPT_DAYS)
                     .await
                     .map_err(|e| format!("undo: {e}"))?;
+                let d = undone.decision;
                 let ledger = d.ledger_id.clone().unwrap_or_else(|| "-".into());
                 if d.outcome != Outcome::Undone {
                     let mut why = vec![d.outcome.to_string()];
                     why.extend(d.error.iter().cloned());
                     return Err(format!("undo {} (ledger {ledger})", why.join(": ")));
                 }
-                // Undoing a fix in auto mode would be fixed again by the next event:
-                // keep the resource out of the rule for a while (as `autofix undo` does).
-                let reason = format!("fix {id} undone from Slack by {}", actor.arn);
-                let exempted = self.exempt(&executor, &record, &reason, until, &actor).await;
-                let tail = match exempted {
-                    Ok(lid) => format!("; exempt from {rule} until {until} (ledger {lid}) so it is not fixed again"),
-                    Err(e) => format!("; but {e}: the rule may fix it again"),
+                // Exempt for a while (as `autofix undo`), or the next event fixes it again.
+                let tail = match undone.exempted {
+                    Some(Ok((until, lid))) => {
+                        format!("; exempt from {rule} until {until} (ledger {lid}) so it is not fixed again")
+                    }
+                    Some(Err(e)) => format!("; but the exemption failed ({}): the rule may fix it again", chain(&e)),
+                    None => String::new(),
                 };
                 Ok(format!("✅ {who} undid this fix (ledger {ledger}){tail}"))
             }
             ButtonKind::SetNotify => {
-                let was = match self.settings.mode(rule).await {
-                    Ok(Some(m)) => m.to_string(),
-                    Ok(None) => "the deployment's default".into(),
-                    Err(e) => return Err(format!("reading the rule's mode failed: {}", chain(&e))),
-                };
-                self.settings
-                    .set_mode(rule, Mode::Notify, &actor.arn, "from Slack")
+                let (_, lid) = executor
+                    .set_mode(settings, rule, Mode::Notify, "from Slack")
                     .await
                     .map_err(|e| format!("setting the mode failed: {}", chain(&e)))?;
-                let what = format!("mode of {rule} set to notify (was {was}) by {} from Slack", actor.arn);
-                let lid = executor
-                    .record_admin_act(rule, &format!("rule:{rule}"), Outcome::ModeSet, Mode::Notify, what)
-                    .await
-                    .map_err(|e| format!("the mode is set, but recording it failed: {}", chain(&e)))?;
                 Ok(format!(
                     "✅ {who} set {rule} to notify: it reports violations and changes nothing (ledger {lid})"
                 ))
             }
         }
-    }
-
-    /// Exempt the record's resource from its rule until `until`, and record it.
-    async fn exempt(
-        &self,
-        executor: &Executor,
-        record: &LedgerRecord,
-        reason: &str,
-        until: NaiveDate,
-        actor: &Actor,
-    ) -> Result<String, String> {
-        let (rule, arn) = (&record.rule, &record.resource);
-        self.settings
-            .put_exemption(rule, arn, reason, Some(until), &actor.arn)
-            .await
-            .map_err(|e| format!("the exemption failed: {}", chain(&e)))?;
-        let what = format!("{arn} exempted from {rule} until {until} by {}: {reason}", actor.arn);
-        executor
-            .record_admin_act(rule, arn, Outcome::Exempted, Mode::Off, what)
-            .await
-            .map_err(|e| format!("the exemption is set, but recording it failed: {}", chain(&e)))
     }
 }
 
@@ -899,20 +865,6 @@ pub fn updated_message(click: &Click, line: &str, keep_buttons: bool) -> Value {
         "text": click.message_text.clone().unwrap_or_else(|| "hipaa-autofix notice".into()),
         "blocks": blocks,
     })
-}
-
-/// The signing secret in the Slack secret (`Ok(None)`: the secret holds none).
-async fn read_signing_secret(
-    secrets: &aws_sdk_secretsmanager::Client,
-    secret_id: &str,
-) -> Result<Option<String>, PortError> {
-    let out = secrets
-        .get_secret_value()
-        .secret_id(secret_id)
-        .send()
-        .await
-        .map_err(|e| port_error("GetSecretValue", &format!("secret {secret_id}"), e))?;
-    Ok(out.secret_string().and_then(signing_secret_from_secret))
 }
 
 // ---------------------------------------------------------------------------
@@ -1074,7 +1026,9 @@ pub fn required_permissions() -> BTreeSet<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
     use chrono::TimeZone;
+    use policy::PortError;
 
     const SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
 
@@ -1406,16 +1360,6 @@ mod tests {
 
     /// Settings that refuse everything (the test never reaches them).
     struct NoSettings;
-
-    #[async_trait::async_trait]
-    impl SettingsStore for NoSettings {
-        async fn mode(&self, _: &str) -> Result<Option<Mode>, PortError> {
-            Err(PortError::Unsupported("test".into()))
-        }
-        async fn exemption(&self, _: &str, _: &str) -> Result<Option<policy::settings::Exemption>, PortError> {
-            Err(PortError::Unsupported("test".into()))
-        }
-    }
 
     #[async_trait::async_trait]
     impl SettingsAdmin for NoSettings {

@@ -62,7 +62,7 @@ use tracing::{Instrument, error, info, info_span, warn};
 use crate::app::init_tracing;
 use crate::clients::load_sdk_config;
 use crate::error::{AdapterError, ConfigError, InitError, error_code, port_error};
-use crate::slack::{SLACK_TIMEOUT, message, webhook_from_secret};
+use crate::slack::{SLACK_TIMEOUT, SlackNotifier};
 
 /// What the `notifier` function's role must allow, and nothing more (the template
 /// meta-test checks its role against this list):
@@ -242,61 +242,11 @@ pub trait Poster: Send + Sync {
     async fn post(&self, notice: &Notice) -> PostOutcome;
 }
 
-/// A Slack incoming webhook. Unlike [`crate::slack::SlackNotifier`] it reports
-/// `Retry-After`, which delivery needs.
-pub struct SlackWebhook {
-    http: reqwest::Client,
-    webhook_url: String,
-}
-
-impl fmt::Debug for SlackWebhook {
-    // The webhook URL is a credential: never print it.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SlackWebhook")
-            .field("webhook_url", &"<redacted>")
-            .finish()
-    }
-}
-
-impl SlackWebhook {
-    /// A webhook client for `webhook_url`, each post limited to [`SLACK_TIMEOUT`].
-    pub fn new(webhook_url: impl Into<String>) -> Result<Self, PortError> {
-        let http = reqwest::Client::builder()
-            .timeout(SLACK_TIMEOUT)
-            .build()
-            .map_err(|e| PortError::Other {
-                operation: "building the HTTP client for Slack".into(),
-                source: Box::new(AdapterError::SlackHttp(e)),
-            })?;
-        Ok(SlackWebhook {
-            http,
-            webhook_url: webhook_url.into(),
-        })
-    }
-
-    /// The webhook in Secrets Manager secret `secret_id` (a bare URL or
-    /// `{"webhook_url": "..."}`); `Ok(None)` when it is empty or a placeholder.
-    pub async fn from_secret(
-        secrets: &aws_sdk_secretsmanager::Client,
-        secret_id: &str,
-    ) -> Result<Option<SlackWebhook>, PortError> {
-        let out = secrets
-            .get_secret_value()
-            .secret_id(secret_id)
-            .send()
-            .await
-            .map_err(|e| port_error("GetSecretValue", &format!("secret {secret_id}"), e))?;
-        match out.secret_string().and_then(webhook_from_secret) {
-            Some(url) => Ok(Some(SlackWebhook::new(url)?)),
-            None => Ok(None),
-        }
-    }
-}
-
+/// The same Slack client as a direct notifier; delivery also needs `Retry-After`.
 #[async_trait]
-impl Poster for SlackWebhook {
+impl Poster for SlackNotifier {
     async fn post(&self, notice: &Notice) -> PostOutcome {
-        match self.http.post(&self.webhook_url).json(&message(notice)).send().await {
+        match self.send(notice).await {
             Ok(res) => {
                 let retry_after = res
                     .headers()
@@ -306,8 +256,6 @@ impl Poster for SlackWebhook {
                 PostOutcome::from_status(res.status().as_u16(), retry_after)
             }
             Err(e) => {
-                // The webhook URL is a credential: keep it out of the log.
-                let e = e.without_url();
                 warn!(
                     ledger_id = %notice.ledger_id,
                     error = %chain(&AdapterError::SlackHttp(e)),
@@ -960,7 +908,7 @@ impl NotifierApp {
         let poster: Arc<dyn Poster> = match &cfg.slack_secret_id {
             Some(id) => {
                 let secrets = aws_sdk_secretsmanager::Client::new(sdk);
-                match SlackWebhook::from_secret(&secrets, id).await {
+                match SlackNotifier::from_secret(&secrets, id).await {
                     Ok(Some(w)) => Arc::new(w),
                     Ok(None) => {
                         warn!(
@@ -1387,7 +1335,7 @@ mod tests {
             "Violation found (repeated 3 times since 2025-01-01 06:30 UTC)"
         );
         assert!(n.notes.iter().any(|x| x.contains("once every 24 h")), "{:?}", n.notes);
-        let text = message(&n).to_string();
+        let text = crate::slack::message(&n).to_string();
         assert!(text.contains("repeated 3 times since 2025-01-01 06:30 UTC"), "{text}");
     }
 

@@ -62,13 +62,11 @@ impl SlackNotifier {
         secrets: &aws_sdk_secretsmanager::Client,
         secret_id: &str,
     ) -> Result<Option<SlackNotifier>, PortError> {
-        let out = secrets
-            .get_secret_value()
-            .secret_id(secret_id)
-            .send()
-            .await
-            .map_err(|e| port_error("GetSecretValue", &format!("secret {secret_id}"), e))?;
-        match out.secret_string().and_then(webhook_from_secret) {
+        match read_secret(secrets, secret_id)
+            .await?
+            .as_deref()
+            .and_then(webhook_from_secret)
+        {
             Some(url) => Ok(Some(SlackNotifier::new(url)?)),
             None => {
                 warn!(
@@ -79,6 +77,32 @@ impl SlackNotifier {
             }
         }
     }
+
+    /// POST a notice's Block Kit message. The webhook URL (a credential) is stripped
+    /// from any error.
+    pub(crate) async fn send(&self, notice: &Notice) -> Result<reqwest::Response, reqwest::Error> {
+        self.http
+            .post(&self.webhook_url)
+            .json(&message(notice))
+            .send()
+            .await
+            .map_err(reqwest::Error::without_url)
+    }
+}
+
+/// The Slack secret's string (webhook URL and, for the buttons, the signing secret),
+/// read once at cold start by whoever needs it.
+pub async fn read_secret(
+    secrets: &aws_sdk_secretsmanager::Client,
+    secret_id: &str,
+) -> Result<Option<String>, PortError> {
+    let out = secrets
+        .get_secret_value()
+        .secret_id(secret_id)
+        .send()
+        .await
+        .map_err(|e| port_error("GetSecretValue", &format!("secret {secret_id}"), e))?;
+    Ok(out.secret_string().map(str::to_owned))
 }
 
 /// The Slack app's signing secret in the Slack secret string
@@ -114,11 +138,7 @@ pub fn webhook_from_secret(secret: &str) -> Option<String> {
 #[async_trait]
 impl Notifier for SlackNotifier {
     async fn notify(&self, notice: &Notice) -> Result<(), PortError> {
-        let body = message(notice);
-        let res = self.http.post(&self.webhook_url).json(&body).send().await;
-        let res = res.map_err(|e| {
-            // The webhook URL is a credential: keep it out of the error (and so the logs).
-            let e = e.without_url();
+        let res = self.send(notice).await.map_err(|e| {
             let operation = "posting to Slack".to_string();
             if e.is_timeout() || e.is_connect() || e.is_request() {
                 PortError::Transient {

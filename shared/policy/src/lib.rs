@@ -6,6 +6,7 @@
 //! [`ports`], which `hipaa-aws` implements over the AWS SDK.
 
 pub mod action;
+pub mod admin;
 pub mod error;
 pub mod event;
 pub mod executor;

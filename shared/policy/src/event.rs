@@ -53,16 +53,6 @@ pub struct Actor {
     pub kind: Option<String>,
 }
 
-impl Actor {
-    pub fn named(arn: impl Into<String>) -> Self {
-        Actor {
-            arn: arn.into(),
-            role_arn: None,
-            kind: None,
-        }
-    }
-}
-
 /// One inbound event, normalised.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {

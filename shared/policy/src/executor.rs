@@ -828,10 +828,11 @@ fn evaluation(r: &ResourceRef, compliance: &str, annotation: &str, event: &Event
         EventSource::ConfigRule { ordering_time, .. } => *ordering_time,
         _ => event.time,
     };
-    let (resource_type, id) = match r.kind {
-        ResourceKind::S3Bucket => ("AWS::S3::Bucket", r.id.clone()),
-        ResourceKind::IamUser => ("AWS::IAM::User", r.id.clone()),
-        ResourceKind::S3Account | ResourceKind::IamAccount => ("AWS::::Account", r.account.clone()),
+    let resource_type = r.kind.config_type();
+    let id = if r.kind.is_account_level() {
+        r.account.clone()
+    } else {
+        r.id.clone()
     };
     let mut annotation = annotation.to_string();
     if annotation.len() > 255 {

@@ -95,9 +95,6 @@ impl Ledger for MemoryLedger {
     async fn list(&self) -> Result<Vec<LedgerRecord>, PortError> {
         Ok(self.records.lock().map_err(|_| poisoned())?.clone())
     }
-    fn is_durable(&self) -> bool {
-        false
-    }
 }
 
 /// Keeps every notice it is given (for `scan`, which sends none, and for tests).

@@ -69,10 +69,6 @@ pub trait Ledger: Send + Sync {
     async fn get(&self, id: &str) -> Result<Option<LedgerRecord>, PortError>;
     /// Every record, oldest first.
     async fn list(&self) -> Result<Vec<LedgerRecord>, PortError>;
-    /// Whether records are kept anywhere (false for the CLI's no-stack mode).
-    fn is_durable(&self) -> bool {
-        true
-    }
 }
 
 /// Delivers notices (Slack). Failures never fail a remediation.

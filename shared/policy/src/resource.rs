@@ -215,11 +215,6 @@ pub enum Snapshot {
 }
 
 impl Snapshot {
-    /// An empty snapshot for a resource: nothing read yet, as of now.
-    pub fn empty(r: &ResourceRef) -> Self {
-        Self::empty_at(r, Utc::now())
-    }
-
     /// An empty snapshot for a resource, to be read at `as_of` (the executor's clock).
     pub fn empty_at(r: &ResourceRef, as_of: DateTime<Utc>) -> Self {
         match r.kind {

@@ -11,7 +11,6 @@ use adapters::dynamo::table_exists;
 use adapters::slack::SlackNotifier;
 use anyhow::{Context, Result, bail};
 use aws_config::BehaviorVersion;
-use policy::memory::RecordingNotifier;
 use policy::params::Params;
 use policy::ports::Notifier;
 use policy::rules::FAMILIES;
@@ -213,7 +212,6 @@ async fn sweep(
             // A scan changes nothing and records nothing.
             app.opts.dry_run = true;
             app.opts.record = false;
-            app.ports.notifier = Arc::new(RecordingNotifier::default());
         }
         let event = Event::manual(&stack.account, &region, Some(actor.clone()));
         reports.push(app.executor().handle(&event).await);

@@ -516,7 +516,7 @@ fn open_principal(kind: &str, value: &str) -> Option<Principals> {
         "federated" if is_identity_provider_arn(value) => None,
         "federated" => Some(Principals::Open(
             StatementRule::WebIdentityPrincipal,
-            format!("Principal {quoted} is a web-identity provider: anyone who signs in there qualifies"),
+            format!("Principal {quoted} is a web-identity provider (anyone who signs in there)"),
         )),
         _ => Some(Principals::Open(
             StatementRule::UnreadablePrincipal,

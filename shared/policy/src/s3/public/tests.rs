@@ -747,3 +747,85 @@ fn acl_parses_from_get_bucket_acl_shape() {
     .unwrap_or_else(|e| panic!("{e}"));
     assert!(analyze_acl(&acl)[0].public);
 }
+
+// ---- README ----
+
+/// Every rule, one of each variant. The match makes a new variant fail to compile here
+/// until it is listed (and so checked against the README below).
+fn every_rule() -> (Vec<StatementRule>, Vec<GrantRule>) {
+    let key = ConditionKey::SourceVpc;
+    let statements = vec![
+        StatementRule::NotAnAllow,
+        StatementRule::NoPrincipal,
+        StatementRule::FixedPrincipal,
+        StatementRule::FixedConditionValue { key },
+        StatementRule::SourceIpWithinLimit,
+        StatementRule::AccessPointsOfFixedAccounts,
+        StatementRule::WildcardPrincipal,
+        StatementRule::NotPrincipal,
+        StatementRule::WebIdentityPrincipal,
+        StatementRule::UnreadablePrincipal,
+        StatementRule::ConditionValueNotFixed { key },
+        StatementRule::UserIdRolePattern,
+        StatementRule::SourceIpTooBroad,
+        StatementRule::OperatorDoesNotPin { key },
+    ];
+    for r in &statements {
+        match r {
+            StatementRule::NotAnAllow
+            | StatementRule::NoPrincipal
+            | StatementRule::FixedPrincipal
+            | StatementRule::FixedConditionValue { .. }
+            | StatementRule::SourceIpWithinLimit
+            | StatementRule::AccessPointsOfFixedAccounts
+            | StatementRule::WildcardPrincipal
+            | StatementRule::NotPrincipal
+            | StatementRule::WebIdentityPrincipal
+            | StatementRule::UnreadablePrincipal
+            | StatementRule::ConditionValueNotFixed { .. }
+            | StatementRule::UserIdRolePattern
+            | StatementRule::SourceIpTooBroad
+            | StatementRule::OperatorDoesNotPin { .. } => {}
+        }
+    }
+    let grants = vec![
+        GrantRule::AllUsersGroup,
+        GrantRule::AuthenticatedUsersGroup,
+        GrantRule::OtherGroup,
+        GrantRule::SingleGrantee,
+    ];
+    for g in &grants {
+        match g {
+            GrantRule::AllUsersGroup
+            | GrantRule::AuthenticatedUsersGroup
+            | GrantRule::OtherGroup
+            | GrantRule::SingleGrantee => {}
+        }
+    }
+    (statements, grants)
+}
+
+#[test]
+fn readme_names_every_rule_id_under_its_verdict() {
+    let readme = include_str!("../../../../../README.md");
+    let (statements, grants) = every_rule();
+    let ids = statements
+        .iter()
+        .map(|r| (serde_json::to_value(r).unwrap_or_default(), r.is_public()))
+        .chain(
+            grants
+                .iter()
+                .map(|g| (serde_json::to_value(g).unwrap_or_default(), g.is_public())),
+        );
+    let public_at = readme.find("Public: `").unwrap_or(usize::MAX);
+    let acl_at = readme.find("ACL grants: `").unwrap_or(usize::MAX);
+    for (id, is_public) in ids {
+        let id = id["id"].as_str().unwrap_or_default().to_string();
+        let at = readme
+            .find(&format!("`{id}`"))
+            .unwrap_or_else(|| panic!("README does not name rule `{id}`"));
+        if at < acl_at {
+            assert_eq!(at > public_at, is_public, "README lists `{id}` under the wrong verdict");
+        }
+    }
+}

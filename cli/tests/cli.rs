@@ -209,6 +209,30 @@ async fn handle_runs_the_function_on_an_event_file() {
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
+#[tokio::test]
+async fn handle_refuses_an_event_from_another_account_with_exit_2_and_says_why() {
+    let world = World::new().await;
+    // A bucket of the same name in our (moto) account, public: it must stay untouched.
+    world.public_read_bucket("phi-public-read").await;
+    let before = world.bucket_state("phi-public-read").await;
+    let event = fixtures_dir().join("cloudtrail-put-bucket-acl-foreign-account.json");
+    let out = autofix(&world)
+        .args(["handle", "--event"])
+        .arg(&event)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("210987654321") && stderr.contains(ACCOUNT) && stderr.contains("nothing was read or changed"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(world.bucket_state("phi-public-read").await, before);
+    assert!(world.ledger().await.is_empty());
+    assert!(world.slack.posts().await.is_empty());
+}
+
 #[test]
 fn explain_policy_exit_codes_say_public_not_public_bad_input() {
     let dir = tempfile::tempdir().unwrap();

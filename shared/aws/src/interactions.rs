@@ -535,9 +535,14 @@ impl Interactions {
         if cfg.admins.is_empty() {
             warn!("ADMIN_SLACK_USER_IDS is empty: every click will be refused as not allowed");
         }
+        // Every act from Slack goes through the executor's account gate: it may act only
+        // in the account this function's credentials belong to.
+        let accounts = crate::app::caller_accounts(&clients).await?;
         let mut apps = BTreeMap::new();
         for fc in &cfg.families {
-            apps.insert(fc.family.clone(), App::assemble(&clients, fc, slack.clone())?);
+            let mut app = App::assemble(&clients, fc, slack.clone())?;
+            app.opts.accounts = accounts.clone();
+            apps.insert(fc.family.clone(), app);
         }
         info!(
             families = ?apps.keys().collect::<Vec<_>>(),
@@ -762,7 +767,9 @@ impl Interactions {
                     .unwrap_or_default();
                 let Some(d) = report.decisions.first() else {
                     return Err(report
-                        .ignored
+                        .refused
+                        .map(|r| r.to_string())
+                        .or(report.ignored)
                         .unwrap_or_else(|| "the rule did not judge the resource".into()));
                 };
                 let ledger = d.ledger_id.as_deref().unwrap_or("-");

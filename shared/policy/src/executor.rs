@@ -15,6 +15,7 @@ use futures::StreamExt;
 use serde::Serialize;
 use tracing::{error, info, warn};
 
+use crate::account::{AccountRefusal, AccountScope};
 use crate::action::{Action, Plan};
 use crate::error::PortError;
 use crate::event::{Actor, Event, EventSource};
@@ -42,6 +43,9 @@ pub enum UndoError {
     UnknownRule(String),
     #[error("reading the resource failed")]
     Port(#[source] PortError),
+    /// The record's resource is not in an account this executor may act in.
+    #[error("refused: {0}")]
+    Refused(#[source] AccountRefusal),
 }
 
 /// The ports the executor acts through.
@@ -86,6 +90,10 @@ pub struct ExecOptions {
     pub max_changes: Option<usize>,
     /// Resources processed at once in a sweep.
     pub concurrency: usize,
+    /// The accounts this executor may act in (today: the function's own). Every event
+    /// about another account is refused before any read. Empty (the default): the
+    /// own account is unknown, and every event is refused (fail closed).
+    pub accounts: AccountScope,
     /// Who is acting, when not the event's caller (the CLI's caller).
     pub actor: Option<Actor>,
     pub clock: Clock,
@@ -104,6 +112,7 @@ impl Default for ExecOptions {
             default_modes: BTreeMap::new(),
             max_changes: None,
             concurrency: 16,
+            accounts: AccountScope::default(),
             actor: None,
             clock: Arc::new(Utc::now),
             progress: None,
@@ -179,11 +188,13 @@ pub struct RunReport {
     pub retryable: bool,
     /// Why the event was ignored as a whole, if it was.
     pub ignored: Option<String>,
+    /// Why the account gate refused the event, if it did: nothing was read or changed.
+    pub refused: Option<AccountRefusal>,
 }
 
 impl RunReport {
     pub fn has_failures(&self) -> bool {
-        !self.errors.is_empty() || self.decisions.iter().any(|d| !d.is_resolved())
+        self.refused.is_some() || !self.errors.is_empty() || self.decisions.iter().any(|d| !d.is_resolved())
     }
     pub fn count(&self, o: Outcome) -> usize {
         self.decisions.iter().filter(|d| d.outcome == o).count()
@@ -215,6 +226,19 @@ impl Executor {
             event_id: event.id.clone(),
             ..Default::default()
         };
+        // The account gate, before anything else: no read, claim, record or notice
+        // for an event about an account this function may not act in.
+        if let Err(refusal) = self.opts.accounts.admit(event) {
+            warn!(
+                event_id = %event.id,
+                event_account = %event.account,
+                our_accounts = %self.opts.accounts,
+                reason = %refusal,
+                "refused: the event is not about this function's account; nothing read or changed"
+            );
+            report.refused = Some(refusal);
+            return report;
+        }
         if let EventSource::CloudTrail {
             event_name,
             error_code: Some(code),
@@ -684,6 +708,8 @@ impl Executor {
             .target
             .clone()
             .ok_or_else(|| UndoError::NothingToUndo(format!("record {} does not name its resource", record.id)))?;
+        // The account gate, for a resource named by a ledger record rather than an event.
+        self.opts.accounts.admit_resource(&r).map_err(UndoError::Refused)?;
         let forward = Plan::of(record.actions.clone());
         let Some(undo) = forward.undo() else {
             let irreversible: Vec<String> = forward

@@ -5,6 +5,7 @@
 //! (data). The [`executor::Executor`] applies plans through the traits in
 //! [`ports`], which `hipaa-aws` implements over the AWS SDK.
 
+pub mod account;
 pub mod action;
 pub mod admin;
 pub mod error;
@@ -23,9 +24,10 @@ pub mod rules;
 pub mod s3;
 pub mod settings;
 
+pub use account::{AccountRefusal, AccountScope, OwnAccountError};
 pub use action::{Action, Plan};
 pub use error::{EventError, PortError};
-pub use event::{Actor, Event, EventSource};
+pub use event::{AccountClaim, AccountField, Actor, Event, EventSource};
 pub use executor::{Decision, ExecOptions, Executor, Ports, Progress, RunReport};
 pub use ledger::{LedgerRecord, Outcome};
 pub use resource::{ResourceKind, ResourceRef, Snapshot};

@@ -198,6 +198,14 @@ pub fn message_group_id(notice: &Notice) -> String {
 
 /// The notice's deduplication id: its ledger id, or a hash of the whole notice
 /// when it has none (or one SQS wouldn't take).
+///
+/// Like every dedup key of the notifier ([`repeat_key`], [`fingerprint`], the
+/// ledger ids [`decide`] compares), it is built from values the executor
+/// generated itself (a UUID it minted, the rule id, the ARN it built, findings
+/// from a fresh read), never from a request's or an event's spelling: one notice
+/// can't arrive in two spellings. (Contrast Slack requests and event ids, whose
+/// keys are normalised: `interactions::Verified::replay_key`,
+/// `policy::executor::claim_key`.)
 pub fn deduplication_id(notice: &Notice) -> String {
     if valid_sqs_id(&notice.ledger_id) {
         return notice.ledger_id.clone();

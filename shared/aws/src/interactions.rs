@@ -894,6 +894,29 @@ impl Interactions {
     }
 }
 
+/// The whole life of the slack-interactions function: tracing, typed config (tables,
+/// Slack secret, admin allowlist, one [`FunctionConfig`] per family), the signing
+/// secret and one [`App`] per family built once, then the Lambda runtime loop. A
+/// start-up failure is reported to the Lambda Runtime API's `/init/error`
+/// ([`crate::startup`]), never with the secret.
+pub async fn run() -> Result<(), lambda_runtime::Error> {
+    crate::app::init_tracing(true);
+    let interactions = crate::startup::start("slack-interactions", async {
+        let sdk = crate::clients::load_sdk_config().await;
+        let cfg = InteractionsConfig::from_env()?;
+        Interactions::build(&sdk, &cfg).await
+    })
+    .await?;
+    let interactions = Arc::new(interactions);
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |ev: lambda_runtime::LambdaEvent<LambdaFunctionUrlRequest>| {
+            let interactions = Arc::clone(&interactions);
+            async move { Ok::<LambdaFunctionUrlResponse, lambda_runtime::Error>(interactions.handle(&ev.payload).await) }
+        },
+    ))
+    .await
+}
+
 /// A header's value, when present and text.
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())

@@ -998,14 +998,16 @@ pub async fn handler(
     Ok(app.handle(&event.payload, deadline).instrument(span).await)
 }
 
-/// The whole life of the notifier function.
+/// The whole life of the notifier function. A start-up failure is reported to the
+/// Lambda Runtime API's `/init/error` ([`crate::startup`]).
 pub async fn run() -> Result<(), lambda_runtime::Error> {
     init_tracing(true);
-    let sdk = load_sdk_config().await;
-    let cfg = NotifierConfig::from_env().inspect_err(|e| error!(error = %chain(e), "invalid configuration"))?;
-    let app = NotifierApp::build(&sdk, &cfg)
-        .await
-        .inspect_err(|e| error!(error = %chain(e), "the notifier could not start"))?;
+    let app = crate::startup::start("notifier", async {
+        let sdk = load_sdk_config().await;
+        let cfg = NotifierConfig::from_env()?;
+        NotifierApp::build(&sdk, &cfg).await
+    })
+    .await?;
     let app = Arc::new(app);
     lambda_runtime::run(service_fn(move |ev: LambdaEvent<SqsEvent>| {
         let app = Arc::clone(&app);

@@ -7,9 +7,13 @@
 //! * [`World`]: both, plus SDK clients to seed state and assert on it, the settings
 //!   and ledger tables, the Slack webhook secret, and the function under test built
 //!   by the real `adapters::app::App::build`.
+//! * [`runtime`]: a local Lambda Runtime API, and a function binary run against it
+//!   as a process, as Lambda starts one.
 //!
 //! State is seeded with the AWS SDK against moto, never with hand-written mocks.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod runtime;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};

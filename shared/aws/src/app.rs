@@ -11,7 +11,6 @@ use std::sync::{Arc, OnceLock};
 use aws_types::SdkConfig;
 use lambda_runtime::{LambdaEvent, service_fn};
 use policy::account::account_from_function_arn;
-use policy::executor::chain;
 use policy::memory::{MemoryLedger, MemorySettings};
 use policy::ports::{Ledger, Notifier, SettingsStore};
 use policy::{
@@ -340,14 +339,17 @@ pub fn init_tracing(json: bool) {
 }
 
 /// The whole life of a function: tracing, SDK config, typed config, ports, then
-/// the Lambda runtime loop.
+/// the Lambda runtime loop. A failure before the loop (bad configuration, an
+/// unreadable secret, no credentials) is reported to the Lambda Runtime API's
+/// `/init/error` ([`crate::startup`]) and ends the process with an error.
 pub async fn run(family: &str) -> Result<(), lambda_runtime::Error> {
     init_tracing(true);
-    let sdk = load_sdk_config().await;
-    let cfg = FunctionConfig::from_env(family).inspect_err(|e| error!(error = %chain(e), "invalid configuration"))?;
-    let app = App::build(&sdk, &cfg)
-        .await
-        .inspect_err(|e| error!(error = %chain(e), "the function could not start"))?;
+    let app = crate::startup::start(family, async {
+        let sdk = load_sdk_config().await;
+        let cfg = FunctionConfig::from_env(family)?;
+        App::build(&sdk, &cfg).await
+    })
+    .await?;
     let app = Arc::new(app);
     lambda_runtime::run(service_fn(move |ev: LambdaEvent<Value>| {
         let app = Arc::clone(&app);

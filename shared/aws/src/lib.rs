@@ -14,6 +14,7 @@ pub mod notices;
 pub mod router;
 pub mod s3;
 pub mod slack;
+pub mod startup;
 
 pub use app::App;
 pub use clients::{Clients, caller_identity, load_sdk_config};

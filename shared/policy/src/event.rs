@@ -310,10 +310,16 @@ fn parse_config_invocation(payload: &Value) -> Result<Event, EventError> {
 
 fn parse_eventbridge(payload: &Value) -> Result<Event, EventError> {
     let ev: EventBridgeEvent<Value> = serde_json::from_value(payload.clone()).map_err(EventError::Json)?;
-    let id = ev.id.clone().filter(|s| !s.is_empty()).ok_or(EventError::Missing {
-        field: "id",
-        context: "EventBridge event",
-    })?;
+    // A blank id can't deduplicate anything (the executor's claim key trims it):
+    // refused like a missing one.
+    let id = ev
+        .id
+        .clone()
+        .filter(|s| !s.trim().is_empty())
+        .ok_or(EventError::Missing {
+            field: "id",
+            context: "EventBridge event",
+        })?;
     let account = ev.account.clone().ok_or(EventError::Missing {
         field: "account",
         context: "EventBridge event",

@@ -498,7 +498,7 @@ impl Executor {
         };
         d.plan = rule.plan(&before);
 
-        let key = format!("{}#{}#{}", event.id, rule.id(), r.arn());
+        let key = claim_key(&event.id, rule.id(), &r.arn());
         if self.opts.record {
             match self.ports.ledger.claim(&key).await {
                 Ok(true) => {}
@@ -921,6 +921,21 @@ fn log_decision(d: Decision) -> Decision {
     d
 }
 
+/// The ledger claim that makes one event act once per (rule, resource):
+/// `<event id>#<rule>#<resource ARN>`.
+///
+/// The event id is normalised here, where the key is built, so every source of
+/// events (EventBridge, Config, the CLI) gets the same treatment: surrounding
+/// whitespace dropped and letters lower-cased. EventBridge ids are UUIDs and our
+/// own ids (`config-<digest>`, `manual-<uuid>`) are lower-case hex, so case and
+/// padding never tell two events apart; keyed on the id's spelling, a redelivery
+/// with `AB12…` for `ab12…` or a trailing space would claim a "new" key and act
+/// (and be recorded) twice. The rule id and ARN are ours (built from the parsed
+/// event), not free text.
+pub fn claim_key(event_id: &str, rule: &str, arn: &str) -> String {
+    format!("{}#{rule}#{arn}", event_id.trim().to_lowercase())
+}
+
 /// An error and its sources, on one line.
 pub fn chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
@@ -934,4 +949,35 @@ pub fn chain(e: &dyn std::error::Error) -> String {
         cur = c.source();
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::claim_key;
+
+    #[test]
+    fn an_event_id_in_other_case_or_padded_claims_the_same_key() {
+        let key = claim_key("6a7e8feb-b491-4cf7-a9f1-bf3703467718", "r", "arn:aws:s3:::b");
+        for spelling in [
+            "6A7E8FEB-B491-4CF7-A9F1-BF3703467718",
+            "6a7E8fEb-B491-4cf7-A9f1-bF3703467718",
+            " 6a7e8feb-b491-4cf7-a9f1-bf3703467718\n",
+            "\t6A7E8FEB-B491-4CF7-A9F1-BF3703467718 ",
+        ] {
+            assert_eq!(claim_key(spelling, "r", "arn:aws:s3:::b"), key, "{spelling:?}");
+        }
+        // Another event, rule or resource is another claim.
+        assert_ne!(
+            claim_key("6a7e8feb-b491-4cf7-a9f1-bf3703467719", "r", "arn:aws:s3:::b"),
+            key
+        );
+        assert_ne!(
+            claim_key("6a7e8feb-b491-4cf7-a9f1-bf3703467718", "q", "arn:aws:s3:::b"),
+            key
+        );
+        assert_ne!(
+            claim_key("6a7e8feb-b491-4cf7-a9f1-bf3703467718", "r", "arn:aws:s3:::c"),
+            key
+        );
+    }
 }

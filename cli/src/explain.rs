@@ -94,10 +94,11 @@ fn print_table(e: &Explained) {
     let kind = e.kind;
     println!(
         "{}",
-        if e.public {
-            format!("The {kind} is PUBLIC.")
-        } else {
-            format!("The {kind} is not public.")
+        match (e.public, kind) {
+            (true, "acl") => "The ACL is public: at least one grant is.".to_string(),
+            (false, "acl") => "The ACL is not public.".to_string(),
+            (true, _) => format!("The {kind} is public: at least one statement is."),
+            (false, _) => format!("The {kind} is not public."),
         }
     );
 }

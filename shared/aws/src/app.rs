@@ -143,7 +143,10 @@ impl App {
             params = ?cfg.params.effective().iter().filter(|(_, _, set)| *set).map(|(s, v, _)| format!("{}={v}", s.name)).collect::<Vec<_>>(),
             "function ready"
         );
-        Ok(App::new(rules, ports, cfg.exec_options()))
+        let mut opts = cfg.exec_options();
+        // Admin acts name no regional resource; their records carry the region we run in.
+        opts.region = clients.sts.config().region().map(|r| r.to_string());
+        Ok(App::new(rules, ports, opts))
     }
 
     /// An app from its parts (tests give in-memory ports).
@@ -774,6 +777,7 @@ mod tests {
             account: THEIRS.into(),
             region: "us-east-1".into(),
             event_id: "ev-1".into(),
+            event_time: None,
             trigger: "CloudTrail UpdateAccessKey".into(),
             actor: None,
             mode: policy::Mode::Auto,

@@ -499,6 +499,7 @@ mod tests {
             account: "123456789012".into(),
             region: "us-east-1".into(),
             event_id: "e-1".into(),
+            event_time: None,
             trigger: "CloudTrail PutBucketAcl".into(),
             actor: Some(Actor {
                 arn: "arn:aws:iam::123456789012:user/alice".into(),

@@ -96,6 +96,9 @@ pub struct ExecOptions {
     pub accounts: AccountScope,
     /// Who is acting, when not the event's caller (the CLI's caller).
     pub actor: Option<Actor>,
+    /// The region this executor runs in (the SDK's), for records of admin acts that
+    /// name no regional resource (a rule's mode, an exemption of a bucket or user).
+    pub region: Option<String>,
     pub clock: Clock,
     pub progress: Option<Arc<dyn Progress>>,
 }
@@ -114,6 +117,7 @@ impl Default for ExecOptions {
             concurrency: 16,
             accounts: AccountScope::default(),
             actor: None,
+            region: None,
             clock: Arc::new(Utc::now),
             progress: None,
         }
@@ -133,6 +137,10 @@ pub struct Decision {
     pub ledger_id: Option<String>,
     pub notes: Vec<String>,
     pub error: Option<String>,
+    /// The exemption that held the violation back (outcome `exempt`): its reason,
+    /// expiry and source (a tag or the settings table), for reports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exemption: Option<Exemption>,
     #[serde(skip)]
     pub retryable: bool,
 }
@@ -149,6 +157,7 @@ impl Decision {
             ledger_id: None,
             notes: vec![],
             error: None,
+            exemption: None,
             retryable: false,
         }
     }
@@ -521,6 +530,7 @@ impl Executor {
         if let Some(e) = exemption {
             d.notes.push(format!("exempt by {}", e.describe()));
             d.outcome = Outcome::Exempt;
+            d.exemption = Some(e);
             return self.finish(rule, d, event, Some(before), None).await;
         }
         for w in &d.plan.withheld {
@@ -641,6 +651,7 @@ impl Executor {
             account: d.resource.account.clone(),
             region: d.resource.region.clone(),
             event_id: event.id.clone(),
+            event_time: event.occurred_at(),
             trigger: event.label(),
             actor,
             mode: d.mode,
@@ -795,15 +806,17 @@ impl Executor {
         what: String,
     ) -> Result<String, PortError> {
         let actor = self.opts.actor.clone();
+        let (account, region) = self.act_scope(resource);
         let rec = LedgerRecord {
             id: new_id(),
             time: (self.opts.clock)(),
             rule: rule.to_string(),
             resource: resource.to_string(),
             target: None,
-            account: String::new(),
-            region: String::new(),
+            account,
+            region,
             event_id: format!("admin-{}", uuid::Uuid::new_v4()),
+            event_time: None,
             trigger: "admin".into(),
             actor,
             mode,

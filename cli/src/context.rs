@@ -181,7 +181,7 @@ fn check_rules(filter: &RuleFilter) -> Result<()> {
 }
 
 /// Run a manual sweep over every family with a selected rule.
-async fn sweep(
+pub(crate) async fn sweep(
     g: &Global,
     filter: &RuleFilter,
     stack: &Stack,

@@ -8,6 +8,7 @@ mod admin;
 mod context;
 mod explain;
 mod output;
+mod report;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -121,6 +122,23 @@ enum Command {
         /// At most this many records, newest first.
         #[arg(long, default_value_t = 50)]
         limit: usize,
+    },
+    /// The auditor's evidence report, from the ledger and a fresh scan (which changes nothing).
+    ///
+    /// Every rule with its HIPAA safeguard and mode, the violations and exemptions now,
+    /// the fixes in the period (per rule, per day, time to remediate p50/p95), every admin
+    /// act, and the withheld and failed fixes with their reasons.
+    Report {
+        /// The period's start: an age such as 90d or 12h, YYYY-MM-DD, or an RFC 3339 time.
+        #[arg(long, value_parser = admin::parse_since, default_value = "90d")]
+        since: chrono::DateTime<chrono::Utc>,
+        /// `html`: one self-contained file; `csv`: one file per table in the directory
+        /// `--out` names; `json`: one document.
+        #[arg(long, value_enum, default_value = "html")]
+        format: report::Format,
+        /// Where to write (a directory for csv). Default: standard output (html, json).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// Undo a fix from the ledger: restore the exact before-state, verify, record, notify.
     ///
@@ -245,6 +263,7 @@ async fn main() -> ExitCode {
             since,
             limit,
         } => admin::history(&cli.global, rule.as_deref(), resource.as_deref(), since, limit).await,
+        Command::Report { since, format, out } => report::run(&cli.global, since, format, out.as_deref()).await,
         Command::Undo {
             ledger_id,
             reason,

@@ -1,0 +1,133 @@
+//! `autofix report`: the auditor's evidence report, from the ledger and a fresh scan.
+//!
+//! The scan is `autofix scan`'s sweep (the same executor path, `record = false`:
+//! nothing changed, recorded or posted). The ledger is read through the public
+//! `LedgerRecord`; rule ids, titles, safeguards and modes come from `policy::rules`.
+//! [`model`] turns them into tables; [`html`], [`csv`] and [`json`] render the same
+//! tables, so every format holds the same rows.
+pub mod csv;
+pub mod html;
+pub mod json;
+pub mod model;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use adapters::clients::Clients;
+use adapters::dynamo::{DynamoLedger, DynamoSettings};
+use anyhow::{Context, Result, bail};
+use chrono::{DateTime, Utc};
+use policy::ports::Ledger;
+
+use crate::context::{discover, sweep};
+use crate::{Global, RuleFilter};
+use model::{Inputs, RuleInfo};
+
+/// The report's formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One self-contained HTML file (inline CSS and SVG, no script), printable to PDF.
+    Html,
+    /// One CSV file per table, in the directory `--out` names.
+    Csv,
+    /// One JSON document: each table's columns and rows.
+    Json,
+}
+
+/// Every rule as the report names it.
+fn rule_infos() -> Vec<RuleInfo> {
+    policy::rules::all()
+        .iter()
+        .map(|r| RuleInfo {
+            id: r.id().to_string(),
+            title: r.title().to_string(),
+            safeguard: r.safeguard().to_string(),
+            function: policy::rules::family_of(r.id()).unwrap_or("-").to_string(),
+            default_mode: r.default_mode(),
+        })
+        .collect()
+}
+
+pub async fn run(g: &Global, since: DateTime<Utc>, format: Format, out: Option<&Path>) -> Result<u8> {
+    if format == Format::Csv && out.is_none() {
+        bail!("--format csv writes one file per table: name a directory with --out DIR");
+    }
+    let stack = discover(g, false).await?;
+    let Some(ledger_table) = stack.ledger_table.clone() else {
+        bail!("the report needs the stack's ledger table: deploy the stack, or pass --stack-name / --ledger-table");
+    };
+    let clients = Clients::new(&stack.sdk);
+    let ledger = DynamoLedger::new(clients.dynamodb.clone(), ledger_table.clone());
+    let records = Ledger::list(&ledger).await.context("reading the ledger")?;
+    let (modes, exemptions) = match &stack.settings_table {
+        Some(t) => {
+            let s = DynamoSettings::new(clients.dynamodb.clone(), t.clone());
+            (
+                s.list_modes().await.context("reading rule modes")?,
+                s.list_exemptions().await.context("reading exemptions")?,
+            )
+        }
+        None => (vec![], vec![]),
+    };
+    let reports = sweep(g, &RuleFilter::default(), &stack, false, true, None).await?;
+    let scan: Vec<policy::Decision> = reports.iter().flat_map(|r| r.decisions.iter().cloned()).collect();
+    let scan_errors: Vec<String> = reports.iter().flat_map(|r| r.errors.iter().cloned()).collect();
+    let now = Utc::now();
+    let report = model::build(&Inputs {
+        now,
+        since: since.min(now),
+        account: stack.account.clone(),
+        region: stack.sdk.region().map(|r| r.to_string()).unwrap_or_default(),
+        stack: g.stack_name.clone(),
+        ledger_table,
+        settings_table: stack.settings_table.clone(),
+        rules: rule_infos(),
+        records: &records,
+        scan: &scan,
+        scan_errors: &scan_errors,
+        modes: &modes,
+        exemptions: &exemptions,
+    });
+    let what = model::summary(&report);
+    match (format, out) {
+        (Format::Csv, Some(dir)) => {
+            let files = csv::write(&report, dir)?;
+            eprintln!(
+                "autofix: wrote {} CSV files to {} ({what}).",
+                files.len(),
+                dir.display()
+            );
+        }
+        (Format::Html, Some(path)) => write_file(path, &html::render(&report), &what)?,
+        (Format::Json, Some(path)) => write_file(path, &pretty(&report), &what)?,
+        (Format::Html, None) => print(&html::render(&report))?,
+        (Format::Json, None) => print(&pretty(&report))?,
+        (Format::Csv, None) => unreachable_csv()?,
+    }
+    for e in &scan_errors {
+        eprintln!("autofix: the scan failed in part: {e}");
+    }
+    Ok(if scan_errors.is_empty() { 0 } else { 1 })
+}
+
+fn pretty(r: &model::Report) -> String {
+    serde_json::to_string_pretty(&json::render(r)).unwrap_or_default()
+}
+
+fn write_file(path: &Path, body: &str, what: &str) -> Result<()> {
+    std::fs::write(path, body).with_context(|| format!("writing {}", path.display()))?;
+    eprintln!("autofix: wrote {} ({what}).", PathBuf::from(path).display());
+    Ok(())
+}
+
+fn print(body: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(body.as_bytes())?;
+    out.write_all(b"\n")?;
+    Ok(())
+}
+
+/// Checked at the top of [`run`]: CSV always has a directory.
+fn unreachable_csv() -> Result<()> {
+    bail!("--format csv needs --out DIR")
+}

@@ -133,10 +133,12 @@ enum Command {
         #[arg(long, value_parser = admin::parse_since, default_value = "90d")]
         since: chrono::DateTime<chrono::Utc>,
         /// `html`: one self-contained file; `csv`: one file per table in the directory
-        /// `--out` names; `json`: one document.
-        #[arg(long, value_enum, default_value = "html")]
-        format: report::Format,
-        /// Where to write (a directory for csv). Default: standard output (html, json).
+        /// `--out` names; `json`: one document. Several (`html,csv,json`) come from one
+        /// scan and go to the directory `--out` names: report.html, report-csv/, report.json.
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "html")]
+        format: Vec<report::Format>,
+        /// Where to write (a directory for csv or several formats). Default: standard
+        /// output (html, json).
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
@@ -263,7 +265,7 @@ async fn main() -> ExitCode {
             since,
             limit,
         } => admin::history(&cli.global, rule.as_deref(), resource.as_deref(), since, limit).await,
-        Command::Report { since, format, out } => report::run(&cli.global, since, format, out.as_deref()).await,
+        Command::Report { since, format, out } => report::run(&cli.global, since, &format, out.as_deref()).await,
         Command::Undo {
             ledger_id,
             reason,

@@ -28,6 +28,8 @@ th, td { border: 1px solid var(--line); padding: 4px 6px; text-align: left; vert
 th { background: #f3f5f8; font-weight: 600; }
 td.id { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px;
         overflow-wrap: anywhere; hyphens: none; }
+td.key { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px;
+         white-space: nowrap; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 table.kv { width: auto; }
 table.kv td:first-child { font-weight: 600; white-space: nowrap; }
@@ -49,20 +51,25 @@ svg text { fill: var(--ink); font-size: 11px; }
 }
 "#;
 
-/// Columns that hold identifiers (shown in a monospace font, never hyphenated).
+/// Short identifiers: kept whole on one line, in a monospace font.
+fn is_key(column: &str) -> bool {
+    matches!(column, "rule" | "function")
+}
+
+/// Long identifiers (ARNs, ledger ids): monospace, broken anywhere only when a
+/// line can't hold them (a printed page is narrow).
 fn is_identifier(column: &str) -> bool {
-    matches!(
-        column,
-        "rule" | "resource" | "function" | "ledger id" | "caused by" | "by" | "exempted by"
-    )
+    matches!(column, "resource" | "ledger id" | "caused by" | "by" | "exempted by")
 }
 
 fn is_number(cell: &Cell) -> bool {
-    matches!(cell, Cell::Count(_) | Cell::Seconds(_))
+    matches!(cell, Cell::Count(_) | Cell::Millis(_))
 }
 
 fn class_of(column: &str, cell: &Cell) -> Option<&'static str> {
-    if is_identifier(column) {
+    if is_key(column) {
+        Some("key")
+    } else if is_identifier(column) {
         Some("id")
     } else if is_number(cell) {
         Some("num")
@@ -195,38 +202,10 @@ fn per_rule_chart(series: &[(String, u64)]) -> Markup {
     }
 }
 
-/// The first row of a table whose first cell is `key`, its cell `col`.
-fn lookup(r: &Report, table: &str, key: &str, col: usize) -> String {
-    r.table(table)
-        .and_then(|t| t.rows.iter().find(|row| row.first().is_some_and(|c| c.text() == key)))
-        .and_then(|row| row.get(col))
-        .map(Cell::text)
-        .unwrap_or_else(|| "n/a".into())
-}
-
-fn rows(r: &Report, table: &str) -> usize {
-    r.table(table).map(|t| t.rows.len()).unwrap_or(0)
-}
-
 fn glance(r: &Report) -> Markup {
-    let items = [
-        ("violations now", rows(r, "violations").to_string()),
-        ("fixes in the period", lookup(r, "time_to_remediate", "all rules", 1)),
-        (
-            "time to remediate p50 / p95 (s)",
-            format!(
-                "{} / {}",
-                lookup(r, "time_to_remediate", "all rules", 3),
-                lookup(r, "time_to_remediate", "all rules", 4)
-            ),
-        ),
-        ("admin acts", rows(r, "admin_acts").to_string()),
-        ("withheld or failed", rows(r, "withheld_and_failed").to_string()),
-        ("exemptions", rows(r, "exemptions").to_string()),
-    ];
     html! {
         ul.glance {
-            @for (what, value) in &items { li { b { (value) } (what) } }
+            @for (what, value) in &r.glance { li { b { (value) } (what) } }
         }
     }
 }

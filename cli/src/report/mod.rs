@@ -48,10 +48,17 @@ fn rule_infos() -> Vec<RuleInfo> {
         .collect()
 }
 
-pub async fn run(g: &Global, since: DateTime<Utc>, format: Format, out: Option<&Path>) -> Result<u8> {
-    if format == Format::Csv && out.is_none() {
-        bail!("--format csv writes one file per table: name a directory with --out DIR");
-    }
+pub async fn run(g: &Global, since: DateTime<Utc>, formats: &[Format], out: Option<&Path>) -> Result<u8> {
+    let mut formats = formats.to_vec();
+    formats.sort_by_key(|f| *f as u8);
+    formats.dedup();
+    let target = match (formats.as_slice(), out) {
+        ([], _) => bail!("--format needs at least one of html, csv, json"),
+        ([Format::Csv], None) => bail!("--format csv writes one file per table: name a directory with --out DIR"),
+        ([_, _, ..], None) => bail!("several formats go to one directory: name it with --out DIR"),
+        ([one], out) => Target::One(*one, out.map(Path::to_path_buf)),
+        (_, Some(dir)) => Target::Dir(dir.to_path_buf()),
+    };
     let stack = discover(g, false).await?;
     let Some(ledger_table) = stack.ledger_table.clone() else {
         bail!("the report needs the stack's ledger table: deploy the stack, or pass --stack-name / --ledger-table");
@@ -89,34 +96,63 @@ pub async fn run(g: &Global, since: DateTime<Utc>, format: Format, out: Option<&
         exemptions: &exemptions,
     });
     let what = model::summary(&report);
-    match (format, out) {
-        (Format::Csv, Some(dir)) => {
-            let files = csv::write(&report, dir)?;
-            eprintln!(
-                "autofix: wrote {} CSV files to {} ({what}).",
-                files.len(),
-                dir.display()
-            );
+    match target {
+        Target::One(Format::Html, None) => print(&html::render(&report))?,
+        Target::One(Format::Json, None) => print(&pretty(&report))?,
+        Target::One(format, Some(path)) => write(&report, format, &path)?,
+        Target::One(Format::Csv, None) => bail!("--format csv needs --out DIR"),
+        Target::Dir(dir) => {
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            for f in formats {
+                write(&report, f, &dir.join(f.file_name()))?;
+            }
         }
-        (Format::Html, Some(path)) => write_file(path, &html::render(&report), &what)?,
-        (Format::Json, Some(path)) => write_file(path, &pretty(&report), &what)?,
-        (Format::Html, None) => print(&html::render(&report))?,
-        (Format::Json, None) => print(&pretty(&report))?,
-        (Format::Csv, None) => unreachable_csv()?,
     }
+    eprintln!("autofix: {what}.");
     for e in &scan_errors {
         eprintln!("autofix: the scan failed in part: {e}");
     }
     Ok(if scan_errors.is_empty() { 0 } else { 1 })
 }
 
+/// Where the report goes.
+enum Target {
+    /// One format, to a file (a directory for csv) or standard output.
+    One(Format, Option<PathBuf>),
+    /// Several formats, each to its own name in a directory.
+    Dir(PathBuf),
+}
+
+impl Format {
+    /// Its name in a directory of several formats.
+    fn file_name(self) -> &'static str {
+        match self {
+            Format::Html => "report.html",
+            Format::Csv => "report-csv",
+            Format::Json => "report.json",
+        }
+    }
+}
+
+fn write(report: &model::Report, format: Format, path: &Path) -> Result<()> {
+    match format {
+        Format::Html => write_file(path, &html::render(report)),
+        Format::Json => write_file(path, &pretty(report)),
+        Format::Csv => {
+            let files = csv::write(report, path)?;
+            eprintln!("autofix: wrote {} CSV files to {}.", files.len(), path.display());
+            Ok(())
+        }
+    }
+}
+
 fn pretty(r: &model::Report) -> String {
     serde_json::to_string_pretty(&json::render(r)).unwrap_or_default()
 }
 
-fn write_file(path: &Path, body: &str, what: &str) -> Result<()> {
+fn write_file(path: &Path, body: &str) -> Result<()> {
     std::fs::write(path, body).with_context(|| format!("writing {}", path.display()))?;
-    eprintln!("autofix: wrote {} ({what}).", PathBuf::from(path).display());
+    eprintln!("autofix: wrote {}.", path.display());
     Ok(())
 }
 
@@ -125,9 +161,4 @@ fn print(body: &str) -> Result<()> {
     out.write_all(body.as_bytes())?;
     out.write_all(b"\n")?;
     Ok(())
-}
-
-/// Checked at the top of [`run`]: CSV always has a directory.
-fn unreachable_csv() -> Result<()> {
-    bail!("--format csv needs --out DIR")
 }

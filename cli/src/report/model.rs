@@ -18,7 +18,8 @@ use serde_json::{Value, json};
 pub enum Cell {
     Text(String),
     Count(u64),
-    Seconds(i64),
+    /// A duration, held in milliseconds, shown in seconds to a tenth.
+    Millis(i64),
     Time(DateTime<Utc>),
     Date(NaiveDate),
     /// No value; the text says why ("n/a", "no expiry").
@@ -30,7 +31,7 @@ impl Cell {
         match self {
             Cell::Text(s) => s.clone(),
             Cell::Count(n) => n.to_string(),
-            Cell::Seconds(s) => s.to_string(),
+            Cell::Millis(ms) => format!("{:.1}", *ms as f64 / 1000.0),
             Cell::Time(t) => t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
             Cell::Date(d) => d.format("%Y-%m-%d").to_string(),
             Cell::Absent(why) => (*why).to_string(),
@@ -40,7 +41,7 @@ impl Cell {
     pub fn json(&self) -> Value {
         match self {
             Cell::Count(n) => json!(n),
-            Cell::Seconds(s) => json!(s),
+            Cell::Millis(ms) => json!((*ms as f64 / 100.0).round() / 10.0),
             Cell::Absent(_) => Value::Null,
             Cell::Text(_) | Cell::Time(_) | Cell::Date(_) => Value::String(self.text()),
         }
@@ -115,6 +116,8 @@ pub struct Report {
     pub fixes_per_day: Vec<(NaiveDate, u64)>,
     /// Fixes per rule in the period, every rule (the second chart's series).
     pub fixes_per_rule: Vec<(String, u64)>,
+    /// The headline figures (label, value), each derived from a table.
+    pub glance: Vec<(&'static str, String)>,
     pub scan_errors: Vec<String>,
 }
 
@@ -135,10 +138,10 @@ pub fn percentile(sorted: &[i64], q: f64) -> Option<i64> {
     sorted.get(rank.min(sorted.len()) - 1).copied()
 }
 
-/// Seconds from the triggering change to the verified fix; `None` when the record
-/// does not know when the change happened (a sweep found it, or an older record).
-pub fn seconds_to_remediate(r: &LedgerRecord) -> Option<i64> {
-    r.event_time.map(|t| (r.time - t).num_seconds().max(0))
+/// Milliseconds from the triggering change to the verified fix; `None` when the
+/// record does not know when the change happened (a sweep found it, or an older record).
+pub fn millis_to_remediate(r: &LedgerRecord) -> Option<i64> {
+    r.event_time.map(|t| (r.time - t).num_milliseconds().max(0))
 }
 
 fn is_fix(r: &LedgerRecord) -> bool {
@@ -233,10 +236,6 @@ fn joined(parts: &[String]) -> String {
     parts.join("; ")
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 fn until_cell(until: Option<NaiveDate>) -> Cell {
     until.map(Cell::Date).unwrap_or(Cell::Absent("no expiry"))
 }
@@ -257,6 +256,7 @@ pub fn build(i: &Inputs<'_>) -> Report {
         .iter()
         .map(|r| (r.id.clone(), fixes.iter().filter(|f| f.rule == r.id).count() as u64))
         .collect();
+    let glance = glance(i, &fixes, &in_period);
     let tables = vec![
         about(i, in_period.len()),
         rules(i, &fixes, &exempted),
@@ -276,8 +276,35 @@ pub fn build(i: &Inputs<'_>) -> Report {
         tables,
         fixes_per_day: per_day,
         fixes_per_rule,
+        glance,
         scan_errors: i.scan_errors.to_vec(),
     }
+}
+
+fn glance(i: &Inputs<'_>, fixes: &[&LedgerRecord], in_period: &[&LedgerRecord]) -> Vec<(&'static str, String)> {
+    let now = |exempt: bool| {
+        i.scan
+            .iter()
+            .filter(|d| current_state(d).is_some() && (d.outcome == Outcome::Exempt) == exempt)
+            .count()
+    };
+    let mut ms: Vec<i64> = fixes.iter().filter_map(|r| millis_to_remediate(r)).collect();
+    ms.sort_unstable();
+    let p = |q| {
+        percentile(&ms, q)
+            .map(Cell::Millis)
+            .unwrap_or(Cell::Absent("n/a"))
+            .text()
+    };
+    let count = |f: fn(Outcome) -> Option<&'static str>| in_period.iter().filter(|r| f(r.outcome).is_some()).count();
+    vec![
+        ("violations now", now(false).to_string()),
+        ("exempt violations now", now(true).to_string()),
+        ("verified fixes in the period", fixes.len().to_string()),
+        ("time to remediate p50 / p95 (s)", format!("{} / {}", p(0.5), p(0.95))),
+        ("admin acts", count(admin_act).to_string()),
+        ("withheld or failed", count(withheld_or_failed).to_string()),
+    ]
 }
 
 fn about(i: &Inputs<'_>, records_in_period: usize) -> Table {
@@ -375,8 +402,8 @@ fn rules(i: &Inputs<'_>, fixes: &[&LedgerRecord], exempted: &[Exempted]) -> Tabl
         id: "rules",
         title: "Rules and the safeguards they enforce",
         intro: "Every rule, the HIPAA Security Rule safeguard it serves, its mode now (auto fixes, \
-                notify reports only, off does nothing), the violations and active exemptions a fresh \
-                scan found, and its verified fixes in the period."
+                notify reports only, off does nothing), the violations a fresh scan found (exempt ones \
+                not counted) and the active exemptions, and its verified fixes in the period."
             .into(),
         columns: vec![
             "rule",
@@ -563,13 +590,13 @@ fn fixes_per_day(i: &Inputs<'_>, fixes: &[&LedgerRecord]) -> (Table, Vec<(NaiveD
 
 fn time_to_remediate(i: &Inputs<'_>, fixes: &[&LedgerRecord]) -> Table {
     let row = |scope: String, of: Vec<&&LedgerRecord>| {
-        let mut secs: Vec<i64> = of.iter().filter_map(|r| seconds_to_remediate(r)).collect();
-        secs.sort_unstable();
-        let p = |q| percentile(&secs, q).map(Cell::Seconds).unwrap_or(Cell::Absent("n/a"));
+        let mut ms: Vec<i64> = of.iter().filter_map(|r| millis_to_remediate(r)).collect();
+        ms.sort_unstable();
+        let p = |q| percentile(&ms, q).map(Cell::Millis).unwrap_or(Cell::Absent("n/a"));
         vec![
             scope.into(),
             Cell::Count(of.len() as u64),
-            Cell::Count(secs.len() as u64),
+            Cell::Count(ms.len() as u64),
             p(0.5),
             p(0.95),
         ]
@@ -603,9 +630,7 @@ fn fixes_table(fixes: &[&LedgerRecord]) -> Table {
                 r.trigger.clone().into(),
                 who(r).into(),
                 r.event_time.map(Cell::Time).unwrap_or(Cell::Absent("n/a")),
-                seconds_to_remediate(r)
-                    .map(Cell::Seconds)
-                    .unwrap_or(Cell::Absent("n/a")),
+                millis_to_remediate(r).map(Cell::Millis).unwrap_or(Cell::Absent("n/a")),
                 r.id.clone().into(),
             ]
         })
@@ -699,20 +724,13 @@ fn problems(records: &[&LedgerRecord]) -> Table {
     }
 }
 
-/// How many fixes, acts and problems the report holds, for the CLI's closing line.
+/// The headline figures on one line, for the CLI's closing message.
 pub fn summary(r: &Report) -> String {
-    let rows = |id: &str| r.table(id).map(|t| t.rows.len()).unwrap_or(0);
-    format!(
-        "{}, {}, {}, {}",
-        plural(rows("violations"), "violation now", "violations now"),
-        plural(rows("fixes"), "fix", "fixes"),
-        plural(rows("admin_acts"), "admin act", "admin acts"),
-        plural(
-            rows("withheld_and_failed"),
-            "withheld or failed fix",
-            "withheld or failed fixes"
-        ),
-    )
+    r.glance
+        .iter()
+        .map(|(what, value)| format!("{what}: {value}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -832,7 +850,8 @@ pub(crate) mod tests {
         let r = sample(&records, &[], &[]);
         let ttr = r.table("time_to_remediate").unwrap_or_else(|| panic!("no table"));
         let all: Vec<String> = ttr.rows[0].iter().map(Cell::text).collect();
-        assert_eq!(all, vec!["all rules", "3", "2", "30", "50"]);
+        assert_eq!(all, vec!["all rules", "3", "2", "30.0", "50.0"]);
+        assert_eq!(ttr.rows[0][4].json(), json!(50.0));
         // A rule without fixes: n/a, and null in JSON.
         let none = &ttr.rows[2];
         assert_eq!(none[0].text(), "iam-password-policy");

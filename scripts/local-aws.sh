@@ -9,7 +9,8 @@
 #   source target/local-aws.env                     # terminal 2, then: autofix scan
 #
 # Everything lives in memory: Ctrl-C (or SIGTERM) stops both servers and the world
-# is gone. Needs no AWS account and no Docker.
+# is gone. Needs no AWS account and no Docker. AUTOFIX=/path/to/autofix skips the
+# build; LOCAL_AWS_ENV_FILE and LOCAL_AWS_DIR move the env file and the servers' logs.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -22,14 +23,13 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --port) PORT="$2"; shift 2 ;;
     --no-seed) SEED=0; shift ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "local-aws: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 
 world_build_autofix
-WORK="$ROOT/target/local-aws"
-rm -rf "$WORK"
+WORK="${LOCAL_AWS_DIR:-$ROOT/target/local-aws}"
 world_start "$WORK" "$PORT"
 if [[ "$SEED" == 1 ]]; then world_seed; fi
 

@@ -74,12 +74,13 @@ impl Row {
 }
 
 fn print_table(e: &Explained) {
+    use crate::output::Col;
     let mut t = crate::output::table(vec![
-        "#",
-        if e.kind == "policy" { "STATEMENT" } else { "GRANT" },
-        "VERDICT",
-        "DECIDED BY",
-        "WHY",
+        Col::Id("#"),
+        Col::Text(if e.kind == "policy" { "STATEMENT" } else { "GRANT" }),
+        Col::Id("VERDICT"),
+        Col::Text("DECIDED BY"),
+        Col::Text("WHY"),
     ]);
     for r in &e.rows {
         t.add_row(vec![

@@ -52,8 +52,13 @@ pub struct Global {
     /// Machine-readable output on stdout; no tables, no progress bar.
     #[arg(long, global = true)]
     pub json: bool,
-    /// Log verbosity for diagnostics on stderr (e.g. `info`, `debug`).
-    #[arg(long, global = true, env = "AUTOFIX_LOG", default_value = "error")]
+    /// Tables with every identifier in full, as wide as their content (default: fit the
+    /// terminal, shortening ARNs in the middle; rule ids and other ids are never cut).
+    #[arg(long, global = true)]
+    pub wide: bool,
+    /// Diagnostics on stderr from the code the functions share (`error`, `warn`, `info`,
+    /// `debug`). Off by default: the CLI prints every error itself, once.
+    #[arg(long, global = true, env = "AUTOFIX_LOG", default_value = "off")]
     pub log: String,
 }
 
@@ -216,6 +221,8 @@ pub struct RuleFilter {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // `autofix history | head`: end quietly when the reader goes away.
+    sigpipe::reset();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -225,6 +232,7 @@ async fn main() -> ExitCode {
         }
     };
     init_logging(&cli.global.log);
+    output::set_wide(cli.global.wide);
     let result = match cli.command {
         Command::ExplainPolicy { file } => explain::run(&file, cli.global.json),
         Command::Scan(filter) => context::scan(&cli.global, &filter).await,
@@ -281,12 +289,15 @@ async fn main() -> ExitCode {
     }
 }
 
+/// Diagnostics (`--log`) on stderr, coloured only when stderr is a terminal.
 fn init_logging(level: &str) {
+    use std::io::IsTerminal;
     let filter =
         tracing_subscriber::EnvFilter::try_new(level).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .try_init();
 }

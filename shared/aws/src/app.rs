@@ -283,11 +283,12 @@ fn outcome(report: &RunReport) -> Result<(), HandlerError> {
         parts.push(format!("and {} more", failed.len() - 5));
     }
     parts.extend(report.errors.iter().cloned());
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let summary = format!(
-        "{} of {} decision(s) failed, {} run error(s): {}",
+        "{} of {} failed, {}: {}",
         failed.len(),
-        report.decisions.len(),
-        report.errors.len(),
+        plural(report.decisions.len(), "decision", "decisions"),
+        plural(report.errors.len(), "run error", "run errors"),
         parts.join("; ")
     );
     if report.retryable {

@@ -214,7 +214,7 @@ async fn sweep(
             app.opts.record = false;
         }
         let event = Event::manual(&stack.account, &region, Some(actor.clone()));
-        reports.push(app.executor().handle(&event).await);
+        reports.push(app.executor_for(&event).handle(&event).await);
     }
     bar.finish();
     Ok(reports)

@@ -25,7 +25,10 @@ use crate::slack::{LogNotifier, SlackNotifier};
 /// One function's rules, ports and options; built once per container.
 pub struct App {
     pub rules: Vec<Arc<dyn Rule>>,
+    /// The ports for events (one resource; the event retry configuration).
     pub ports: Ports,
+    /// The same ports over clients with the sweep retry configuration.
+    pub sweep_ports: Ports,
     pub opts: policy::ExecOptions,
 }
 
@@ -71,27 +74,57 @@ impl App {
         if rules.is_empty() {
             return Err(ConfigError::UnknownFamily(cfg.family.clone()).into());
         }
-        let aws = Arc::new(AwsAdapter::new(clients));
-
-        let settings: Arc<dyn SettingsStore> = match &cfg.settings_table {
-            Some(t) => Arc::new(DynamoSettings::new(clients.dynamodb.clone(), t)),
-            None => {
-                warn!("SETTINGS_TABLE is not set: rule modes and exemptions come from the deployment only");
-                Arc::new(MemorySettings::default())
-            }
-        };
-        let ledger: Arc<dyn Ledger> = match &cfg.ledger_table {
-            Some(t) => Arc::new(DynamoLedger::new(clients.dynamodb.clone(), t)),
-            None => {
-                warn!(
-                    "LEDGER_TABLE is not set: ledger records are kept in memory only and idempotency holds per container"
-                );
-                Arc::new(MemoryLedger::default())
-            }
-        };
+        // Events and sweeps retry AWS calls differently (see `config::Retries`):
+        // two sets of clients over one connection pool, two sets of ports.
+        if cfg.settings_table.is_none() {
+            warn!("SETTINGS_TABLE is not set: rule modes and exemptions come from the deployment only");
+        }
+        if cfg.ledger_table.is_none() {
+            warn!(
+                "LEDGER_TABLE is not set: ledger records are kept in memory only and idempotency holds per container"
+            );
+        }
         if slack.is_none() && cfg.slack_secret_id.is_none() && cfg.notice_queue_url.is_none() {
             warn!("SLACK_SECRET_ID is not set: notices are only logged");
         }
+        let memory = (Arc::new(MemorySettings::default()), Arc::new(MemoryLedger::default()));
+        let event_clients = clients.with_retry(&cfg.retry.event.sdk());
+        let sweep_clients = clients.with_retry(&cfg.retry.sweep.sdk());
+        let ports = Self::ports(&event_clients, cfg, slack.clone(), &memory);
+        let sweep_ports = Self::ports(&sweep_clients, cfg, slack, &memory);
+        info!(
+            family = %cfg.family,
+            rules = ?rules.iter().map(|r| r.id()).collect::<Vec<_>>(),
+            dry_run = cfg.dry_run,
+            params = ?cfg.params.effective().iter().filter(|(_, _, set)| *set).map(|(s, v, _)| format!("{}={v}", s.name)).collect::<Vec<_>>(),
+            retry = ?cfg.retry,
+            "function ready"
+        );
+        Ok(App {
+            rules,
+            ports,
+            sweep_ports,
+            opts: cfg.exec_options(),
+        })
+    }
+
+    /// The ports over one set of clients. `memory` holds the in-process settings and
+    /// ledger used when no table is configured, shared by both sets of ports.
+    fn ports(
+        clients: &Clients,
+        cfg: &FunctionConfig,
+        slack: Option<Arc<dyn Notifier>>,
+        memory: &(Arc<MemorySettings>, Arc<MemoryLedger>),
+    ) -> Ports {
+        let aws = Arc::new(AwsAdapter::new(clients));
+        let settings: Arc<dyn SettingsStore> = match &cfg.settings_table {
+            Some(t) => Arc::new(DynamoSettings::new(clients.dynamodb.clone(), t)),
+            None => memory.0.clone(),
+        };
+        let ledger: Arc<dyn Ledger> = match &cfg.ledger_table {
+            Some(t) => Arc::new(DynamoLedger::new(clients.dynamodb.clone(), t)),
+            None => memory.1.clone(),
+        };
         // With a notice queue, the notifier function posts to Slack; this function
         // posts directly only when the queue refuses a notice.
         let notifier: Arc<dyn Notifier> = match (&cfg.notice_queue_url, slack) {
@@ -99,7 +132,7 @@ impl App {
             (None, Some(slack)) => slack,
             (None, None) => Arc::new(LogNotifier),
         };
-        let ports = Ports {
+        Ports {
             reader: aws.clone(),
             lister: aws.clone(),
             remediator: aws,
@@ -107,23 +140,22 @@ impl App {
             ledger,
             notifier,
             reporter: Arc::new(ConfigReporter::new(clients.config.clone(), cfg.config_test_mode)),
-        };
-        info!(
-            family = %cfg.family,
-            rules = ?rules.iter().map(|r| r.id()).collect::<Vec<_>>(),
-            dry_run = cfg.dry_run,
-            params = ?cfg.params.effective().iter().filter(|(_, _, set)| *set).map(|(s, v, _)| format!("{}={v}", s.name)).collect::<Vec<_>>(),
-            "function ready"
-        );
-        Ok(App {
-            rules,
-            ports,
-            opts: cfg.exec_options(),
-        })
+        }
     }
 
+    /// The executor for events (one resource at a time).
     pub fn executor(&self) -> Executor {
         Executor::new(self.rules.clone(), self.ports.clone(), self.opts.clone())
+    }
+
+    /// The executor for `event`: over the sweep ports for a sweep, else the event ports.
+    pub fn executor_for(&self, event: &policy::Event) -> Executor {
+        let ports = if event.is_sweep() {
+            self.sweep_ports.clone()
+        } else {
+            self.ports.clone()
+        };
+        Executor::new(self.rules.clone(), ports, self.opts.clone())
     }
 
     /// Handle one payload: parse, decide and act, summarise. Never panics on any payload.
@@ -134,7 +166,7 @@ impl App {
             HandlerError::BadEvent(e)
         })?;
         drop(payload);
-        let report = self.executor().handle(&event).await;
+        let report = self.executor_for(&event).handle(&event).await;
         let summary = summary(&report);
         outcome(&report).map(|()| summary)
     }
@@ -285,7 +317,7 @@ mod tests {
     }
     #[async_trait::async_trait]
     impl ResourceLister for Failing {
-        async fn list(&self, _: ResourceKind, _: &str, _: &str) -> Result<Vec<ResourceRef>, PortError> {
+        async fn list(&self, _: ResourceKind, _: &str, _: &str) -> Result<Vec<policy::ports::Listed>, PortError> {
             Err((self.0)())
         }
     }
@@ -298,17 +330,19 @@ mod tests {
 
     fn app(f: fn() -> PortError) -> App {
         let port = Arc::new(Failing(f));
+        let ports = Ports {
+            reader: port.clone(),
+            lister: port.clone(),
+            remediator: port,
+            settings: Arc::new(MemorySettings::default()),
+            ledger: Arc::new(MemoryLedger::default()),
+            notifier: Arc::new(RecordingNotifier::default()),
+            reporter: Arc::new(RecordingReporter::default()),
+        };
         App {
             rules: policy::rules::family("s3-public-access"),
-            ports: Ports {
-                reader: port.clone(),
-                lister: port.clone(),
-                remediator: port,
-                settings: Arc::new(MemorySettings::default()),
-                ledger: Arc::new(MemoryLedger::default()),
-                notifier: Arc::new(RecordingNotifier::default()),
-                reporter: Arc::new(RecordingReporter::default()),
-            },
+            sweep_ports: ports.clone(),
+            ports,
             opts: policy::ExecOptions::default(),
         }
     }

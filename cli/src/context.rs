@@ -220,16 +220,32 @@ async fn sweep(
     Ok(reports)
 }
 
+/// `scan` and `fix` exit with 1 when a violation that was found did not end well.
+pub const EXIT_FIX_FAILED: u8 = 1;
+/// `scan` and `fix` exit with 3 when the sweep could not look at everything (a
+/// listing, a rule's mode or a resource could not be read, after the SDK's retries)
+/// and nothing worse happened: "nothing left to fix" is not known. Run it again.
+pub const EXIT_COULD_NOT_LOOK: u8 = 3;
+
+/// The exit code of a sweep: 0 everything looked at and every violation resolved;
+/// 1 a fix failed, was not verified, could not be judged or hit the change limit
+/// (it wins over 3: a known violation is left); 3 something could not be looked at.
+pub fn sweep_exit_code(reports: &[RunReport], fixing: bool) -> u8 {
+    if fixing && reports.iter().any(RunReport::fix_failed) {
+        EXIT_FIX_FAILED
+    } else if reports.iter().any(RunReport::could_not_look) {
+        EXIT_COULD_NOT_LOOK
+    } else {
+        0
+    }
+}
+
 pub async fn scan(g: &Global, filter: &RuleFilter) -> Result<u8> {
     check_rules(filter)?;
     let stack = discover(g, false).await?;
     let reports = sweep(g, filter, &stack, false, true, None).await?;
     output::print_scan(&reports, g.json);
-    Ok(if reports.iter().any(|r| !r.errors.is_empty()) {
-        1
-    } else {
-        0
-    })
+    Ok(sweep_exit_code(&reports, false))
 }
 
 pub async fn fix(g: &Global, filter: &RuleFilter, dry_run: bool, max_changes: Option<usize>) -> Result<u8> {
@@ -237,11 +253,7 @@ pub async fn fix(g: &Global, filter: &RuleFilter, dry_run: bool, max_changes: Op
     let stack = discover(g, true).await?;
     let reports = sweep(g, filter, &stack, true, dry_run, max_changes).await?;
     output::print_fix(&reports, g.json);
-    Ok(if reports.iter().any(RunReport::has_failures) {
-        1
-    } else {
-        0
-    })
+    Ok(sweep_exit_code(&reports, true))
 }
 
 pub async fn handle(g: &Global, event: &Path, family: &str, dry_run: bool) -> Result<u8> {

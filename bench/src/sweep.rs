@@ -37,6 +37,11 @@ struct Args {
     /// Users to create (with --iam).
     #[arg(long, default_value_t = 500)]
     users: usize,
+    /// With --iam: run with the stack's settings and ledger tables and Slack, as the
+    /// deployed function does (default: as `autofix fix` runs without a stack, the
+    /// way the comparison with Cloud Custodian was made).
+    #[arg(long)]
+    with_stack: bool,
     /// Buckets to create.
     #[arg(long, default_value_t = 300)]
     buckets: usize,
@@ -62,8 +67,13 @@ async fn iam_bench(args: &Args) -> Result<()> {
         args.concurrency.clone()
     };
     println!(
-        "IAM sweep benchmark: {} users, {violators_pct}% with a 120-day-old key, rule iam-access-key-rotated, local moto server",
-        args.users
+        "IAM sweep benchmark: {} users, {violators_pct}% with a 120-day-old key, rule iam-access-key-rotated, local moto server, {}",
+        args.users,
+        if args.with_stack {
+            "with the stack's tables and Slack"
+        } else {
+            "no stack (as `autofix fix` without one: in-memory ledger, notices logged)"
+        }
     );
     println!(
         "{:>11} {:>9} {:>11} {:>13} {:>13} {:>7}",
@@ -87,6 +97,11 @@ async fn iam_bench(args: &Args) -> Result<()> {
 
         let mut env = world.env.clone();
         env.insert("SWEEP_CONCURRENCY".into(), c.to_string());
+        if !args.with_stack {
+            for k in ["SETTINGS_TABLE", "LEDGER_TABLE", "SLACK_SECRET_ID"] {
+                env.remove(k);
+            }
+        }
         let cfg = adapters::config::FunctionConfig::from_lookup(harness::IAM_ACCESS_KEYS, |k| env.get(k).cloned())?;
         let mut app = adapters::app::App::build(&world.sdk, &cfg).await?;
         app.rules.retain(|r| r.id() == harness::KEY_ROTATED_RULE);
@@ -109,7 +124,11 @@ async fn iam_bench(args: &Args) -> Result<()> {
             counts.total as f64 / n,
             report.count(Outcome::Fixed)
         );
-        let mut ops: Vec<_> = counts.by_operation.iter().filter(|(k, _)| k.starts_with("iam:")).collect();
+        let mut ops: Vec<_> = counts
+            .by_operation
+            .iter()
+            .filter(|(k, _)| k.starts_with("iam:"))
+            .collect();
         ops.sort_by(|a, b| b.1.cmp(a.1));
         let ops: Vec<String> = ops.iter().map(|(k, v)| format!("{k}={v}")).collect();
         println!("{:>11} IAM calls: {}", "", ops.join(", "));

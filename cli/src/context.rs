@@ -353,3 +353,47 @@ pub async fn rules(g: &Global, params: bool) -> Result<u8> {
     output::print_rules(&rows, g.json);
     Ok(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use policy::{Decision, Outcome, ResourceRef};
+
+    fn report(outcomes: &[(Outcome, bool)], errors: &[&str]) -> RunReport {
+        let decisions = outcomes
+            .iter()
+            .map(|(o, not_examined)| {
+                let mut d = Decision::new("r", &ResourceRef::bucket("b", "1", "us-east-1"), policy::Mode::Auto);
+                d.outcome = *o;
+                d.not_examined = *not_examined;
+                d
+            })
+            .collect();
+        RunReport {
+            decisions,
+            errors: errors.iter().map(|e| e.to_string()).collect(),
+            ..RunReport::default()
+        }
+    }
+
+    #[test]
+    fn exit_codes_tell_nothing_left_from_could_not_look() {
+        let clean = report(&[(Outcome::Fixed, false), (Outcome::Compliant, false)], &[]);
+        assert_eq!(sweep_exit_code(&[clean], true), 0);
+        let listing_failed = report(&[(Outcome::Fixed, false)], &["listing IamUser: throttled"]);
+        assert_eq!(
+            sweep_exit_code(std::slice::from_ref(&listing_failed), true),
+            EXIT_COULD_NOT_LOOK
+        );
+        assert_eq!(sweep_exit_code(&[listing_failed], false), EXIT_COULD_NOT_LOOK);
+        let unread = report(&[(Outcome::Failed, true)], &[]);
+        assert_eq!(sweep_exit_code(&[unread], true), EXIT_COULD_NOT_LOOK);
+        let fix_failed = report(&[(Outcome::Failed, false), (Outcome::Failed, true)], &["listing x"]);
+        assert_eq!(
+            sweep_exit_code(std::slice::from_ref(&fix_failed), true),
+            EXIT_FIX_FAILED
+        );
+        // A scan fixes nothing: only whether it could look matters.
+        assert_eq!(sweep_exit_code(&[fix_failed], false), EXIT_COULD_NOT_LOOK);
+    }
+}

@@ -158,7 +158,11 @@ async fn sweeps_at_30_percent_throttles_and_10_percent_lost_answers_fix_everythi
         assert_eq!(world.bpa(b).await, Some([true; 4]), "{b}");
     }
     for b in &policy_buckets {
-        assert_eq!(world.policy_sids(b).await, vec!["AllowCloudFrontServicePrincipalReadOnly"], "{b}");
+        assert_eq!(
+            world.policy_sids(b).await,
+            vec!["AllowCloudFrontServicePrincipalReadOnly"],
+            "{b}"
+        );
         assert_eq!(world.bpa(b).await, Some([true; 4]), "{b}");
     }
     for b in &ok_buckets {
@@ -190,27 +194,40 @@ async fn sweeps_at_30_percent_throttles_and_10_percent_lost_answers_fix_everythi
     for b in &policy_buckets {
         let arn = bucket_arn(b);
         assert_eq!(applied(&arn, "PutBucketPolicy"), 1, "{b}: policy rewrites recorded");
-        assert_eq!(applied(&arn, "PutBucketPublicAccessBlock"), 1, "{b}: BPA changes recorded");
+        assert_eq!(
+            applied(&arn, "PutBucketPublicAccessBlock"),
+            1,
+            "{b}: BPA changes recorded"
+        );
         // The undo data is the first before-state: the original public policy.
         let previous = ledger
             .iter()
             .flat_map(|r| r.actions.iter())
             .find_map(|a| match a {
-                Action::PutBucketPolicy {
-                    bucket, previous, ..
-                } if bucket == b => previous.clone(),
+                Action::PutBucketPolicy { bucket, previous, .. } if bucket == b => previous.clone(),
                 _ => None,
             })
             .expect("the policy rewrite is recorded");
-        assert!(previous.contains("PublicRead"), "{b}: undo data is not the original policy");
+        assert!(
+            previous.contains("PublicRead"),
+            "{b}: undo data is not the original policy"
+        );
     }
     for b in &acl_buckets {
         let arn = bucket_arn(b);
         assert_eq!(applied(&arn, "PutBucketAcl"), 1, "{b}: ACL rewrites recorded");
-        assert_eq!(applied(&arn, "PutBucketPublicAccessBlock"), 1, "{b}: BPA changes recorded");
+        assert_eq!(
+            applied(&arn, "PutBucketPublicAccessBlock"),
+            1,
+            "{b}: BPA changes recorded"
+        );
     }
     for u in old_keys.keys() {
-        assert_eq!(applied(&user_arn(u), "DeactivateAccessKey"), 1, "{u}: deactivations recorded");
+        assert_eq!(
+            applied(&user_arn(u), "DeactivateAccessKey"),
+            1,
+            "{u}: deactivations recorded"
+        );
     }
     // Each violation ended fixed and verified in one record.
     for arn in acl_buckets

@@ -97,7 +97,7 @@ impl Retry {
 /// * **Sweeps** (the schedule, `autofix scan`/`fix`): thousands of calls in one
 ///   invocation, where one call giving up costs a resource the sweep could not look
 ///   at until the next sweep (hours). A call gets 10 attempts (ceilings 0.5, 1, 2,
-///   4, 8, 16, then 20 s: at most about 110 s, about 55 s expected, within the
+///   4, 8, 16, then 20 s: at most about 92 s, about 46 s expected, within the
 ///   functions' 300 s timeout). At a 30 % throttle rate a call then gives up with
 ///   probability 0.3^10 ≈ 6·10⁻⁶ instead of 0.3^3 ≈ 3 % with the SDK's default 3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -134,7 +134,7 @@ pub struct Decision {
 }
 
 impl Decision {
-    fn new(rule: &str, resource: &ResourceRef, mode: Mode) -> Self {
+    pub fn new(rule: &str, resource: &ResourceRef, mode: Mode) -> Self {
         Decision {
             rule: rule.to_string(),
             resource: resource.clone(),
@@ -205,6 +205,10 @@ impl RunReport {
         self.decisions.iter().filter(|d| d.outcome == o).count()
     }
 }
+
+/// A resource's work in a run: the listing's summary of it (sweeps only) and the
+/// rules that judge it, in the family's order.
+type Work = (Option<Summary>, Vec<Arc<dyn Rule>>);
 
 /// How applying a plan ended.
 enum Applied {
@@ -290,7 +294,7 @@ impl Executor {
 
         // Each resource with the rules that judge it (in the family's order) and,
         // in a sweep, the listing's summary of it.
-        let mut by_resource: BTreeMap<ResourceRef, (Option<Summary>, Vec<Arc<dyn Rule>>)> = BTreeMap::new();
+        let mut by_resource: BTreeMap<ResourceRef, Work> = BTreeMap::new();
         if event.is_sweep() {
             // Each kind is listed once per sweep, however many rules judge it. A kind
             // whose listing fails (after the SDK's retries) is reported and recorded;

@@ -158,3 +158,45 @@ pub struct Evaluation {
 pub trait ComplianceReporter: Send + Sync {
     async fn put_evaluations(&self, result_token: &str, evaluations: &[Evaluation]) -> Result<(), PortError>;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::Params;
+    use crate::rules::iam_access_key_rotated::IamAccessKeyRotated;
+    use crate::rules::testing::{key, now, user_with_keys};
+
+    fn summary(age_days: i64) -> Summary {
+        Summary::new(
+            user_with_keys(vec![key("(placeholder)", true, age_days, None)]),
+            "a test report",
+        )
+    }
+
+    #[test]
+    fn only_a_compliant_verdict_of_a_summary_is_trusted() {
+        let rule = IamAccessKeyRotated::new(&Params::default());
+        assert!(summary(10).compliant(&rule, now()).is_some());
+        // Over age, and near the limit (a warning): judged again on a live read.
+        assert!(summary(120).compliant(&rule, now()).is_none());
+        assert!(summary(88).compliant(&rule, now()).is_none());
+    }
+
+    #[test]
+    fn a_summary_is_judged_as_of_the_executors_clock() {
+        let rule = IamAccessKeyRotated::new(&Params::default());
+        // 10 days old when summarised, 100 days later it is over age.
+        let later = now() + chrono::Duration::days(100);
+        assert!(summary(10).compliant(&rule, later).is_none());
+    }
+
+    #[test]
+    fn a_summary_missing_what_the_rule_needs_is_not_trusted() {
+        let rule = IamAccessKeyRotated::new(&Params::default());
+        let mut s = user_with_keys(vec![]);
+        if let Snapshot::IamUser(u) = &mut s {
+            u.access_keys = crate::resource::Read::NotRead;
+        }
+        assert!(Summary::new(s, "x").compliant(&rule, now()).is_none());
+    }
+}

@@ -264,3 +264,37 @@ async fn sweeps_at_30_percent_throttles_and_10_percent_lost_answers_fix_everythi
         );
     }
 }
+
+/// A ledger claim that was written but answered 500 is retried by the SDK; the
+/// retry must find the claim its own, not someone else's (which would skip the
+/// work as a duplicate delivery).
+#[tokio::test]
+async fn a_claim_whose_answer_was_lost_is_still_the_claimants() {
+    use policy::ports::Ledger;
+    let world = World::new().await;
+    let retry = adapters::config::Retry {
+        max_attempts: 10,
+        initial_backoff: std::time::Duration::from_millis(2),
+        max_backoff: std::time::Duration::from_millis(20),
+    };
+    let clients = adapters::Clients::new(&world.sdk).with_retry(&retry.sdk());
+    let ledger = adapters::DynamoLedger::new(clients.dynamodb.clone(), LEDGER_TABLE);
+
+    world.moto.set_faults(SEED, 0.0, 50.0).await.unwrap();
+    for i in 0..20 {
+        assert!(
+            ledger.claim(&format!("event-{i}#rule#arn")).await.unwrap(),
+            "claim {i} was taken for a duplicate"
+        );
+    }
+    let counts = world.moto.requests().await.unwrap();
+    assert!(counts.after_change > 0, "no answer was lost: {counts:?}");
+    world.moto.set_faults(SEED, 0.0, 0.0).await.unwrap();
+    // A second claim of the same key (a repeated delivery) is still refused.
+    for i in 0..20 {
+        assert!(
+            !ledger.claim(&format!("event-{i}#rule#arn")).await.unwrap(),
+            "claim {i} twice"
+        );
+    }
+}

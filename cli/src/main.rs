@@ -3,7 +3,9 @@
 //! configuration resolves (profile, environment credentials, `AWS_ENDPOINT_URL`).
 //!
 //! Exit codes: 0 success; 1 a fix failed or could not be verified (or, for
-//! `explain-policy`, the document is public); 2 bad usage, input or configuration.
+//! `explain-policy`, the document is public); 2 bad usage, input or configuration;
+//! 3 (`scan`, `fix`) the sweep could not look at everything (a listing or a read
+//! failed after retries), so "nothing left to fix" is not known.
 mod admin;
 mod context;
 mod explain;

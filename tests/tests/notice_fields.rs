@@ -122,6 +122,7 @@ async fn function(world: &World, env: &[(&str, &str)], notices: &Arc<RecordingNo
     let cfg = adapters::config::FunctionConfig::from_lookup(&world.family, |k| vars.get(k).cloned()).unwrap();
     let mut f = world.function_with(&cfg).await;
     f.app.ports.notifier = notices.clone();
+    f.app.sweep_ports.notifier = notices.clone();
     f.app.opts.accounts = AccountScope::own(ACCOUNT).unwrap();
     f.app.opts.actor = Some(Actor {
         arn: format!("arn:aws:iam::{ACCOUNT}:user/admin"),
@@ -185,7 +186,8 @@ async fn every_notice_kind_names_its_account_region_and_every_other_field() {
     ] {
         public(&world, bucket).await;
         let mut g = function(&world, &[], &notices).await;
-        g.app.ports.remediator = remediator;
+        g.app.ports.remediator = remediator.clone();
+        g.app.sweep_ports.remediator = remediator;
         let _ = g.handle(acl_event(bucket)).await;
     }
 

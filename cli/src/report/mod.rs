@@ -78,7 +78,16 @@ pub async fn run(g: &Global, since: DateTime<Utc>, formats: &[Format], out: Opti
     };
     let reports = sweep(g, &RuleFilter::default(), &stack, false, true, None).await?;
     let scan: Vec<policy::Decision> = reports.iter().flat_map(|r| r.decisions.iter().cloned()).collect();
-    let scan_errors: Vec<String> = reports.iter().flat_map(|r| r.errors.iter().cloned()).collect();
+    // What the scan could not look at: a listing, a rule's mode or a resource it could not read.
+    let mut scan_errors: Vec<String> = reports.iter().flat_map(|r| r.errors.iter().cloned()).collect();
+    scan_errors.extend(scan.iter().filter(|d| d.not_examined).map(|d| {
+        format!(
+            "{} {}: {}",
+            d.rule,
+            d.resource.arn(),
+            d.error.as_deref().unwrap_or("not read")
+        )
+    }));
     let now = Utc::now();
     let report = model::build(&Inputs {
         now,

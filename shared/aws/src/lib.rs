@@ -6,6 +6,7 @@ pub mod app;
 pub mod clients;
 pub mod config;
 pub mod config_reporter;
+pub mod credential_report;
 pub mod dynamo;
 pub mod error;
 pub mod iam;

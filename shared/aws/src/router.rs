@@ -2,7 +2,7 @@
 //! adapter that owns the kind, by an exhaustive match (a new kind can't be left
 //! unrouted).
 use async_trait::async_trait;
-use policy::ports::{Remediator, ResourceLister, ResourceReader};
+use policy::ports::{Listed, Remediator, ResourceLister, ResourceReader};
 use policy::resource::Facet;
 use policy::{Action, PortError, ResourceKind, ResourceRef, Snapshot};
 
@@ -52,7 +52,7 @@ impl ResourceReader for AwsAdapter {
 
 #[async_trait]
 impl ResourceLister for AwsAdapter {
-    async fn list(&self, kind: ResourceKind, account: &str, region: &str) -> Result<Vec<ResourceRef>, PortError> {
+    async fn list(&self, kind: ResourceKind, account: &str, region: &str) -> Result<Vec<Listed>, PortError> {
         match self.owner(kind) {
             Owner::S3(a) => a.list(kind, account, region).await,
             Owner::Iam(a) => a.list(kind, account, region).await,

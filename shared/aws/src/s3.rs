@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use aws_sdk_s3::types as s3t;
 use aws_sdk_s3control::types as s3ct;
 use aws_types::region::Region;
-use policy::ports::{Remediator, ResourceLister, ResourceReader};
+use policy::ports::{Listed, Remediator, ResourceLister, ResourceReader};
 use policy::resource::{AccountSnapshot, BucketSnapshot, Facet, Read};
 use policy::s3::{Acl, Grant, Grantee, Owner, PublicAccessBlock};
 use policy::{Action, PortError, ResourceKind, ResourceRef, Snapshot};
@@ -96,6 +96,7 @@ impl S3Adapter {
                 | Facet::Tags
                 | Facet::AccountPublicAccessBlock
                 | Facet::UserAccessKeys
+                | Facet::UserAccessKeyLastUsed
                 | Facet::UserLoginProfile
                 | Facet::UserMfaDevices
                 | Facet::UserAttachedPolicies
@@ -188,9 +189,9 @@ impl ResourceReader for S3Adapter {
 
 #[async_trait]
 impl ResourceLister for S3Adapter {
-    async fn list(&self, kind: ResourceKind, account: &str, region: &str) -> Result<Vec<ResourceRef>, PortError> {
+    async fn list(&self, kind: ResourceKind, account: &str, region: &str) -> Result<Vec<Listed>, PortError> {
         match kind {
-            ResourceKind::S3Account => Ok(vec![ResourceRef::s3_account(account, region)]),
+            ResourceKind::S3Account => Ok(vec![Listed::bare(ResourceRef::s3_account(account, region))]),
             ResourceKind::IamUser | ResourceKind::IamAccount => {
                 Err(PortError::Unsupported(format!("the S3 adapter does not list {kind:?}")))
             }
@@ -207,7 +208,7 @@ impl ResourceLister for S3Adapter {
                     for b in page.buckets() {
                         let Some(name) = b.name() else { continue };
                         let bucket_region = b.bucket_region().filter(|r| !r.is_empty()).unwrap_or(region);
-                        out.push(ResourceRef::bucket(name, account, bucket_region));
+                        out.push(Listed::bare(ResourceRef::bucket(name, account, bucket_region)));
                     }
                 }
                 Ok(out)

@@ -474,7 +474,9 @@ pub fn facet_permissions(kind: ResourceKind, f: Facet) -> &'static [&'static str
         // Account-level settings carry no tags.
         (ResourceKind::S3Account | ResourceKind::IamAccount, Facet::Tags) => &[],
         (_, Facet::AccountPublicAccessBlock) => &["s3:GetAccountPublicAccessBlock"],
-        (_, Facet::UserAccessKeys) => &["iam:ListAccessKeys", "iam:GetAccessKeyLastUsed"],
+        (_, Facet::UserAccessKeys) => &["iam:ListAccessKeys"],
+        // The keys are listed first to know which to ask about.
+        (_, Facet::UserAccessKeyLastUsed) => &["iam:ListAccessKeys", "iam:GetAccessKeyLastUsed"],
         // GetUser gives PasswordLastUsed; GetLoginProfile whether a password exists and since when.
         (_, Facet::UserLoginProfile) => &["iam:GetLoginProfile", "iam:GetUser"],
         (_, Facet::UserMfaDevices) => &["iam:ListMFADevices"],

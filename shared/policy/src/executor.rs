@@ -7,8 +7,8 @@
 //! verified), writes a ledger record and sends a notice. A failed notice never
 //! fails or repeats a fix. Events caused by our own roles are ignored (loop guard).
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
@@ -22,7 +22,8 @@ use crate::event::{Actor, Event, EventSource};
 use crate::ledger::{LedgerRecord, Outcome, new_id};
 use crate::notice::Notice;
 use crate::ports::{
-    ComplianceReporter, Evaluation, Ledger, Notifier, Remediator, ResourceLister, ResourceReader, SettingsStore,
+    ComplianceReporter, Evaluation, Ledger, Listed, Notifier, Remediator, ResourceLister, ResourceReader,
+    SettingsStore, Summary,
 };
 use crate::resource::{Facet, ResourceKind, ResourceRef, Snapshot};
 use crate::rule::{Rule, Verdict};
@@ -143,10 +144,14 @@ pub struct Decision {
     pub exemption: Option<Exemption>,
     #[serde(skip)]
     pub retryable: bool,
+    /// The resource's state could not be established (its rule's mode or the
+    /// resource could not be read): the run could not look at it.
+    #[serde(skip)]
+    pub not_examined: bool,
 }
 
 impl Decision {
-    fn new(rule: &str, resource: &ResourceRef, mode: Mode) -> Self {
+    pub fn new(rule: &str, resource: &ResourceRef, mode: Mode) -> Self {
         Decision {
             rule: rule.to_string(),
             resource: resource.clone(),
@@ -159,6 +164,7 @@ impl Decision {
             error: None,
             exemption: None,
             retryable: false,
+            not_examined: false,
         }
     }
     /// Whether the resource violated the rule when read.
@@ -205,9 +211,43 @@ impl RunReport {
     pub fn has_failures(&self) -> bool {
         self.refused.is_some() || !self.errors.is_empty() || self.decisions.iter().any(|d| !d.is_resolved())
     }
+    /// Whether a violation that was found did not end well (a fix failed or was not
+    /// verified, the state can't be judged, the change limit was hit).
+    pub fn fix_failed(&self) -> bool {
+        self.decisions.iter().any(|d| !d.is_resolved() && !d.not_examined)
+    }
+    /// Whether the run could not look at everything: a listing failed, or a rule's
+    /// mode or a resource could not be read.
+    pub fn could_not_look(&self) -> bool {
+        !self.errors.is_empty() || self.decisions.iter().any(|d| d.not_examined)
+    }
     pub fn count(&self, o: Outcome) -> usize {
         self.decisions.iter().filter(|d| d.outcome == o).count()
     }
+}
+
+/// A resource's work in a run: the listing's summary of it (sweeps only) and the
+/// rules that judge it, in the family's order.
+type Work = (Option<Summary>, Vec<Arc<dyn Rule>>);
+
+/// How applying a plan ended.
+enum Applied {
+    All,
+    /// The resource vanished before anything changed.
+    Gone,
+    Failed {
+        nothing_changed: bool,
+    },
+}
+
+/// What one run (one event) shares across its decisions.
+struct Run<'a> {
+    event: &'a Event,
+    /// Resources changed so far (the blast-radius limit).
+    budget: AtomicUsize,
+    /// Each rule's mode, read once per run: every decision of a run sees the same
+    /// mode, and a sweep costs one settings read per rule, not one per resource.
+    modes: Mutex<BTreeMap<&'static str, Mode>>,
 }
 
 pub struct Executor {
@@ -285,10 +325,14 @@ impl Executor {
             return report;
         }
 
-        let mut work: Vec<(Arc<dyn Rule>, ResourceRef)> = Vec::new();
+        // Each resource with the rules that judge it (in the family's order) and,
+        // in a sweep, the listing's summary of it.
+        let mut by_resource: BTreeMap<ResourceRef, Work> = BTreeMap::new();
         if event.is_sweep() {
-            // Each kind is listed once per sweep, however many rules judge it.
-            let mut listed: BTreeMap<ResourceKind, Option<Vec<ResourceRef>>> = BTreeMap::new();
+            // Each kind is listed once per sweep, however many rules judge it. A kind
+            // whose listing fails (after the SDK's retries) is reported and recorded;
+            // the other kinds are still swept.
+            let mut listed: BTreeMap<ResourceKind, Option<Vec<Listed>>> = BTreeMap::new();
             for rule in &rules {
                 let kind = rule.kind();
                 if let std::collections::btree_map::Entry::Vacant(slot) = listed.entry(kind) {
@@ -297,45 +341,53 @@ impl Executor {
                             slot.insert(Some(rs));
                         }
                         Err(e) => {
-                            error!(error = %e, kind = ?kind, "listing resources for the sweep failed");
+                            error!(error = %chain(&e), kind = ?kind, "listing resources for the sweep failed");
                             report.retryable |= e.is_retryable();
                             report.errors.push(format!("listing {kind:?}: {}", chain(&e)));
                             slot.insert(None);
                         }
                     }
                 }
-                for r in listed.get(&kind).into_iter().flatten().flatten() {
-                    work.push((Arc::clone(rule), r.clone()));
+                match listed.get(&kind) {
+                    Some(Some(found)) => {
+                        for l in found {
+                            let entry = by_resource
+                                .entry(l.resource.clone())
+                                .or_insert_with(|| (l.summary.clone(), Vec::new()));
+                            entry.1.push(Arc::clone(rule));
+                        }
+                    }
+                    Some(None) | None => self.record_listing_failure(rule.as_ref(), kind, event, &report).await,
                 }
             }
         } else {
             for rule in &rules {
                 for r in rule.targets(event) {
-                    work.push((Arc::clone(rule), r));
+                    by_resource.entry(r).or_default().1.push(Arc::clone(rule));
                 }
             }
         }
 
-        let budget = AtomicUsize::new(0);
+        let run = Run {
+            event,
+            budget: AtomicUsize::new(0),
+            modes: Mutex::new(BTreeMap::new()),
+        };
         let concurrency = self.opts.concurrency.max(1);
         if let Some(p) = &self.opts.progress {
-            p.start(work.len());
+            p.start(by_resource.values().map(|(_, rules)| rules.len()).sum());
         }
         // One resource's rules run one after another, in the family's order, so two
         // rules never change the same resource at once (an over-age key that is also
         // unused is deactivated once; the second rule reads it inactive). Resources
         // run concurrently.
-        let mut by_resource: BTreeMap<ResourceRef, Vec<Arc<dyn Rule>>> = BTreeMap::new();
-        for (rule, r) in work {
-            by_resource.entry(r).or_default().push(rule);
-        }
         let nested: Vec<Vec<Decision>> = futures::stream::iter(by_resource)
-            .map(|(r, rules)| {
-                let budget = &budget;
+            .map(|(r, (summary, rules))| {
+                let run = &run;
                 async move {
                     let mut out = Vec::with_capacity(rules.len());
                     for rule in rules {
-                        let d = self.process(rule.as_ref(), &r, event, budget).await;
+                        let d = self.process(rule.as_ref(), &r, summary.as_ref(), run).await;
                         if let Some(p) = &self.opts.progress {
                             p.advance(&d);
                         }
@@ -371,11 +423,17 @@ impl Executor {
         })
     }
 
-    async fn mode_of(&self, rule: &dyn Rule) -> Result<Mode, PortError> {
+    async fn mode_of(&self, rule: &dyn Rule, run: &Run<'_>) -> Result<Mode, PortError> {
+        if let Some(m) = run.modes.lock().ok().and_then(|m| m.get(rule.id()).copied()) {
+            return Ok(m);
+        }
         let configured = self.ports.settings.mode(rule.id()).await?;
         let mode = configured
             .or_else(|| self.opts.default_modes.get(rule.id()).copied())
             .unwrap_or_else(|| rule.default_mode());
+        if let Ok(mut m) = run.modes.lock() {
+            m.insert(rule.id(), mode);
+        }
         Ok(mode)
     }
 
@@ -434,15 +492,27 @@ impl Executor {
         Ok(None)
     }
 
-    async fn process(&self, rule: &dyn Rule, r: &ResourceRef, event: &Event, budget: &AtomicUsize) -> Decision {
+    async fn process(&self, rule: &dyn Rule, r: &ResourceRef, summary: Option<&Summary>, run: &Run<'_>) -> Decision {
+        let event = run.event;
         let mut d = Decision::new(rule.id(), r, rule.default_mode());
-        let mode = match self.mode_of(rule).await {
+        let mode = match self.mode_of(rule, run).await {
             Ok(m) => m,
-            Err(e) => return self.failed_early(d, "reading the rule's mode", e),
+            Err(e) => return self.not_examined(rule, d, "reading the rule's mode", e, event).await,
         };
         d.mode = mode;
         if mode == Mode::Off {
             d.outcome = Outcome::Off;
+            return log_decision(d);
+        }
+
+        // A sweep's summary (the IAM credential report) is trusted only to say
+        // "compliant"; anything else is judged again on a live read below.
+        if let Some(reason) = summary.and_then(|s| s.compliant(rule, (self.opts.clock)())) {
+            d.outcome = Outcome::Compliant;
+            d.notes.push(format!(
+                "compliant by {}: {reason}",
+                summary.map(Summary::source).unwrap_or_default()
+            ));
             return log_decision(d);
         }
 
@@ -453,7 +523,7 @@ impl Executor {
                 d.outcome = Outcome::Gone;
                 return log_decision(d);
             }
-            Err(e) => return self.failed_early(d, "reading the resource", e),
+            Err(e) => return self.not_examined(rule, d, "reading the resource", e, event).await,
         };
         match verdict {
             Verdict::Compliant { .. } => {
@@ -476,7 +546,11 @@ impl Executor {
                             d.outcome = Outcome::Compliant;
                             return log_decision(d);
                         }
-                        Err(e) => return self.failed_early(d, "claiming the warning in the ledger", e),
+                        Err(e) => {
+                            return self
+                                .failed_early(rule, d, "claiming the warning in the ledger", e, event, Some(before))
+                                .await;
+                        }
                     }
                 }
                 return self.finish(rule, d, event, Some(before), None).await;
@@ -499,12 +573,21 @@ impl Executor {
                 d.outcome = Outcome::Gone;
                 return log_decision(d);
             }
-            return self.failed_early(d, "reading the resource's tags", e);
+            return self
+                .failed_early(rule, d, "reading the resource's tags", e, event, Some(before))
+                .await;
         }
         let exemption = match self.exemption(rule, r, &before, &mut d).await {
             Ok(e) => e,
-            Err(e) => return self.failed_early(d, "reading exemptions", e),
+            Err(e) => {
+                return self
+                    .failed_early(rule, d, "reading exemptions", e, event, Some(before))
+                    .await;
+            }
         };
+        // The plan, and with it every action's undo data, comes from this first read.
+        // However often an action is tried or found done on a re-read, the
+        // before-state recorded is this one: the first before-state wins.
         d.plan = rule.plan(&before);
 
         let key = claim_key(&event.id, rule.id(), &r.arn());
@@ -515,7 +598,11 @@ impl Executor {
                     d.outcome = Outcome::Duplicate;
                     return log_decision(d);
                 }
-                Err(e) => return self.failed_early(d, "claiming the event in the ledger", e),
+                Err(e) => {
+                    return self
+                        .failed_early(rule, d, "claiming the event in the ledger", e, event, Some(before))
+                        .await;
+                }
             }
         }
 
@@ -555,7 +642,7 @@ impl Executor {
             return self.finish(rule, d, event, Some(before), None).await;
         }
         if let Some(max) = self.opts.max_changes
-            && budget.fetch_add(1, Ordering::SeqCst) >= max
+            && run.budget.fetch_add(1, Ordering::SeqCst) >= max
         {
             d.outcome = Outcome::Limited;
             d.notes.push(format!(
@@ -567,38 +654,22 @@ impl Executor {
             return self.finish(rule, d, event, Some(before), None).await;
         }
 
-        // Apply, in order. Stop at the first failure.
-        let mut applied = Vec::new();
-        for action in &d.plan.actions {
-            match self.ports.remediator.apply(r, action).await {
-                Ok(()) => applied.push(action.clone()),
-                Err(e) if e.is_not_found() && applied.is_empty() => {
-                    d.outcome = Outcome::Gone;
-                    if self.opts.record {
-                        let _ = self.ports.ledger.release(&key).await;
-                    }
-                    return log_decision(d);
+        match self.apply_plan(rule, r, &mut d).await {
+            Applied::Gone => {
+                if self.opts.record {
+                    let _ = self.ports.ledger.release(&key).await;
                 }
-                Err(e) => {
-                    d.outcome = Outcome::Failed;
-                    d.error = Some(format!("{} failed: {}", action.name(), chain(&e)));
-                    d.retryable = e.is_retryable();
-                    if applied.is_empty() && self.opts.record && d.retryable {
-                        // Nothing changed: let the runtime's retry do the work again.
-                        let _ = self.ports.ledger.release(&key).await;
-                    }
-                    if matches!(e, PortError::AccessDenied { .. }) {
-                        error!(rule = %rule.id(), resource = %r, action = action.name(), "access denied: the function's role lacks a permission");
-                    }
-                    break;
+                return log_decision(d);
+            }
+            Applied::Failed { nothing_changed } => {
+                if nothing_changed && self.opts.record && d.retryable {
+                    // Nothing changed: let the runtime's retry (or the next sweep) do the work again.
+                    let _ = self.ports.ledger.release(&key).await;
                 }
             }
+            Applied::All => {}
         }
         let failed = d.outcome == Outcome::Failed;
-        d.plan = Plan {
-            actions: applied,
-            withheld: std::mem::take(&mut d.plan.withheld),
-        };
 
         // Verify on a fresh read.
         let mut after = Snapshot::empty_at(r, (self.opts.clock)());
@@ -622,11 +693,131 @@ impl Executor {
         self.finish(rule, d, event, Some(before), Some(after)).await
     }
 
-    fn failed_early(&self, mut d: Decision, what: &str, e: PortError) -> Decision {
+    /// Apply the decision's plan in order, stopping at the first failure. On return
+    /// `d.plan.actions` holds what was applied. A call that fails with a retryable
+    /// error after the SDK's own retries may still have taken effect (the service
+    /// changed the resource, then the answer was lost): the facet it writes is read
+    /// again, and an action that holds there counts as done, never applied twice.
+    /// A failure after some actions were applied is said in the notes (half-fixed).
+    async fn apply_plan(&self, rule: &dyn Rule, r: &ResourceRef, d: &mut Decision) -> Applied {
+        let planned = std::mem::take(&mut d.plan.actions);
+        let mut applied = Vec::new();
+        let mut result = Applied::All;
+        for (i, action) in planned.iter().enumerate() {
+            let e = match self.ports.remediator.apply(r, action).await {
+                Ok(()) => {
+                    applied.push(action.clone());
+                    continue;
+                }
+                Err(e) if e.is_not_found() && applied.is_empty() => {
+                    d.outcome = Outcome::Gone;
+                    result = Applied::Gone;
+                    break;
+                }
+                Err(e) => e,
+            };
+            if e.is_retryable() {
+                match self.done_after_all(r, action).await {
+                    Ok(true) => {
+                        d.notes.push(format!(
+                            "{} failed ({}) but a re-read shows it took effect: counted as done, not applied again",
+                            action.name(),
+                            chain(&e)
+                        ));
+                        applied.push(action.clone());
+                        continue;
+                    }
+                    Ok(false) => {}
+                    Err(re) => d.notes.push(format!(
+                        "{} may have taken effect: re-reading to tell failed ({})",
+                        action.describe(),
+                        chain(&re)
+                    )),
+                }
+            }
+            d.outcome = Outcome::Failed;
+            d.error = Some(format!("{} failed: {}", action.name(), chain(&e)));
+            d.retryable = e.is_retryable();
+            if matches!(e, PortError::AccessDenied { .. }) {
+                error!(rule = %rule.id(), resource = %r, action = action.name(), "access denied: the function's role lacks a permission");
+            }
+            if !applied.is_empty() {
+                let left: Vec<String> = planned[i..].iter().map(Action::describe).collect();
+                d.notes.push(format!(
+                    "half-fixed: {} of {} change(s) applied; not applied: {}",
+                    applied.len(),
+                    planned.len(),
+                    left.join("; ")
+                ));
+            }
+            result = Applied::Failed {
+                nothing_changed: applied.is_empty(),
+            };
+            break;
+        }
+        d.plan.actions = applied;
+        result
+    }
+
+    /// Whether `action` holds on a fresh read of the facet it writes.
+    async fn done_after_all(&self, r: &ResourceRef, action: &Action) -> Result<bool, PortError> {
+        let mut now = Snapshot::empty_at(r, (self.opts.clock)());
+        self.ports.reader.fill(r, &mut now, &[action.writes()]).await?;
+        Ok(action.holds_in(&now) == Some(true))
+    }
+
+    /// A failure before the resource's state was known: recorded, and the run could
+    /// not look at this resource.
+    async fn not_examined(
+        &self,
+        rule: &dyn Rule,
+        mut d: Decision,
+        what: &str,
+        e: PortError,
+        event: &Event,
+    ) -> Decision {
+        d.not_examined = true;
+        self.failed_early(rule, d, what, e, event, None).await
+    }
+
+    /// A failure before anything was changed: recorded in the ledger and notified
+    /// like any other failure.
+    async fn failed_early(
+        &self,
+        rule: &dyn Rule,
+        mut d: Decision,
+        what: &str,
+        e: PortError,
+        event: &Event,
+        before: Option<Snapshot>,
+    ) -> Decision {
         d.outcome = Outcome::Failed;
         d.retryable = e.is_retryable();
         d.error = Some(format!("{what}: {}", chain(&e)));
-        log_decision(d)
+        self.finish(rule, d, event, before, None).await
+    }
+
+    /// A sweep could not list the resources `rule` judges: one ledger record (and
+    /// notice) says so, so every failure is in the ledger.
+    async fn record_listing_failure(&self, rule: &dyn Rule, kind: ResourceKind, event: &Event, report: &RunReport) {
+        let what = format!("listing {kind:?}");
+        let Some(error) = report.errors.iter().find(|e| e.starts_with(&what)).cloned() else {
+            return;
+        };
+        let mut d = Decision::new(
+            rule.id(),
+            &ResourceRef::iam_account(&event.account, &event.region),
+            Mode::Auto,
+        );
+        d.resource.kind = kind;
+        d.resource.id = "*".into();
+        d.outcome = Outcome::Failed;
+        d.not_examined = true;
+        d.error = Some(error);
+        d.notes.push(format!(
+            "the sweep could not list every {kind:?}; the next sweep tries again"
+        ));
+        let _ = self.finish(rule, d, event, None, None).await;
     }
 
     /// Write the ledger record, then send the notice. Neither failure undoes a fix.

@@ -10,7 +10,12 @@ use crate::rules;
 pub fn list_permissions(kind: ResourceKind) -> &'static [&'static str] {
     match kind {
         ResourceKind::S3Bucket => &["s3:ListAllMyBuckets"],
-        ResourceKind::IamUser => &["iam:ListUsers"],
+        // Users are listed, and summarised by the account's credential report.
+        ResourceKind::IamUser => &[
+            "iam:ListUsers",
+            "iam:GenerateCredentialReport",
+            "iam:GetCredentialReport",
+        ],
         ResourceKind::S3Account | ResourceKind::IamAccount => &[],
     }
 }

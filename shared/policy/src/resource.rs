@@ -130,7 +130,12 @@ pub enum Facet {
     BucketAcl,
     Tags,
     AccountPublicAccessBlock,
+    /// A user's access keys: id, status, creation (`ListAccessKeys`).
     UserAccessKeys,
+    /// When each of the user's access keys was last used (`GetAccessKeyLastUsed`, one
+    /// call per key). Separate from [`Facet::UserAccessKeys`] so that a rule judging
+    /// only key ages (`iam-access-key-rotated`) does not pay a call per key.
+    UserAccessKeyLastUsed,
     UserLoginProfile,
     UserMfaDevices,
     UserAttachedPolicies,
@@ -185,12 +190,24 @@ pub struct UserSnapshot {
     pub account: String,
     pub as_of: DateTime<Utc>,
     pub access_keys: Read<Vec<AccessKey>>,
+    /// When each access key (by id) was last used; `None`: never used. Holds exactly
+    /// the keys of `access_keys` once both are read.
+    #[serde(default)]
+    pub key_last_used: Read<BTreeMap<String, Option<DateTime<Utc>>>>,
     /// `None` inside `Read::Value`: the user has no console password.
     pub login_profile: Read<Option<LoginProfile>>,
     pub mfa_devices: Read<Vec<MfaDevice>>,
     /// ARNs of the managed policies attached to the user.
     pub attached_policies: Read<Vec<String>>,
     pub tags: Read<BTreeMap<String, String>>,
+}
+
+impl UserSnapshot {
+    /// When key `id` was last used: `None` when that is not read (or the key is not
+    /// in the snapshot); `Some(None)` when it was never used.
+    pub fn last_use_of(&self, id: &str) -> Option<Option<DateTime<Utc>>> {
+        self.key_last_used.get()?.get(id).copied()
+    }
 }
 
 /// Fresh state of account-wide IAM settings.
@@ -234,6 +251,7 @@ impl Snapshot {
                 account: r.account.clone(),
                 as_of,
                 access_keys: Read::NotRead,
+                key_last_used: Read::NotRead,
                 login_profile: Read::NotRead,
                 mfa_devices: Read::NotRead,
                 attached_policies: Read::NotRead,
@@ -261,6 +279,7 @@ impl Snapshot {
             (Snapshot::S3Bucket(b), Facet::Tags) => b.tags.is_read(),
             (Snapshot::S3Account(a), Facet::AccountPublicAccessBlock) => a.public_access_block.is_read(),
             (Snapshot::IamUser(u), Facet::UserAccessKeys) => u.access_keys.is_read(),
+            (Snapshot::IamUser(u), Facet::UserAccessKeyLastUsed) => u.key_last_used.is_read(),
             (Snapshot::IamUser(u), Facet::UserLoginProfile) => u.login_profile.is_read(),
             (Snapshot::IamUser(u), Facet::UserMfaDevices) => u.mfa_devices.is_read(),
             (Snapshot::IamUser(u), Facet::UserAttachedPolicies) => u.attached_policies.is_read(),
@@ -269,6 +288,16 @@ impl Snapshot {
             (Snapshot::IamAccount(a), Facet::RootMfa) => a.root_mfa.is_read(),
             // A facet a kind lacks (account-level settings carry no tags) counts as read.
             _ => true,
+        }
+    }
+
+    /// Judge the snapshot as of `t` (the executor's clock): ages are measured from it.
+    /// S3 snapshots hold no time.
+    pub fn set_as_of(&mut self, t: DateTime<Utc>) {
+        match self {
+            Snapshot::IamUser(u) => u.as_of = t,
+            Snapshot::IamAccount(a) => a.as_of = t,
+            Snapshot::S3Bucket(_) | Snapshot::S3Account(_) => {}
         }
     }
 

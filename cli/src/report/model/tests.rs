@@ -68,6 +68,7 @@ pub(crate) fn decision(outcome: Outcome, exemption: Option<Exemption>) -> Decisi
         error: None,
         exemption,
         retryable: false,
+        not_examined: false,
     }
 }
 

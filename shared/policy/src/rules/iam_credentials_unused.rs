@@ -31,11 +31,13 @@ impl IamCredentialsUnused {
         }
     }
 
+    /// Why key `k` counts as unused, if it does. A key whose last use was not read
+    /// (it appeared between the two reads) is not judged: it is never acted on blindly.
     fn key_unused(&self, u: &UserSnapshot, k: &AccessKey) -> Option<String> {
         if !k.active {
             return None;
         }
-        match k.last_used {
+        match u.last_use_of(&k.id)? {
             Some(t) if older_than(u.as_of, t, self.days) => Some(format!(
                 "access key {} was last used {} days ago (limit {})",
                 k.id,
@@ -90,10 +92,18 @@ impl Rule for IamCredentialsUnused {
         }
     }
     fn facets(&self) -> &'static [Facet] {
-        &[Facet::UserAccessKeys, Facet::UserLoginProfile]
+        &[
+            Facet::UserAccessKeys,
+            Facet::UserAccessKeyLastUsed,
+            Facet::UserLoginProfile,
+        ]
     }
     fn reads(&self) -> &'static [Facet] {
-        &[Facet::UserAccessKeys, Facet::UserLoginProfile]
+        &[
+            Facet::UserAccessKeys,
+            Facet::UserAccessKeyLastUsed,
+            Facet::UserLoginProfile,
+        ]
     }
     fn actions(&self) -> &'static [&'static str] {
         &["DeactivateAccessKey", "DeleteLoginProfile"]
@@ -105,9 +115,14 @@ impl Rule for IamCredentialsUnused {
                 reason: "not a user snapshot".into(),
             };
         };
-        let (Some(keys), Some(lp)) = (u.access_keys.get(), u.login_profile.get()) else {
+        let (Some(keys), true, Some(lp)) = (u.access_keys.get(), u.key_last_used.is_read(), u.login_profile.get())
+        else {
             return Verdict::NeedsFacets {
-                facets: vec![Facet::UserAccessKeys, Facet::UserLoginProfile],
+                facets: vec![
+                    Facet::UserAccessKeys,
+                    Facet::UserAccessKeyLastUsed,
+                    Facet::UserLoginProfile,
+                ],
             };
         };
         let mut findings: Vec<String> = keys.iter().filter_map(|k| self.key_unused(u, k)).collect();

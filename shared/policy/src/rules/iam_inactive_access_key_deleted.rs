@@ -8,7 +8,10 @@
 use crate::action::{Action, Plan};
 use crate::iam::{age_days, older_than};
 use crate::params::Params;
-use crate::resource::{Facet, ResourceKind, Snapshot};
+use chrono::{DateTime, Utc};
+
+use crate::iam::AccessKey;
+use crate::resource::{Facet, ResourceKind, Snapshot, UserSnapshot};
 use crate::rule::{Rule, Triggers, Verdict};
 use crate::settings::Mode;
 
@@ -23,6 +26,19 @@ impl IamInactiveAccessKeyDeleted {
         Self {
             days: p.number("InactiveKeyDeleteDays"),
         }
+    }
+}
+
+impl IamInactiveAccessKeyDeleted {
+    /// Since when key `k` is idle, when it is inactive and idle for longer than the
+    /// limit: its last use, or its creation when never used. A key whose last use was
+    /// not read is not judged.
+    fn idle_since(&self, u: &UserSnapshot, k: &AccessKey) -> Option<DateTime<Utc>> {
+        if k.active {
+            return None;
+        }
+        let since = u.last_use_of(&k.id)?.unwrap_or(k.created);
+        older_than(u.as_of, since, self.days).then_some(since)
     }
 }
 
@@ -47,10 +63,10 @@ impl Rule for IamInactiveAccessKeyDeleted {
         }
     }
     fn facets(&self) -> &'static [Facet] {
-        &[Facet::UserAccessKeys]
+        &[Facet::UserAccessKeys, Facet::UserAccessKeyLastUsed]
     }
     fn reads(&self) -> &'static [Facet] {
-        &[Facet::UserAccessKeys]
+        &[Facet::UserAccessKeys, Facet::UserAccessKeyLastUsed]
     }
     fn actions(&self) -> &'static [&'static str] {
         &["DeleteAccessKey"]
@@ -64,19 +80,19 @@ impl Rule for IamInactiveAccessKeyDeleted {
                 reason: "not a user snapshot".into(),
             };
         };
-        let Some(keys) = u.access_keys.get() else {
+        let (Some(keys), true) = (u.access_keys.get(), u.key_last_used.is_read()) else {
             return Verdict::NeedsFacets {
-                facets: vec![Facet::UserAccessKeys],
+                facets: vec![Facet::UserAccessKeys, Facet::UserAccessKeyLastUsed],
             };
         };
         let findings: Vec<String> = keys
             .iter()
-            .filter(|k| !k.active && older_than(u.as_of, k.last_used.unwrap_or(k.created), self.days))
-            .map(|k| {
+            .filter_map(|k| Some((k, self.idle_since(u, k)?)))
+            .map(|(k, since)| {
                 format!(
                     "inactive access key {} unused for {} days (limit {})",
                     k.id,
-                    age_days(u.as_of, k.last_used.unwrap_or(k.created)),
+                    age_days(u.as_of, since),
                     self.days
                 )
             })
@@ -96,7 +112,7 @@ impl Rule for IamInactiveAccessKeyDeleted {
         let keys = u.access_keys.get().map(Vec::as_slice).unwrap_or_default();
         Plan::of(
             keys.iter()
-                .filter(|k| !k.active && older_than(u.as_of, k.last_used.unwrap_or(k.created), self.days))
+                .filter(|k| self.idle_since(u, k).is_some())
                 .map(|k| Action::DeleteAccessKey {
                     user: u.name.clone(),
                     key_id: k.id.clone(),

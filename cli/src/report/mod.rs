@@ -121,7 +121,8 @@ pub async fn run(g: &Global, since: DateTime<Utc>, formats: &[Format], out: Opti
     for e in &scan_errors {
         eprintln!("autofix: the scan failed in part: {e}");
     }
-    Ok(if scan_errors.is_empty() { 0 } else { 1 })
+    // As `autofix scan`: 3 when the scan could not look at everything (the report says where).
+    Ok(crate::context::sweep_exit_code(&reports, false))
 }
 
 /// Where the report goes.

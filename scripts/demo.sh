@@ -14,7 +14,12 @@ cd "$ROOT"
 # shellcheck source=lib/local-world.sh
 source "$ROOT/scripts/lib/local-world.sh"
 
-say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+# Bold headings on a terminal only (a log or a test reads plain text).
+if [[ -t 1 ]]; then
+  say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+else
+  say() { printf '\n==> %s\n' "$*"; }
+fi
 run() { printf '\n$ %s\n' "$*"; "$@"; }
 
 OUT="${DEMO_OUT:-$ROOT/target/demo}"

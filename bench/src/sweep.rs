@@ -18,8 +18,8 @@ use anyhow::Result;
 use async_trait::async_trait;
 use clap::Parser;
 use policy::ports::{Remediator, ResourceReader};
-use policy::resource::{Facet, ResourceRef, Snapshot};
 use policy::{Action, Event, Outcome, PortError};
+use policy::{Facet, ResourceRef, Snapshot};
 
 #[derive(Parser)]
 struct Args {
@@ -100,7 +100,8 @@ async fn main() -> Result<()> {
 
         let mut env = world.env.clone();
         env.insert("SWEEP_CONCURRENCY".into(), concurrency.to_string());
-        let cfg = adapters::config::FunctionConfig::from_lookup("s3-public-access", |k| env.get(k).cloned())?;
+        let cfg =
+            adapters::config::FunctionConfig::from_lookup(policy::family::S3_PUBLIC_ACCESS, |k| env.get(k).cloned())?;
         let mut app = adapters::app::App::build(&world.sdk, &cfg).await?;
         let counts = Arc::new(Counts::default());
         app.ports.reader = Arc::new(CountingReader(app.ports.reader.clone(), counts.clone()));

@@ -11,9 +11,9 @@ use adapters::dynamo::table_exists;
 use adapters::slack::SlackNotifier;
 use anyhow::{Context, Result, bail};
 use aws_config::BehaviorVersion;
+use policy::catalog;
 use policy::params::Params;
 use policy::ports::Notifier;
-use policy::rules::FAMILIES;
 use policy::{Actor, Event, RunReport};
 
 use crate::output::{self, Bar};
@@ -141,7 +141,7 @@ async fn find_table(
 
 pub(crate) fn config_for(
     stack: &Stack,
-    family: &str,
+    family: policy::Family,
     dry_run: bool,
     max_changes: Option<usize>,
 ) -> Result<FunctionConfig> {
@@ -156,11 +156,10 @@ pub(crate) fn config_for(
 }
 
 /// The rule parameters of a run: the defaults with the `--set` overrides.
-/// The rule parameters of a run: the defaults with the `--set` overrides.
 fn params_of(filter: &RuleFilter) -> Result<Params> {
     let mut p = Params::default();
     for pair in &filter.sets {
-        p.set_pair(pair)?;
+        catalog::set_param(&mut p, pair)?;
     }
     Ok(p)
 }
@@ -168,8 +167,8 @@ fn params_of(filter: &RuleFilter) -> Result<Params> {
 fn check_rules(filter: &RuleFilter) -> Result<()> {
     params_of(filter)?;
     for id in &filter.rules {
-        if policy::rules::by_id(id).is_none() {
-            let known: Vec<&str> = policy::rules::all().iter().map(|r| r.id()).collect();
+        if catalog::by_id(id).is_none() {
+            let known = catalog::rule_ids();
             bail!("unknown rule {id:?}; known rules: {}", known.join(", "));
         }
     }
@@ -194,8 +193,9 @@ async fn sweep(
     let params = params_of(filter)?;
     let bar = Bar::new(!g.json, if fix { "fixing" } else { "scanning" });
     let mut reports = Vec::new();
-    for (family, ids) in FAMILIES {
-        if !filter.rules.is_empty() && !ids.iter().any(|id| filter.rules.iter().any(|r| r == id)) {
+    for family in catalog::families() {
+        let rules = catalog::family(family);
+        if !filter.rules.is_empty() && !rules.iter().any(|rule| filter.rules.iter().any(|r| r == rule.id())) {
             continue;
         }
         let mut cfg = config_for(stack, family, dry_run, max_changes)?;
@@ -244,11 +244,11 @@ pub async fn fix(g: &Global, filter: &RuleFilter, dry_run: bool, max_changes: Op
     })
 }
 
-pub async fn handle(g: &Global, event: &Path, family: &str, dry_run: bool) -> Result<u8> {
-    if !FAMILIES.iter().any(|(f, _)| *f == family) {
-        let known: Vec<&str> = FAMILIES.iter().map(|(f, _)| *f).collect();
-        bail!("unknown function {family:?}; known: {}", known.join(", "));
-    }
+pub async fn handle(g: &Global, event: &Path, function: &str, dry_run: bool) -> Result<u8> {
+    let Some(family) = catalog::family_by_name(function) else {
+        let known: Vec<&str> = catalog::families().iter().map(|f| f.name()).collect();
+        bail!("unknown function {function:?}; known: {}", known.join(", "));
+    };
     let bytes = std::fs::read(event).with_context(|| format!("reading {}", event.display()))?;
     let payload: serde_json::Value = match serde_json::from_slice(&bytes) {
         Ok(v) => v,
@@ -315,9 +315,10 @@ pub async fn rules(g: &Global, params: bool) -> Result<u8> {
         _ => vec![],
     };
     let mut rows = Vec::new();
-    for (family, ids) in FAMILIES {
-        for id in *ids {
-            let Some(rule) = policy::rules::by_id(id) else { continue };
+    for family in catalog::families() {
+        for rule in catalog::family(family) {
+            let id = rule.id();
+            let spec = rule.spec();
             let configured = match &settings {
                 Some(s) => policy::ports::SettingsStore::mode(s, id).await.ok().flatten(),
                 None => None,
@@ -325,12 +326,12 @@ pub async fn rules(g: &Global, params: bool) -> Result<u8> {
             rows.push(output::RuleRow {
                 id: id.to_string(),
                 family: family.to_string(),
-                title: rule.title().to_string(),
-                default_mode: rule.default_mode().to_string(),
+                title: spec.title.to_string(),
+                default_mode: spec.default_mode.to_string(),
                 mode: configured.map(|m| m.to_string()),
                 last_action: last
                     .iter()
-                    .find(|r| r.rule == *id)
+                    .find(|r| r.rule == id)
                     .map(|r| format!("{} {} {}", r.time.format("%Y-%m-%d %H:%M"), r.outcome, r.resource)),
             });
         }

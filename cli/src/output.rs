@@ -201,25 +201,26 @@ pub fn print_rules(rows: &[RuleRow], as_json: bool) {
 }
 
 pub fn print_params(params: &policy::params::Params, as_json: bool) {
+    let known = policy::catalog::parameters();
     if as_json {
         let rows: Vec<_> = params
-            .effective()
+            .effective(&known)
             .into_iter()
-            .map(|(spec, value, _)| {
-                json!({"name": spec.name, "value": value, "default": spec.default,
-                       "env": policy::params::env_name(spec.name), "rules": spec.rules, "help": spec.help})
+            .map(|(p, value, _)| {
+                json!({"name": p.name(), "value": value, "default": p.default_text(),
+                       "env": p.env_name(), "rules": policy::catalog::rules_reading(p), "help": p.help()})
             })
             .collect();
         println!("{}", serde_json::Value::Array(rows));
         return;
     }
     let mut t = table(vec!["PARAMETER", "DEFAULT", "RULES", "MEANING"]);
-    for spec in policy::params::PARAMS {
+    for p in known {
         t.add_row(vec![
-            spec.name.to_string(),
-            spec.default.to_string(),
-            spec.rules.join("\n"),
-            spec.help.to_string(),
+            p.name().to_string(),
+            p.default_text(),
+            policy::catalog::rules_reading(p).join("\n"),
+            p.help().to_string(),
         ]);
     }
     println!("{t}");

@@ -410,7 +410,8 @@ impl World {
 
     /// The function's typed config, read from [`World::env`] the way `main` reads the environment.
     pub fn config(&self) -> FunctionConfig {
-        FunctionConfig::from_lookup(&self.family, |k| self.env.get(k).cloned()).expect("the test environment is valid")
+        let family = policy::catalog::family_by_name(&self.family).expect("a known function family");
+        FunctionConfig::from_lookup(family, |k| self.env.get(k).cloned()).expect("the test environment is valid")
     }
 
     /// Build the function under test from [`World::env`].

@@ -203,7 +203,8 @@ fn check(t: &Value) -> Vec<String> {
             }
         }
     }
-    for (family, _) in policy::rules::FAMILIES {
+    for family in policy::catalog::families() {
+        let family = family.name();
         let Some((fn_id, function)) = function_of(t, family) else {
             problems.push(format!("no function builds the binary {family}"));
             continue;
@@ -219,11 +220,12 @@ fn check(t: &Value) -> Vec<String> {
             .iter()
             .flat_map(|s| strings(get(s, "Action")))
             .collect();
-        let expected: BTreeSet<String> = policy::permissions::family_permissions(family)
-            .into_iter()
-            .chain(RUNTIME.iter().copied())
-            .map(str::to_owned)
-            .collect();
+        let expected: BTreeSet<String> =
+            policy::permissions::family_permissions(policy::catalog::family_by_name(family).unwrap())
+                .into_iter()
+                .chain(RUNTIME.iter().copied())
+                .map(str::to_owned)
+                .collect();
         for a in expected.difference(&granted) {
             problems.push(format!("{role_id} ({family}) lacks {a}, which the code calls"));
         }
@@ -232,8 +234,8 @@ fn check(t: &Value) -> Vec<String> {
         }
 
         let (patterns, schedule) = triggers_of(t, &fn_id, function);
-        for rule in policy::rules::family(family) {
-            let tr = rule.triggers();
+        for rule in policy::catalog::family(policy::catalog::family_by_name(family).unwrap()) {
+            let tr = rule.spec().triggers;
             for name in tr.cloudtrail {
                 let found = patterns.iter().any(|p| {
                     strings(get(p, "detail-type"))
@@ -415,13 +417,14 @@ fn dropping_a_trigger_fails_the_check() {
 #[test]
 fn every_custom_config_rule_of_the_code_is_deployed_to_invoke_its_function() {
     let t = load();
-    for (family, _) in policy::rules::FAMILIES {
+    for family in policy::catalog::families() {
+        let family = family.name();
         let Some((fn_id, _)) = function_of(&t, family) else {
             continue;
         };
-        for rule in policy::rules::family(family)
+        for rule in policy::catalog::family(policy::catalog::family_by_name(family).unwrap())
             .into_iter()
-            .filter(|r| r.custom_config_rule())
+            .filter(|r| r.spec().custom_config_rule)
         {
             let deployed = resources(&t).iter().any(|(_, r)| {
                 let props = get(r, "Properties");
@@ -473,12 +476,14 @@ fn every_rule_parameter_and_mode_reaches_the_functions_that_use_it() {
     let t = load();
     let params = get(&t, "Parameters").and_then(Value::as_mapping).expect("Parameters");
     let mut problems = Vec::new();
-    for spec in policy::params::PARAMS {
-        if !params.contains_key(spec.name) {
-            problems.push(format!("no template parameter {}", spec.name));
+    for spec in policy::catalog::parameters() {
+        if !params.contains_key(spec.name()) {
+            problems.push(format!("no template parameter {}", spec.name()));
         }
     }
-    for (family, ids) in policy::rules::FAMILIES {
+    for fam in policy::catalog::families() {
+        let family = fam.name();
+        let ids: Vec<&str> = policy::catalog::family(fam).iter().map(|r| r.id()).collect();
         let Some((fn_id, f)) = function_of(&t, family) else {
             continue;
         };
@@ -489,16 +494,16 @@ fn every_rule_parameter_and_mode_reaches_the_functions_that_use_it() {
             .cloned()
             .unwrap_or_default();
         let refs = |var: &str| env.get(var).and_then(target_id);
-        for spec in policy::params::PARAMS
-            .iter()
-            .filter(|s| s.rules.iter().any(|r| ids.contains(r)))
+        for spec in policy::catalog::parameters()
+            .into_iter()
+            .filter(|s| policy::catalog::rules_reading(*s).iter().any(|r| ids.contains(r)))
         {
-            let var = policy::params::env_name(spec.name);
-            if refs(&var).as_deref() != Some(spec.name) {
-                problems.push(format!("{fn_id}: {var} is not set from the parameter {}", spec.name));
+            let var = spec.env_name();
+            if refs(&var).as_deref() != Some(spec.name()) {
+                problems.push(format!("{fn_id}: {var} is not set from the parameter {}", spec.name()));
             }
         }
-        for id in *ids {
+        for id in ids {
             let var = adapters::config::mode_var(id);
             if !env.contains_key(var.as_str()) {
                 problems.push(format!("{fn_id}: no {var}"));
@@ -631,7 +636,8 @@ fn notifier_problems(t: &Value) -> Vec<String> {
     }
 
     // Every remediation function queues its notices there, and may.
-    for (family, _) in policy::rules::FAMILIES {
+    for family in policy::catalog::families() {
+        let family = family.name();
         let Some((id, f)) = function_of(t, family) else {
             continue;
         };

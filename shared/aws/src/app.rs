@@ -18,8 +18,8 @@ use crate::config_reporter::ConfigReporter;
 use crate::dynamo::{DynamoLedger, DynamoSettings};
 use crate::error::ConfigError;
 pub use crate::error::{HandlerError, InitError};
+use crate::kinds::AwsAdapter;
 use crate::notices::QueueNotifier;
-use crate::router::AwsAdapter;
 use crate::slack::{LogNotifier, SlackNotifier};
 
 /// One function's rules, ports and options; built once per container.
@@ -67,9 +67,9 @@ impl App {
         cfg: &FunctionConfig,
         slack: Option<Arc<dyn Notifier>>,
     ) -> Result<App, InitError> {
-        let rules = policy::rules::family_with(&cfg.family, &cfg.params);
+        let rules = policy::catalog::family_with(cfg.family, &cfg.params);
         if rules.is_empty() {
-            return Err(ConfigError::UnknownFamily(cfg.family.clone()).into());
+            return Err(ConfigError::UnknownFamily(cfg.family.name().to_string()).into());
         }
         let aws = Arc::new(AwsAdapter::new(clients));
 
@@ -112,7 +112,7 @@ impl App {
             family = %cfg.family,
             rules = ?rules.iter().map(|r| r.id()).collect::<Vec<_>>(),
             dry_run = cfg.dry_run,
-            params = ?cfg.params.effective().iter().filter(|(_, _, set)| *set).map(|(s, v, _)| format!("{}={v}", s.name)).collect::<Vec<_>>(),
+            params = ?cfg.params.effective(&policy::catalog::parameters()).iter().filter(|(_, _, set)| *set).map(|(p, v, _)| format!("{p}={v}")).collect::<Vec<_>>(),
             "function ready"
         );
         Ok(App {
@@ -250,7 +250,7 @@ pub fn init_tracing(json: bool) {
 
 /// The whole life of a function: tracing, SDK config, typed config, ports, then
 /// the Lambda runtime loop.
-pub async fn run(family: &str) -> Result<(), lambda_runtime::Error> {
+pub async fn run(family: policy::Family) -> Result<(), lambda_runtime::Error> {
     init_tracing(true);
     let sdk = load_sdk_config().await;
     let cfg = FunctionConfig::from_env(family).inspect_err(|e| error!(error = %chain(e), "invalid configuration"))?;
@@ -271,8 +271,8 @@ mod tests {
     use policy::ResourceRef;
     use policy::memory::{RecordingNotifier, RecordingReporter};
     use policy::ports::{Remediator, ResourceLister, ResourceReader};
-    use policy::resource::{Facet, ResourceKind, Snapshot};
     use policy::{Action, PortError};
+    use policy::{Facet, ResourceKind, Snapshot};
 
     /// A reader that fails every read the way the test says.
     struct Failing(fn() -> PortError);
@@ -299,7 +299,7 @@ mod tests {
     fn app(f: fn() -> PortError) -> App {
         let port = Arc::new(Failing(f));
         App {
-            rules: policy::rules::family("s3-public-access"),
+            rules: policy::catalog::family(policy::family::S3_PUBLIC_ACCESS),
             ports: Ports {
                 reader: port.clone(),
                 lister: port.clone(),

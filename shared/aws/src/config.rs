@@ -15,12 +15,13 @@
 //! | `SWEEP_CONCURRENCY`   | resources processed at once in a sweep (≥ 1)                  | `16`                   |
 //! | `CONFIG_TEST_MODE`    | send `PutEvaluations` with `TestMode=true`                     | `false`                |
 //! | `BREAK_GLASS_TAG_KEY` | the tag key that marks a break-glass resource (never changed)  | `hipaa-autofix:break-glass` |
-//! | rule parameters       | one variable per `policy::params::PARAMS` entry, named by `policy::params::env_name` (`AccessKeyMaxAgeDays` → `ACCESS_KEY_MAX_AGE_DAYS`) | each parameter's default |
+//! | rule parameters       | one variable per parameter of the family's rules (`policy::catalog::parameters`), named by `policy::params::env_name` (`AccessKeyMaxAgeDays` → `ACCESS_KEY_MAX_AGE_DAYS`) | each parameter's default |
 //!
 //! An empty value counts as unset (SAM passes `""` for an empty parameter). No
 //! secrets are read from the environment: the Slack webhook comes from Secrets Manager.
 use std::collections::BTreeMap;
 
+use policy::Family;
 use policy::params::{ParamError, Params, env_name};
 use policy::settings::{DEFAULT_BREAK_GLASS_TAG, DEFAULT_EXEMPT_TAG};
 use policy::{ExecOptions, Mode};
@@ -31,7 +32,7 @@ use crate::error::ConfigError;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FunctionConfig {
     /// The function family (`s3-public-access`): which rules run.
-    pub family: String,
+    pub family: Family,
     pub settings_table: Option<String>,
     pub ledger_table: Option<String>,
     pub slack_secret_id: Option<String>,
@@ -88,12 +89,12 @@ fn parse_mode(var: &str, v: &str) -> Result<Mode, ConfigError> {
 
 impl FunctionConfig {
     /// Read the configuration from the process environment.
-    pub fn from_env(family: &str) -> Result<Self, ConfigError> {
+    pub fn from_env(family: Family) -> Result<Self, ConfigError> {
         Self::from_lookup(family, |k| std::env::var(k).ok())
     }
 
     /// Read the configuration through `lookup` (the environment, or a map in tests).
-    pub fn from_lookup(family: &str, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    pub fn from_lookup(family: Family, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |k: &str| lookup(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
 
         let bool_var = |k: &str, default: bool| get(k).map_or(Ok(default), |v| parse_bool(k, &v));
@@ -102,14 +103,14 @@ impl FunctionConfig {
         let family_default = get("DEFAULT_MODE")
             .map(|v| parse_mode("DEFAULT_MODE", &v))
             .transpose()?;
-        for rule in policy::rules::family(family) {
+        for rule in policy::catalog::family(family) {
             let var = mode_var(rule.id());
             let mode = match get(&var) {
                 Some(v) => Some(parse_mode(&var, &v)?),
                 // An optional rule that is off by default (deleting inactive keys) is
                 // switched on only by its own variable or the settings table, never by
                 // the family-wide default.
-                None if rule.default_mode() == Mode::Off => None,
+                None if rule.spec().default_mode == Mode::Off => None,
                 None => family_default,
             };
             if let Some(m) = mode {
@@ -132,7 +133,7 @@ impl FunctionConfig {
         };
 
         Ok(FunctionConfig {
-            family: family.to_string(),
+            family,
             settings_table: get("SETTINGS_TABLE"),
             ledger_table: get("LEDGER_TABLE"),
             slack_secret_id: get("SLACK_SECRET_ID"),
@@ -152,7 +153,7 @@ impl FunctionConfig {
             max_changes,
             concurrency,
             config_test_mode: bool_var("CONFIG_TEST_MODE", false)?,
-            params: Params::from_lookup(&lookup).map_err(param_error)?,
+            params: policy::catalog::params_from_lookup(&lookup).map_err(param_error)?,
             break_glass_tag: get("BREAK_GLASS_TAG_KEY").unwrap_or_else(|| DEFAULT_BREAK_GLASS_TAG.to_string()),
         })
     }
@@ -179,7 +180,7 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    const FAMILY: &str = "s3-public-access";
+    const FAMILY: Family = policy::family::S3_PUBLIC_ACCESS;
 
     fn cfg(vars: &[(&str, &str)]) -> Result<FunctionConfig, ConfigError> {
         let m: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
@@ -218,16 +219,17 @@ mod tests {
             ("MFA_GRACE_HOURS", ""),
             ("BREAK_GLASS_TAG_KEY", "x:break-glass"),
         ]);
-        assert_eq!(c.params.number("AccessKeyMaxAgeDays"), 30);
-        assert!(c.params.flag("MfaStage2Enabled"));
-        assert_eq!(c.params.number("MfaGraceHours"), 24);
+        use policy::rules::{iam_access_key_rotated as keys, iam_user_console_mfa as mfa};
+        assert_eq!(c.params.number(&keys::ACCESS_KEY_MAX_AGE_DAYS), 30);
+        assert!(c.params.flag(&mfa::MFA_STAGE2_ENABLED));
+        assert_eq!(c.params.number(&mfa::MFA_GRACE_HOURS), 24);
         assert_eq!(c.break_glass_tag, "x:break-glass");
         assert_eq!(c.exec_options().break_glass_tag, "x:break-glass");
     }
 
     #[test]
     fn an_empty_lookup_always_parses() {
-        let c = FunctionConfig::from_lookup("iam-mfa", |_| None).unwrap_or_else(|e| panic!("{e}"));
+        let c = FunctionConfig::from_lookup(policy::family::IAM_MFA, |_| None).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.params, Params::default());
     }
 

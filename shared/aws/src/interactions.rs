@@ -32,12 +32,8 @@ use aws_types::SdkConfig;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, KeyInit, Mac};
-use policy::action::{Action, action_permissions, facet_permissions};
 use policy::executor::Clock;
-use policy::iam::PasswordPolicy;
 use policy::ports::{Ledger, SettingsAdmin};
-use policy::resource::Facet;
-use policy::s3::{Acl, PublicAccessBlock};
 use policy::{Actor, Event, Executor, Mode, Outcome};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -404,7 +400,7 @@ pub struct InteractionsConfig {
     /// Only a `response_url` starting with this is posted to (`SLACK_RESPONSE_URL_PREFIX`,
     /// default Slack's own host), so a forged-but-signed payload can't aim our POST elsewhere.
     pub response_url_prefix: String,
-    /// One per rule family (`policy::rules::FAMILIES`): the function acts on any rule's notice.
+    /// One per rule family (`policy::catalog::families`): the function acts on any rule's notice.
     pub families: Vec<FunctionConfig>,
 }
 
@@ -422,9 +418,9 @@ impl InteractionsConfig {
                     .into(),
             })
         };
-        let families = policy::rules::FAMILIES
-            .iter()
-            .map(|(family, _)| FunctionConfig::from_lookup(family, &lookup))
+        let families = policy::catalog::families()
+            .into_iter()
+            .map(|family| FunctionConfig::from_lookup(family, &lookup))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(InteractionsConfig {
             settings_table: required("SETTINGS_TABLE")?,
@@ -473,8 +469,8 @@ impl From<Reply> for LambdaFunctionUrlResponse {
 pub struct Interactions {
     signing_secret: Option<String>,
     admins: Allowlist,
-    /// One per rule family, by family name.
-    apps: BTreeMap<String, App>,
+    /// One per rule family.
+    apps: BTreeMap<policy::Family, App>,
     settings: Arc<dyn SettingsAdmin>,
     ledger: Arc<dyn Ledger>,
     http: reqwest::Client,
@@ -537,7 +533,7 @@ impl Interactions {
         }
         let mut apps = BTreeMap::new();
         for fc in &cfg.families {
-            apps.insert(fc.family.clone(), App::assemble(&clients, fc, slack.clone())?);
+            apps.insert(fc.family, App::assemble(&clients, fc, slack.clone())?);
         }
         info!(
             families = ?apps.keys().collect::<Vec<_>>(),
@@ -559,7 +555,7 @@ impl Interactions {
     pub fn new(
         signing_secret: Option<String>,
         admins: Allowlist,
-        apps: BTreeMap<String, App>,
+        apps: BTreeMap<policy::Family, App>,
         settings: Arc<dyn SettingsAdmin>,
         ledger: Arc<dyn Ledger>,
     ) -> Interactions {
@@ -710,10 +706,10 @@ impl Interactions {
             ));
         }
         let rule = record.rule.as_str();
-        let family = policy::rules::family_of(rule).ok_or_else(|| format!("unknown rule {rule}"))?;
+        let family = policy::catalog::family_of(rule).ok_or_else(|| format!("unknown rule {rule}"))?;
         let app = self
             .apps
-            .get(family)
+            .get(&family)
             .ok_or_else(|| format!("this function has no {family} rules"))?;
         let actor = Actor {
             arn: format!("slack:{} ({})", click.user_id, click.username),
@@ -870,135 +866,10 @@ pub fn updated_message(click: &Click, line: &str, keep_buttons: bool) -> Value {
 // ---------------------------------------------------------------------------
 // Permissions
 
-/// One action of each shape (with and without a previous state), so undo's
-/// inverse actions are derived from [`Action::undo`] itself.
-fn action_samples() -> Vec<Action> {
-    let b = || "bucket".to_string();
-    let pab = PublicAccessBlock::ALL_ON;
-    let acl = Acl {
-        owner: None,
-        grants: vec![],
-    };
-    let pp = PasswordPolicy::default();
-    let (user, key_id) = ("user".to_string(), "AKIA".to_string());
-    vec![
-        Action::PutBucketPublicAccessBlock {
-            bucket: b(),
-            settings: pab,
-            previous: None,
-        },
-        Action::PutBucketPublicAccessBlock {
-            bucket: b(),
-            settings: pab,
-            previous: Some(PublicAccessBlock::default()),
-        },
-        Action::DeleteBucketPublicAccessBlock {
-            bucket: b(),
-            previous: pab,
-        },
-        Action::PutBucketAcl {
-            bucket: b(),
-            acl: acl.clone(),
-            removed_grants: vec![],
-            previous: acl,
-        },
-        Action::PutBucketPolicy {
-            bucket: b(),
-            policy: "{}".into(),
-            removed_statements: vec![],
-            previous: None,
-        },
-        Action::PutBucketPolicy {
-            bucket: b(),
-            policy: "{}".into(),
-            removed_statements: vec![],
-            previous: Some("{}".into()),
-        },
-        Action::DeleteBucketPolicy {
-            bucket: b(),
-            removed_statements: vec![],
-            previous: "{}".into(),
-        },
-        Action::PutAccountPublicAccessBlock {
-            account: "1".into(),
-            settings: pab,
-            previous: None,
-        },
-        Action::PutAccountPublicAccessBlock {
-            account: "1".into(),
-            settings: pab,
-            previous: Some(PublicAccessBlock::default()),
-        },
-        Action::DeleteAccountPublicAccessBlock {
-            account: "1".into(),
-            previous: pab,
-        },
-        Action::DeactivateAccessKey {
-            user: user.clone(),
-            key_id: key_id.clone(),
-        },
-        Action::ActivateAccessKey {
-            user: user.clone(),
-            key_id: key_id.clone(),
-        },
-        Action::DeleteAccessKey {
-            user: user.clone(),
-            key_id,
-        },
-        Action::DeleteLoginProfile { user: user.clone() },
-        Action::AttachUserPolicy {
-            user: user.clone(),
-            policy_arn: "arn:aws:iam::1:policy/p".into(),
-        },
-        Action::DetachUserPolicy {
-            user,
-            policy_arn: "arn:aws:iam::1:policy/p".into(),
-        },
-        Action::UpdateAccountPasswordPolicy {
-            policy: pp,
-            previous: None,
-        },
-        Action::UpdateAccountPasswordPolicy {
-            policy: pp,
-            previous: Some(pp),
-        },
-        Action::DeleteAccountPasswordPolicy { previous: pp },
-    ]
-}
-
-/// The actions an undo of `action` (by name) may apply, derived from [`Action::undo`].
-pub fn undo_action_names(action: &str) -> BTreeSet<&'static str> {
-    action_samples()
-        .iter()
-        .filter(|a| a.name() == action)
-        .filter_map(Action::undo)
-        .map(|u| u.name())
-        .collect()
-}
-
-/// Every AWS resource permission the function calls: for every rule of every family,
-/// the reads (facets and tags), the fixes (its actions) and the undos (each action's
-/// inverse, and the re-read of what it writes). No lists (it never sweeps) and no
-/// `config:PutEvaluations` (it never answers a Config invocation), which
-/// `policy::permissions::family_permissions` include for the family functions.
+/// Every AWS resource permission the function calls: an admin's acts on any
+/// rule's notice (reads, fixes, undos; `policy::permissions::admin_permissions`).
 pub fn resource_permissions() -> BTreeSet<&'static str> {
-    let mut out = BTreeSet::new();
-    for rule in policy::rules::all() {
-        let kind = rule.kind();
-        for f in rule.reads().iter().chain(rule.facets()).chain(&[Facet::Tags]) {
-            out.extend(facet_permissions(kind, *f));
-        }
-        for name in rule.actions() {
-            out.extend(action_permissions(name));
-            for undo in undo_action_names(name) {
-                out.extend(action_permissions(undo));
-            }
-            for a in action_samples().iter().filter(|a| a.name() == *name) {
-                out.extend(facet_permissions(kind, a.writes()));
-            }
-        }
-    }
-    out
+    policy::permissions::admin_permissions()
 }
 
 /// Every IAM action the function's role needs, resource permissions and plumbing:
@@ -1270,7 +1141,7 @@ mod tests {
         let c =
             InteractionsConfig::from_lookup(|k| vars.get(k).map(|v| v.to_string())).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.admins.len(), 2);
-        assert_eq!(c.families.len(), policy::rules::FAMILIES.len());
+        assert_eq!(c.families.len(), policy::catalog::families().len());
         assert!(c.families.iter().all(|f| f.exempt_tag == "x:exempt"));
         for missing in ["SETTINGS_TABLE", "LEDGER_TABLE"] {
             let e = InteractionsConfig::from_lookup(|k| {
@@ -1284,30 +1155,33 @@ mod tests {
     }
 
     #[test]
-    fn undo_names_come_from_action_undo() {
+    fn undo_names_come_from_the_action_specs() {
+        use policy::kinds::{ActionInfo, Undo, iam_account, iam_user, s3_bucket};
+        let undo_names = |a: ActionInfo| -> BTreeSet<&'static str> {
+            match a.undo() {
+                Undo::By(us) => us.iter().map(|u| u.name).collect(),
+                Undo::Irreversible(_) => BTreeSet::new(),
+            }
+        };
         assert_eq!(
-            undo_action_names("PutBucketPublicAccessBlock"),
+            undo_names(s3_bucket::PutBucketPublicAccessBlock::INFO),
             BTreeSet::from(["PutBucketPublicAccessBlock", "DeleteBucketPublicAccessBlock"])
         );
         assert_eq!(
-            undo_action_names("UpdateAccountPasswordPolicy"),
+            undo_names(iam_account::UpdateAccountPasswordPolicy::INFO),
             BTreeSet::from(["UpdateAccountPasswordPolicy", "DeleteAccountPasswordPolicy"])
         );
         assert_eq!(
-            undo_action_names("AttachUserPolicy"),
+            undo_names(iam_user::AttachUserPolicy::INFO),
             BTreeSet::from(["DetachUserPolicy"])
         );
-        assert!(undo_action_names("DeleteAccessKey").is_empty());
-        // Every action variant has a sample, so a new variant can't be missed.
-        let sampled: BTreeSet<&str> = action_samples().iter().map(Action::name).collect();
-        let all: BTreeSet<&str> = policy::action::ACTION_NAMES.iter().copied().collect();
-        assert_eq!(sampled, all);
+        assert!(undo_names(iam_user::DeleteAccessKey::INFO).is_empty());
     }
 
     #[test]
     fn required_permissions_cover_every_fix_read_and_undo_and_no_more() {
         let p = required_permissions();
-        for (family, _) in policy::rules::FAMILIES {
+        for family in policy::catalog::families() {
             for perm in policy::permissions::family_permissions(family) {
                 let sweep_or_config =
                     perm == "config:PutEvaluations" || perm == "s3:ListAllMyBuckets" || perm == "iam:ListUsers";

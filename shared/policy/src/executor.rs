@@ -15,15 +15,16 @@ use futures::StreamExt;
 use serde::Serialize;
 use tracing::{error, info, warn};
 
-use crate::action::{Action, Plan};
 use crate::error::PortError;
 use crate::event::{Actor, Event, EventSource};
+use crate::kinds::Action;
+use crate::kinds::{Facet, ResourceKind, ResourceRef, Snapshot};
 use crate::ledger::{LedgerRecord, Outcome, new_id};
 use crate::notice::Notice;
+use crate::plan::Plan;
 use crate::ports::{
     ComplianceReporter, Evaluation, Ledger, Notifier, Remediator, ResourceLister, ResourceReader, SettingsStore,
 };
-use crate::resource::{Facet, ResourceKind, ResourceRef, Snapshot};
 use crate::rule::{Rule, Verdict};
 use crate::settings::{DEFAULT_BREAK_GLASS_TAG, DEFAULT_EXEMPT_TAG, Exemption, ExemptionCheck, Mode, parse_exempt_tag};
 
@@ -342,7 +343,7 @@ impl Executor {
         let configured = self.ports.settings.mode(rule.id()).await?;
         let mode = configured
             .or_else(|| self.opts.default_modes.get(rule.id()).copied())
-            .unwrap_or_else(|| rule.default_mode());
+            .unwrap_or(rule.spec().default_mode);
         Ok(mode)
     }
 
@@ -353,7 +354,7 @@ impl Executor {
         r: &ResourceRef,
         snap: &mut Snapshot,
     ) -> Result<Verdict, PortError> {
-        self.ports.reader.fill(r, snap, rule.facets()).await?;
+        self.ports.reader.fill(r, snap, rule.spec().facets).await?;
         for _ in 0..4 {
             match rule.evaluate(snap) {
                 Verdict::NeedsFacets { facets } => {
@@ -402,7 +403,7 @@ impl Executor {
     }
 
     async fn process(&self, rule: &dyn Rule, r: &ResourceRef, event: &Event, budget: &AtomicUsize) -> Decision {
-        let mut d = Decision::new(rule.id(), r, rule.default_mode());
+        let mut d = Decision::new(rule.id(), r, rule.spec().default_mode);
         let mode = match self.mode_of(rule).await {
             Ok(m) => m,
             Err(e) => return self.failed_early(d, "reading the rule's mode", e),
@@ -461,7 +462,8 @@ impl Executor {
             }
         }
 
-        if let Err(e) = self.ports.reader.fill(r, &mut before, &[Facet::Tags]).await {
+        let tags: Vec<_> = r.kind.tags_facet().into_iter().collect();
+        if let Err(e) = self.ports.reader.fill(r, &mut before, &tags).await {
             if e.is_not_found() {
                 d.outcome = Outcome::Gone;
                 return log_decision(d);
@@ -653,7 +655,7 @@ impl Executor {
                 notes: d.notes.clone(),
                 ..rec
             },
-            rule.title(),
+            rule.spec().title,
             changes,
             undo,
         );
@@ -796,7 +798,7 @@ impl Executor {
             .rules
             .iter()
             .find(|r| r.id() == rule)
-            .map(|r| r.title())
+            .map(|r| r.spec().title)
             .unwrap_or_default();
         let notice = Notice::from_record(&rec, title, vec![], None);
         if let Err(e) = self.ports.notifier.notify(&notice).await {

@@ -2,9 +2,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::action::Action;
 use crate::event::Actor;
-use crate::resource::Snapshot;
+use crate::kinds::Action;
+use crate::kinds::Snapshot;
 use crate::settings::Mode;
 
 /// What became of one (rule, resource) decision.
@@ -109,7 +109,7 @@ pub struct LedgerRecord {
     pub resource: String,
     /// The resource as the executor names it (kind, id, account, region), for undo.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<crate::resource::ResourceRef>,
+    pub target: Option<crate::kinds::ResourceRef>,
     pub account: String,
     pub region: String,
     pub event_id: String,

@@ -4,11 +4,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::action::Action;
 use crate::error::PortError;
+use crate::kinds::Action;
+use crate::kinds::{Facet, ResourceKind, ResourceRef, Snapshot};
 use crate::ledger::LedgerRecord;
 use crate::notice::Notice;
-use crate::resource::{Facet, ResourceKind, ResourceRef, Snapshot};
 use crate::settings::{Exemption, ExemptionEntry, Mode, ModeSetting};
 
 /// Reads resource state. Only reads the facets asked for that are not read yet.

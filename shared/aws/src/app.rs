@@ -8,7 +8,7 @@ use lambda_runtime::{LambdaEvent, service_fn};
 use policy::executor::chain;
 use policy::memory::{MemoryLedger, MemorySettings};
 use policy::ports::{Ledger, Notifier, SettingsStore};
-use policy::{Decision, EventError, Executor, Outcome, Ports, Rule, RunReport};
+use policy::{Decision, EventError, Executor, Ports, Rule, RunReport};
 use serde_json::{Value, json};
 use tracing::{Instrument, error, info, info_span, warn};
 
@@ -164,7 +164,7 @@ pub fn describe_event_error(e: &EventError) -> String {
 /// wasn't verified. `CannotJudge` and `Limited` are reported (recorded, notified)
 /// but are not errors: running the event again would decide the same.
 fn is_failure(d: &Decision) -> bool {
-    matches!(d.outcome, Outcome::Failed | Outcome::NotVerified)
+    d.outcome.class().fails_invocation
 }
 
 /// The invocation's result for Lambda: retryable when any failure may pass on a retry.

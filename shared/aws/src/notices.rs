@@ -461,15 +461,7 @@ pub enum Grouping {
 /// break-glass violation — always a loud notice — and any outcome added later) is
 /// always posted.
 pub fn groupable(outcome: Outcome) -> bool {
-    matches!(
-        outcome,
-        Outcome::Notified
-            | Outcome::Exempt
-            | Outcome::Warned
-            | Outcome::CannotJudge
-            | Outcome::Limited
-            | Outcome::DryRun
-    )
+    outcome.class().groupable
 }
 
 /// The ledger-table key of the counter for one (rule, resource).

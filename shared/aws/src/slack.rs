@@ -258,22 +258,17 @@ pub fn buttons_for(notice: &Notice) -> Vec<ButtonKind> {
     if notice.ledger_id.is_empty() || notice.rule.is_empty() {
         return out;
     }
-    let violation = matches!(
-        notice.outcome,
-        Notified | DryRun | Limited | Exempt | Fixed | NotVerified | Failed | CannotJudge | Warned | BreakGlass
-    );
+    let class = notice.outcome.class();
     // Fix now: the violation was left in place by the mode, a dry run, the change
     // limit or an exemption.
-    if matches!(notice.outcome, Notified | DryRun | Limited | Exempt) {
+    if class.fix_now {
         out.push(ButtonKind::FixNow);
     }
     // Undo: a change the executor can invert (it offered `autofix undo <id>`).
-    if matches!(notice.outcome, Fixed | NotVerified)
-        && notice.undo.as_deref().is_some_and(|u| u.starts_with("autofix undo "))
-    {
+    if class.undo_button && notice.undo.as_deref().is_some_and(|u| u.starts_with("autofix undo ")) {
         out.push(ButtonKind::Undo);
     }
-    if violation {
+    if class.violation {
         out.push(ButtonKind::Exempt30Days);
     }
     // Set rule to notify: on any rule decision (and a mode change to auto or off),

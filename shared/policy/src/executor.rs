@@ -19,7 +19,7 @@ use crate::error::PortError;
 use crate::event::{Actor, Event, EventSource};
 use crate::kinds::Action;
 use crate::kinds::{Facet, ResourceKind, ResourceRef, Snapshot};
-use crate::ledger::{LedgerRecord, Outcome, new_id};
+use crate::ledger::{ConfigReport, LedgerRecord, Outcome, new_id};
 use crate::notice::Notice;
 use crate::plan::Plan;
 use crate::ports::{
@@ -146,26 +146,11 @@ impl Decision {
     }
     /// Whether the resource violated the rule when read.
     pub fn is_violation(&self) -> bool {
-        !matches!(
-            self.outcome,
-            Outcome::Compliant
-                | Outcome::Gone
-                | Outcome::Off
-                | Outcome::LoopGuard
-                | Outcome::FailedCall
-                | Outcome::Duplicate
-                | Outcome::Undone
-                | Outcome::ModeSet
-                | Outcome::Exempted
-                | Outcome::ExemptionRemoved
-        )
+        self.outcome.class().violation
     }
     /// Whether the violation ended well: fixed and verified, or skipped by mode or exemption.
     pub fn is_resolved(&self) -> bool {
-        !matches!(
-            self.outcome,
-            Outcome::Failed | Outcome::NotVerified | Outcome::CannotJudge | Outcome::Limited
-        )
+        !self.outcome.class().needs_attention
     }
 }
 
@@ -628,7 +613,7 @@ impl Executor {
             actions: d.plan.actions.clone(),
             before,
             after,
-            verified: matches!(d.outcome, Outcome::Fixed | Outcome::Undone),
+            verified: d.outcome.class().verified,
             notes: d.notes.clone(),
             error: d.error.clone(),
         };
@@ -789,7 +774,7 @@ impl Executor {
             actions: vec![],
             before: None,
             after: None,
-            verified: true,
+            verified: outcome.class().verified,
             notes: vec![],
             error: None,
         };
@@ -860,26 +845,23 @@ fn decision_evaluation(d: &Decision, event: &Event) -> Option<Evaluation> {
         .as_deref()
         .map(|id| format!(" (ledger {id})"))
         .unwrap_or_default();
-    let (c, note) = match d.outcome {
-        Outcome::Compliant => ("COMPLIANT", "compliant".to_string()),
-        Outcome::Warned => (
+    let (c, note) = match d.outcome.class().config {
+        ConfigReport::Compliant => ("COMPLIANT", "compliant".to_string()),
+        ConfigReport::CompliantWithWarning => (
             "COMPLIANT",
             format!("compliant, with a warning: {}", d.findings.join("; ")),
         ),
-        Outcome::Fixed => ("COMPLIANT", format!("fixed by hipaa-autofix{ledger}")),
-        Outcome::Gone => ("NOT_APPLICABLE", "resource no longer exists".to_string()),
-        // A repeated delivery of an event already handled: the resource was non-compliant
-        // when read (a claim follows only a non-compliant verdict), and the first delivery
-        // acted on it. Config needs the evaluation again on a retried invocation.
-        Outcome::Duplicate => (
+        ConfigReport::Fixed => ("COMPLIANT", format!("fixed by hipaa-autofix{ledger}")),
+        ConfigReport::NotApplicable => ("NOT_APPLICABLE", "resource no longer exists".to_string()),
+        ConfigReport::AlreadyHandled => (
             "NON_COMPLIANT",
             "non-compliant; already handled for this event".to_string(),
         ),
-        Outcome::Off | Outcome::LoopGuard | Outcome::FailedCall => return None,
-        _ => (
+        ConfigReport::NonCompliant => (
             "NON_COMPLIANT",
             format!("{}: {}{ledger}", d.outcome, d.findings.join("; ")),
         ),
+        ConfigReport::NotReported => return None,
     };
     Some(evaluation(&d.resource, c, &note, event))
 }

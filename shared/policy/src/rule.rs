@@ -138,9 +138,10 @@ pub struct RuleSpec {
     pub fix: Fix,
 }
 
-/// A rule's examples, checked by the conformance test: a non-compliant snapshot
-/// (fixed by the plan, then undone), a compliant one, and an edge case with the
-/// verdict it must get. Every facet the rule reads must be read in each.
+/// A rule's examples, checked by the conformance test (`shared/policy/tests/conformance.rs`):
+/// a non-compliant snapshot (fixed by the plan, then undone, as `RuleSpec::fix`
+/// says), a compliant one, and an edge case with the verdict it must get. The
+/// first two have every facet the rule reads read.
 #[derive(Debug, Clone)]
 pub struct Examples<S> {
     pub non_compliant: S,

@@ -9,7 +9,12 @@
 //!   by the real `adapters::app::App::build`.
 //!
 //! State is seeded with the AWS SDK against moto, never with hand-written mocks.
+//!
+//! [`deployment`]: the template, README and fixtures as the code sees them, and
+//! the conformance check of every rule against them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod deployment;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};

@@ -13,6 +13,9 @@ scripts/bootstrap-python.sh >/dev/null
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
+step "no catch-all arm over actions, facets, snapshots, kinds or outcomes"
+scripts/check-exhaustive.py
+
 step "cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 

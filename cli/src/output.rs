@@ -86,7 +86,24 @@ pub fn print_scan(reports: &[RunReport], as_json: bool) {
         let mode = match d.outcome {
             Outcome::Exempt => format!("{} (exempt)", d.mode),
             Outcome::CannotJudge => format!("{} (no automatic fix)", d.mode),
-            _ => d.mode.to_string(),
+            Outcome::Compliant
+            | Outcome::Gone
+            | Outcome::Off
+            | Outcome::LoopGuard
+            | Outcome::FailedCall
+            | Outcome::Duplicate
+            | Outcome::Notified
+            | Outcome::DryRun
+            | Outcome::Fixed
+            | Outcome::NotVerified
+            | Outcome::Failed
+            | Outcome::Limited
+            | Outcome::Warned
+            | Outcome::BreakGlass
+            | Outcome::Undone
+            | Outcome::ModeSet
+            | Outcome::Exempted
+            | Outcome::ExemptionRemoved => d.mode.to_string(),
         };
         let mut found = d.findings.join("\n");
         for n in &d.notes {

@@ -767,7 +767,24 @@ impl Interactions {
                     Outcome::Compliant => Ok(format!(
                         "✅ {who} asked for a fix: the resource is already compliant, nothing changed{lifted_note}"
                     )),
-                    other => {
+                    other @ (Outcome::Gone
+                    | Outcome::Off
+                    | Outcome::LoopGuard
+                    | Outcome::FailedCall
+                    | Outcome::Duplicate
+                    | Outcome::Exempt
+                    | Outcome::Notified
+                    | Outcome::DryRun
+                    | Outcome::NotVerified
+                    | Outcome::Failed
+                    | Outcome::CannotJudge
+                    | Outcome::Limited
+                    | Outcome::Warned
+                    | Outcome::BreakGlass
+                    | Outcome::Undone
+                    | Outcome::ModeSet
+                    | Outcome::Exempted
+                    | Outcome::ExemptionRemoved) => {
                         let mut why = vec![other.to_string()];
                         why.extend(d.error.iter().cloned());
                         why.extend(d.notes.iter().cloned());

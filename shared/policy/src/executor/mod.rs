@@ -457,13 +457,10 @@ fn decision_evaluation(d: &Decision, event: &Event) -> Option<Evaluation> {
 
 fn log_decision(d: Decision) -> Decision {
     let changes = d.plan.actions.len();
-    match d.outcome {
-        Outcome::Failed | Outcome::NotVerified => {
-            error!(rule = %d.rule, resource = %d.resource, outcome = %d.outcome, mode = %d.mode, changes, error = ?d.error, notes = ?d.notes, "decided")
-        }
-        _ => {
-            info!(rule = %d.rule, resource = %d.resource, outcome = %d.outcome, mode = %d.mode, changes, ledger_id = ?d.ledger_id, "decided")
-        }
+    if d.outcome.class().fails_invocation {
+        error!(rule = %d.rule, resource = %d.resource, outcome = %d.outcome, mode = %d.mode, changes, error = ?d.error, notes = ?d.notes, "decided")
+    } else {
+        info!(rule = %d.rule, resource = %d.resource, outcome = %d.outcome, mode = %d.mode, changes, ledger_id = ?d.ledger_id, "decided")
     }
     d
 }

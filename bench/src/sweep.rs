@@ -103,6 +103,8 @@ async fn main() -> Result<()> {
         let cfg =
             adapters::config::FunctionConfig::from_lookup(policy::family::S3_PUBLIC_ACCESS, |k| env.get(k).cloned())?;
         let mut app = adapters::app::App::build(&world.sdk, &cfg).await?;
+        // The bench calls the executor directly, not the Lambda handler that learns the account.
+        app.opts.accounts = policy::AccountScope::own(harness::ACCOUNT)?;
         let counts = Arc::new(Counts::default());
         app.ports.reader = Arc::new(CountingReader(app.ports.reader.clone(), counts.clone()));
         app.ports.remediator = Arc::new(CountingRemediator(app.ports.remediator.clone(), counts.clone()));

@@ -14,7 +14,7 @@ use aws_config::BehaviorVersion;
 use policy::catalog;
 use policy::params::Params;
 use policy::ports::Notifier;
-use policy::{Actor, Event, RunReport};
+use policy::{AccountScope, Actor, Event, RunReport};
 
 use crate::output::{self, Bar};
 use crate::{Global, RuleFilter};
@@ -32,10 +32,14 @@ pub(crate) struct Stack {
 }
 
 impl Stack {
-    /// A family's function, in-process, with this stack's tables and Slack webhook.
+    /// A family's function, in-process, with this stack's tables and Slack webhook,
+    /// acting only in the caller's account (the executor refuses events about any other).
     pub(crate) fn app(&self, cfg: &FunctionConfig) -> Result<App> {
-        App::assemble(&Clients::new(&self.sdk), cfg, self.slack.clone())
-            .with_context(|| format!("building the {} function", cfg.family))
+        let mut app = App::assemble(&Clients::new(&self.sdk), cfg, self.slack.clone())
+            .with_context(|| format!("building the {} function", cfg.family))?;
+        app.opts.accounts = AccountScope::own(&self.account)
+            .with_context(|| format!("the caller's account {:?} (STS GetCallerIdentity)", self.account))?;
+        Ok(app)
     }
 }
 
@@ -267,6 +271,11 @@ pub async fn handle(g: &Global, event: &Path, function: &str, dry_run: bool) -> 
         }
         Err(e @ HandlerError::BadEvent(_)) => {
             eprintln!("autofix: bad event {}: {e}", event.display());
+            Ok(2)
+        }
+        // An event about another account (or an unknown own account): refused, nothing read.
+        Err(e @ HandlerError::Refused { .. }) => {
+            eprintln!("autofix: {}: {e}", event.display());
             Ok(2)
         }
         Err(e) => {

@@ -209,6 +209,30 @@ async fn handle_runs_the_function_on_an_event_file() {
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
+#[tokio::test]
+async fn handle_refuses_an_event_from_another_account_with_exit_2_and_says_why() {
+    let world = World::new().await;
+    // A bucket of the same name in our (moto) account, public: it must stay untouched.
+    world.public_read_bucket("phi-public-read").await;
+    let before = world.bucket_state("phi-public-read").await;
+    let event = fixtures_dir().join("cloudtrail-put-bucket-acl-foreign-account.json");
+    let out = autofix(&world)
+        .args(["handle", "--event"])
+        .arg(&event)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("210987654321") && stderr.contains(ACCOUNT) && stderr.contains("nothing was read or changed"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(world.bucket_state("phi-public-read").await, before);
+    assert!(world.ledger().await.is_empty());
+    assert!(world.slack.posts().await.is_empty());
+}
+
 #[test]
 fn explain_policy_exit_codes_say_public_not_public_bad_input() {
     let dir = tempfile::tempdir().unwrap();
@@ -235,6 +259,67 @@ fn explain_policy_exit_codes_say_public_not_public_bad_input() {
         String::from_utf8_lossy(&private.stdout)
     );
     assert_eq!(run("{not json").status.code(), Some(2));
+}
+
+/// The two classes of issue 8 through the real binary: a web-identity principal is
+/// public, an access-point ARN with a fixed account is not, and both the table and
+/// `--json` say which rule of "The meaning of public" decided.
+#[test]
+fn explain_policy_names_the_documented_rule_that_decided_each_statement() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("policy.json");
+    let run = |doc: &serde_json::Value, json: bool| {
+        std::fs::write(&f, doc.to_string()).unwrap();
+        let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_autofix"));
+        if json {
+            cmd.arg("--json");
+        }
+        cmd.arg("explain-policy").arg(&f).output().unwrap()
+    };
+    let access_points = serde_json::json!({"Sid": "AccessPoints", "Effect": "Allow", "Principal": {"AWS": "*"},
+        "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*",
+        "Condition": {"StringLike": {"s3:DataAccessPointArn": "arn:aws:s3:us-west-2:123456789012:accesspoint/*"}}});
+    let facebook = serde_json::json!({"Sid": "Facebook", "Effect": "Allow", "Principal": {"Federated": "graph.facebook.com"},
+        "Action": "s3:PutObject", "Resource": "*"});
+
+    let both = serde_json::json!({"Version": "2012-10-17", "Statement": [facebook, access_points]});
+    let out = run(&both, false);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    // The table wraps its cells at 160 columns: look for words, not phrases.
+    let table = String::from_utf8_lossy(&out.stdout);
+    for word in [
+        "DECIDED",
+        "web-identity",
+        "principals)",
+        "s3:DataAccessPointArn",
+        "note)",
+        "123456789012's",
+    ] {
+        assert!(table.contains(word), "{word} missing from\n{table}");
+    }
+
+    let out = run(&both, true);
+    assert_eq!(out.status.code(), Some(1));
+    let v = json_of(&out);
+    assert_eq!(v["public"], true);
+    assert_eq!(v["items"][0]["public"], true);
+    assert_eq!(v["items"][0]["rule"]["id"], "web-identity-principal");
+    assert_eq!(v["items"][0]["section"], "meaning of public: principals");
+    assert_eq!(v["items"][1]["public"], false);
+    assert_eq!(v["items"][1]["rule"]["id"], "access-points-of-fixed-accounts");
+    assert!(
+        v["items"][1]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("account 123456789012's access points"),
+        "{v}"
+    );
+
+    let only_access_points = serde_json::json!({"Version": "2012-10-17", "Statement": [access_points]});
+    assert_eq!(run(&only_access_points, false).status.code(), Some(0));
+    let out = run(&only_access_points, true);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(json_of(&out)["public"], false);
 }
 
 /// Issue 3's end-to-end check: grace periods zero and stage 2 on, `autofix fix` leaves

@@ -7,6 +7,8 @@
 //! * [`World`]: both, plus SDK clients to seed state and assert on it, the settings
 //!   and ledger tables, the Slack webhook secret, and the function under test built
 //!   by the real `adapters::app::App::build`.
+//! * [`runtime`]: a local Lambda Runtime API, and a function binary run against it
+//!   as a process, as Lambda starts one.
 //!
 //! State is seeded with the AWS SDK against moto, never with hand-written mocks.
 //!
@@ -15,6 +17,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod deployment;
+pub mod runtime;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -317,13 +320,33 @@ pub fn fixture_for_bucket(name: &str, bucket: &str) -> Value {
 pub struct Function {
     pub app: App,
     pub reporter: Arc<RecordingReporter>,
+    /// The ARN Lambda invokes the function by; its account is [`ACCOUNT`].
+    pub function_arn: String,
 }
 
 impl Function {
-    /// Call the real Lambda handler, as the runtime does.
+    /// Call the real Lambda handler, as the runtime does: with a context carrying the
+    /// function's ARN in the test account, from which the handler learns its account.
     pub async fn handle(&self, payload: Value) -> Result<Value, HandlerError> {
-        adapters::app::handler(LambdaEvent::new(payload, Context::default()), &self.app).await
+        self.handle_in(payload, lambda_context(&self.function_arn)).await
     }
+
+    /// Call the real Lambda handler with a context the test chose (another ARN, none).
+    pub async fn handle_in(&self, payload: Value, context: Context) -> Result<Value, HandlerError> {
+        adapters::app::handler(LambdaEvent::new(payload, context), &self.app).await
+    }
+}
+
+/// The ARN of a function of `family` in `account`, as Lambda names it.
+pub fn function_arn(account: &str, family: &str) -> String {
+    format!("arn:aws:lambda:{REGION}:{account}:function:hipaa-autofix-{family}")
+}
+
+/// A Lambda invocation context carrying `function_arn` (what the runtime gives a handler).
+pub fn lambda_context(function_arn: &str) -> Context {
+    let mut c = Context::default();
+    c.invoked_function_arn = function_arn.to_string();
+    c
 }
 
 /// A local AWS world: moto, a Slack receiver, the function's tables and secret.
@@ -432,7 +455,11 @@ impl World {
         // moto answers PutEvaluations only with TestMode=true (a real call returns 500):
         // record the call instead; its content is asserted in the Config test.
         app.ports.reporter = reporter.clone();
-        Function { app, reporter }
+        Function {
+            app,
+            reporter,
+            function_arn: function_arn(ACCOUNT, cfg.family.name()),
+        }
     }
 
     // -- settings ------------------------------------------------------------

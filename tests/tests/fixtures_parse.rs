@@ -7,8 +7,8 @@ use aws_lambda_events::cloudwatch_events::CloudWatchEvent;
 use aws_lambda_events::cloudwatch_events::cloudtrail::AWSAPICall;
 use aws_lambda_events::config::ConfigEvent;
 use harness::{ACCOUNT, OWN_ROLE_ARN, REGION, fixture, fixtures_dir};
-use policy::event::{Event, EventSource};
-use policy::{EventError, ResourceRef};
+use policy::event::{AccountClaim, AccountField, Event, EventSource};
+use policy::{AccountScope, EventError, ResourceRef};
 
 fn parse(name: &str) -> Event {
     Event::parse(&fixture(name)).unwrap_or_else(|e| panic!("{name} does not parse: {e}"))
@@ -47,7 +47,15 @@ const EXPECTED: &[&str] = &[
     "config-compliance-change-console-mfa.json",
     "config-compliance-change-root-mfa.json",
     "config-compliance-change-password-policy.json",
+    "cloudtrail-put-bucket-acl-foreign-account.json",
+    "cloudtrail-update-access-key-foreign-account.json",
+    "config-rule-invocation-bucket-foreign-account.json",
+    "config-compliance-change-bucket-foreign-account.json",
+    "cloudtrail-put-bucket-acl-cross-account-caller.json",
 ];
+
+/// The other account of the `*-foreign-account` and `*-cross-account-caller` fixtures.
+const THEIRS: &str = "210987654321";
 
 #[test]
 fn every_fixture_has_an_expectation_here() {
@@ -368,5 +376,68 @@ fn iam_compliance_changes_name_their_resource_and_trigger_their_rule_only() {
             .map(|r| r.id())
             .collect();
         assert_eq!(taken, [rule], "{name}");
+    }
+}
+
+/// Every account statement of every fixture, by field: our own fixtures state only
+/// our account and pass the account gate; the foreign ones state the other account
+/// wherever AWS puts it, name the same bucket or user as ours, and are refused.
+#[test]
+fn fixtures_state_their_account_in_every_field_aws_puts_it() {
+    use AccountField::*;
+    let ours = AccountScope::own(ACCOUNT).unwrap();
+    let claims = |pairs: &[(AccountField, &str)]| -> Vec<AccountClaim> {
+        pairs.iter().map(|(f, a)| AccountClaim::new(*f, *a)).collect()
+    };
+    for (name, expected, resources) in [
+        (
+            "cloudtrail-put-bucket-acl-foreign-account.json",
+            claims(&[(Envelope, THEIRS), (Recipient, THEIRS)]),
+            vec![ResourceRef::bucket("phi-public-read", THEIRS, REGION)],
+        ),
+        (
+            "cloudtrail-update-access-key-foreign-account.json",
+            claims(&[(Envelope, THEIRS), (Recipient, THEIRS)]),
+            vec![ResourceRef::iam_user("svc-reporting", THEIRS, REGION)],
+        ),
+        (
+            "config-rule-invocation-bucket-foreign-account.json",
+            claims(&[(Invocation, THEIRS), (ConfigurationItem, THEIRS)]),
+            vec![ResourceRef::bucket("phi-public-read", THEIRS, REGION)],
+        ),
+        (
+            "config-compliance-change-bucket-foreign-account.json",
+            claims(&[(Envelope, THEIRS), (ComplianceDetail, THEIRS)]),
+            vec![ResourceRef::bucket("phi-public-read", THEIRS, REGION)],
+        ),
+    ] {
+        let e = parse(name);
+        assert_eq!(e.accounts, expected, "{name}");
+        assert_eq!(e.account, THEIRS, "{name}");
+        assert_eq!(e.resources, resources, "{name}");
+        assert!(ours.admit(&e).is_err(), "{name} passes the account gate");
+    }
+
+    // A caller from the other account, acting on our bucket: an event about ours.
+    let e = assert_cloudtrail(
+        "cloudtrail-put-bucket-acl-cross-account-caller.json",
+        "PutBucketAcl",
+        bucket("phi-public-read"),
+    );
+    assert_eq!(e.accounts, claims(&[(Envelope, ACCOUNT), (Recipient, ACCOUNT)]));
+    let raw = fixture("cloudtrail-put-bucket-acl-cross-account-caller.json");
+    assert_eq!(raw["detail"]["userIdentity"]["accountId"], THEIRS);
+    assert_eq!(ours.admit(&e), Ok(()));
+
+    // Every other fixture is about our account only.
+    for name in EXPECTED.iter().filter(|n| !n.contains("foreign-account")) {
+        let e = parse(name);
+        assert!(!e.accounts.is_empty(), "{name}: no account statement kept");
+        assert!(
+            e.accounts.iter().all(|c| c.account == ACCOUNT),
+            "{name}: {:?}",
+            e.accounts
+        );
+        assert_eq!(ours.admit(&e), Ok(()), "{name}");
     }
 }

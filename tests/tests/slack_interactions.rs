@@ -3,12 +3,16 @@
 //! the s3-public-access function really posted, signed as Slack signs it, arriving
 //! as a Lambda function-URL request. A valid click acts once, is in the ledger under
 //! the Slack user's name, and updates the message through its `response_url` (a
-//! local receiver). A forged signature, an old timestamp, a replay and a non-admin
-//! are each refused with nothing changed.
+//! local receiver). A forged signature, an old timestamp, a replay (verbatim, or
+//! with the signature's hex in other letter case) and a non-admin are each refused
+//! with nothing changed; the refusals before the replay claim write nothing at all.
+
+use std::collections::BTreeMap;
 
 use adapters::dynamo::DynamoSettings;
 use adapters::interactions::{Interactions, InteractionsConfig, sign};
 use aws_lambda_events::lambda_function_urls::LambdaFunctionUrlRequest;
+use aws_sdk_dynamodb::types::AttributeValue;
 use base64::Engine as _;
 use harness::*;
 use policy::{LedgerRecord, Mode, Outcome};
@@ -207,6 +211,30 @@ impl Setup {
         )
     }
 
+    /// Every item of the ledger and settings tables, raw (records, replay claims,
+    /// modes, exemptions), in a stable order: "nothing written" is checked on this.
+    async fn tables(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for table in [LEDGER_TABLE, SETTINGS_TABLE] {
+            let scan = self.world.dynamodb.scan().table_name(table).send().await.unwrap();
+            for item in scan.items() {
+                let fields: BTreeMap<&String, Value> = item.iter().map(|(k, v)| (k, canonical(v))).collect();
+                out.push(format!("{table}: {}", json!(fields)));
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// The replay claims in the ledger table.
+    async fn claims(&self) -> Vec<String> {
+        self.tables()
+            .await
+            .into_iter()
+            .filter(|i| i.contains(r#""id":{"S":"claim#slack#"#))
+            .collect()
+    }
+
     /// A public bucket the function fixed in auto mode, and the notice it posted.
     async fn fixed_bucket(&self, bucket: &str) -> Value {
         self.world.public_read_bucket(bucket).await;
@@ -225,6 +253,29 @@ impl Setup {
         self.world.function().await.handle(acl_event(bucket)).await.unwrap();
         assert!(self.world.has_public_grant(bucket).await);
         posted_notice(&self.world, bucket).await
+    }
+}
+
+/// An item's attribute as JSON with its maps' keys in order (the SDK's maps are
+/// `HashMap`s: their `Debug` order changes from one read to the next).
+fn canonical(v: &AttributeValue) -> Value {
+    match v {
+        AttributeValue::M(m) => {
+            let sorted: BTreeMap<&String, Value> = m.iter().map(|(k, v)| (k, canonical(v))).collect();
+            json!({ "M": sorted })
+        }
+        AttributeValue::L(l) => json!({ "L": l.iter().map(canonical).collect::<Vec<_>>() }),
+        AttributeValue::S(s) => json!({ "S": s }),
+        AttributeValue::N(n) => json!({ "N": n }),
+        AttributeValue::Bool(b) => json!({ "BOOL": b }),
+        AttributeValue::Null(_) => json!({ "NULL": true }),
+        AttributeValue::Ss(ss) => {
+            let mut ss = ss.clone();
+            ss.sort();
+            json!({ "SS": ss })
+        }
+        // Binary and number sets: not used by the tables; compared as printed.
+        other => json!({ "other": format!("{other:?}") }),
     }
 }
 
@@ -511,4 +562,91 @@ async fn an_undo_the_executor_refuses_keeps_the_buttons_and_says_why() {
         "{status}"
     );
     assert!(has_buttons(&update), "another button may still help");
+}
+
+/// `v0=` + the hex of `signature` with every other letter in upper case.
+fn mixed_case(signature: &str) -> String {
+    let hex: String = signature[3..]
+        .chars()
+        .enumerate()
+        .map(|(i, c)| if i % 2 == 0 { c.to_ascii_uppercase() } else { c })
+        .collect();
+    format!("v0={hex}")
+}
+
+#[tokio::test]
+async fn a_signature_replayed_in_other_letter_case_is_refused_and_writes_nothing() {
+    let s = setup().await;
+    let notice = s.fixed_bucket("si-case").await;
+    let body = form(&click_payload(&notice, "autofix_set_notify", ADMIN, &s.response_url()));
+    let ts = chrono::Utc::now().timestamp();
+    let signature = sign(SIGNING_SECRET, &ts.to_string(), body.as_bytes());
+
+    // Slack's request, as sent (lower-case hex): acted on once.
+    assert_eq!(s.send(&request(&body, ts, &signature, false)).await, 200);
+    assert_eq!(s.settings().list_modes().await.unwrap()[0].mode, Mode::Notify);
+    assert_eq!(by_slack_user(&s.world.ledger().await).len(), 1);
+    assert_eq!(s.claims().await.len(), 1, "the click's replay claim");
+    // An admin sets the rule back to auto, so a replay that acted would show.
+    s.world.set_mode(BUCKET_RULE, Mode::Auto).await;
+    let before = s.tables().await;
+
+    // The same request, its signature hex in upper case, in mixed case, and (a
+    // spelling of the body) base64-encoded: all the same verified request.
+    let upper = format!("v0={}", signature[3..].to_ascii_uppercase());
+    let mixed = mixed_case(&signature);
+    assert!(upper != signature && mixed != signature);
+    for (what, req) in [
+        ("upper case", request(&body, ts, &upper, false)),
+        ("mixed case", request(&body, ts, &mixed, false)),
+        ("mixed case, base64 body", request(&body, ts, &mixed, true)),
+        ("verbatim", request(&body, ts, &signature, false)),
+    ] {
+        assert_eq!(s.send(&req).await, 401, "{what}");
+    }
+
+    // Nothing written: no mode change, no ledger record, no new claim.
+    assert_eq!(s.tables().await, before);
+    let modes = s.settings().list_modes().await.unwrap();
+    assert_eq!((modes.len(), modes[0].mode), (1, Mode::Auto));
+    assert_eq!(by_slack_user(&s.world.ledger().await).len(), 1);
+    assert_eq!(s.claims().await.len(), 1);
+    assert_eq!(s.responses().await.len(), 1, "the replays posted nothing");
+}
+
+#[tokio::test]
+async fn a_non_admin_click_and_a_payload_that_is_not_json_write_nothing() {
+    let s = setup().await;
+    let notice = s.fixed_bucket("si-nowrite").await;
+    let before = s.tables().await;
+
+    let not_admin = signed(
+        &click_payload(&notice, "autofix_set_notify", "UMALLORY1", &s.response_url()),
+        false,
+    );
+    assert_eq!(s.send(&not_admin).await, 200);
+    assert_eq!(s.tables().await, before, "a non-admin's click wrote to a table");
+
+    let now = chrono::Utc::now().timestamp();
+    for body in ["payload=%7Bnot+json", "payload=", "not a form at all", ""] {
+        let req = request(
+            body,
+            now,
+            &sign(SIGNING_SECRET, &now.to_string(), body.as_bytes()),
+            false,
+        );
+        assert_eq!(s.send(&req).await, 400, "{body:?}");
+        assert_eq!(s.tables().await, before, "{body:?} wrote to a table");
+    }
+    // Only the non-admin's "not allowed" was posted.
+    assert_eq!(s.responses().await.len(), 1);
+
+    // The same check sees a write when there is one: an admin's click claims.
+    let admin = signed(
+        &click_payload(&notice, "autofix_set_notify", ADMIN, &s.response_url()),
+        false,
+    );
+    assert_eq!(s.send(&admin).await, 200);
+    assert_eq!(s.claims().await.len(), 1);
+    assert_ne!(s.tables().await, before);
 }

@@ -1,14 +1,19 @@
 //! The function runtime every Lambda shares: typed config and clients built once at
 //! cold start, one handler that parses the event, runs the executor and maps the
 //! result to retryable / non-retryable for the Lambda runtime.
-use std::sync::Arc;
+//!
+//! The function acts only in its own account (see `policy::account`). It learns that
+//! account once per container, from the first invocation's function ARN, and refuses
+//! a later invocation whose ARN names another account as a misconfiguration. When the
+//! account can't be learned (an empty or unparsable ARN) every event is refused.
+use std::sync::{Arc, OnceLock};
 
 use aws_types::SdkConfig;
 use lambda_runtime::{LambdaEvent, service_fn};
-use policy::executor::chain;
+use policy::account::account_from_function_arn;
 use policy::memory::{MemoryLedger, MemorySettings};
 use policy::ports::{Ledger, Notifier, SettingsStore};
-use policy::{Decision, EventError, Executor, Ports, Rule, RunReport};
+use policy::{AccountRefusal, AccountScope, Decision, EventError, Executor, OwnAccountError, Ports, Rule, RunReport};
 use serde_json::{Value, json};
 use tracing::{Instrument, error, info, info_span, warn};
 
@@ -26,7 +31,12 @@ use crate::slack::{LogNotifier, SlackNotifier};
 pub struct App {
     pub rules: Vec<Arc<dyn Rule>>,
     pub ports: Ports,
+    /// Run-wide options. `opts.accounts` is what the app may act in besides the account
+    /// [`handler`] learns: empty for a function (it learns its own), the caller's
+    /// account for the CLI (STS), which calls [`App::handle`] directly.
     pub opts: policy::ExecOptions,
+    /// The account this container runs in, learned from the first invocation's ARN.
+    own_account: OnceLock<String>,
 }
 
 /// The Slack notifier in the secret `secret_id`: `None` when no secret is named or it
@@ -43,6 +53,22 @@ pub async fn slack_notifier(
             source,
         }),
     }
+}
+
+/// The account the SDK's credentials belong to, as the accounts an app may act in:
+/// STS `GetCallerIdentity` (which needs no IAM permission). For a function that no
+/// invocation tells its account: slack-interactions, whose requests come through a
+/// function URL and whose apps are built at cold start.
+pub async fn caller_accounts(clients: &Clients) -> Result<AccountScope, InitError> {
+    let (account, _) = crate::clients::caller_identity(clients)
+        .await
+        .map_err(InitError::OwnAccount)?;
+    AccountScope::own(&account).map_err(|e| {
+        InitError::OwnAccount(policy::PortError::InvalidData {
+            operation: "GetCallerIdentity".into(),
+            reason: e.to_string(),
+        })
+    })
 }
 
 impl App {
@@ -115,35 +141,97 @@ impl App {
             params = ?cfg.params.effective(&policy::catalog::parameters()).iter().filter(|(_, _, set)| *set).map(|(p, v, _)| format!("{p}={v}")).collect::<Vec<_>>(),
             "function ready"
         );
-        Ok(App {
-            rules,
-            ports,
-            opts: cfg.exec_options(),
-        })
+        Ok(App::new(rules, ports, cfg.exec_options()))
     }
 
+    /// An app from its parts (tests give in-memory ports).
+    pub fn new(rules: Vec<Arc<dyn Rule>>, ports: Ports, opts: policy::ExecOptions) -> App {
+        App {
+            rules,
+            ports,
+            opts,
+            own_account: OnceLock::new(),
+        }
+    }
+
+    /// An executor acting in `opts.accounts` (the CLI's caller account).
     pub fn executor(&self) -> Executor {
         Executor::new(self.rules.clone(), self.ports.clone(), self.opts.clone())
     }
 
-    /// Handle one payload: parse, decide and act, summarise. Never panics on any payload.
+    /// Handle one payload in the accounts of `opts.accounts` (the CLI, which learned
+    /// its account from STS): parse, decide and act, summarise. Never panics on any
+    /// payload. The Lambda runtime calls [`handler`], which learns the account first.
     pub async fn handle(&self, payload: Value) -> Result<Value, HandlerError> {
-        let event = policy::Event::parse(&payload).map_err(|e| {
-            // Never log the payload: it may hold data; nor serde's message, which may quote it.
-            error!(error = %describe_event_error(&e), "unusable event; nothing changed");
-            HandlerError::BadEvent(e)
-        })?;
-        drop(payload);
-        let report = self.executor().handle(&event).await;
+        let event = parse_event(payload)?;
+        self.decide(&event, self.opts.accounts.clone()).await
+    }
+
+    /// The accounts this invocation may act in: `opts.accounts` and the container's
+    /// own account, learned from the first invocation's function ARN and confirmed by
+    /// every later one.
+    pub fn learn_account(&self, invoked_function_arn: &str) -> Result<AccountScope, OwnAccountError> {
+        let account = account_from_function_arn(invoked_function_arn)?;
+        let learned = self.own_account.get_or_init(|| {
+            info!(account = %account, "learned the function's own account from its ARN");
+            account.clone()
+        });
+        if *learned != account {
+            return Err(OwnAccountError::Changed {
+                learned: learned.clone(),
+                now: account,
+            });
+        }
+        self.opts.accounts.clone().with(learned)
+    }
+
+    /// Run the executor on a parsed event within `accounts`, and map its report.
+    async fn decide(&self, event: &policy::Event, accounts: AccountScope) -> Result<Value, HandlerError> {
+        let mut opts = self.opts.clone();
+        opts.accounts = accounts;
+        let report = Executor::new(self.rules.clone(), self.ports.clone(), opts)
+            .handle(event)
+            .await;
+        // The executor logged the refusal (event id, accounts, reason).
+        if let Some(refusal) = report.refused {
+            return Err(HandlerError::Refused {
+                event_id: report.event_id,
+                refusal,
+            });
+        }
         let summary = summary(&report);
         outcome(&report).map(|()| summary)
     }
 }
 
-/// The Lambda handler: [`App::handle`] for one invocation.
+/// Parse a payload, logging an unusable one without quoting it.
+fn parse_event(payload: Value) -> Result<policy::Event, HandlerError> {
+    policy::Event::parse(&payload).map_err(|e| {
+        // Never log the payload: it may hold data; nor serde's message, which may quote it.
+        error!(error = %describe_event_error(&e), "unusable event; nothing changed");
+        HandlerError::BadEvent(e)
+    })
+}
+
+/// The Lambda handler: learn (or confirm) the function's own account from the invoked
+/// function ARN, then [`App::handle`] the payload within it. An event arriving while the
+/// account is unknown is refused (fail closed).
 pub async fn handler(event: LambdaEvent<Value>, app: &App) -> Result<Value, HandlerError> {
-    let span = info_span!("invocation", request_id = %event.context.request_id);
-    app.handle(event.payload).instrument(span).await
+    let LambdaEvent { payload, context } = event;
+    let span = info_span!("invocation", request_id = %context.request_id);
+    async move {
+        let event = parse_event(payload)?;
+        let accounts = app.learn_account(&context.invoked_function_arn).map_err(|e| {
+            error!(event_id = %event.id, error = %e, "refused: the function does not know its own account; nothing read or changed");
+            HandlerError::Refused {
+                event_id: event.id.clone(),
+                refusal: AccountRefusal::OwnAccountUnknown(e),
+            }
+        })?;
+        app.decide(&event, accounts).await
+    }
+    .instrument(span)
+    .await
 }
 
 /// Describe an event error without quoting the payload (serde messages can quote
@@ -249,14 +337,17 @@ pub fn init_tracing(json: bool) {
 }
 
 /// The whole life of a function: tracing, SDK config, typed config, ports, then
-/// the Lambda runtime loop.
+/// the Lambda runtime loop. A failure before the loop (bad configuration, an
+/// unreadable secret, no credentials) is reported to the Lambda Runtime API's
+/// `/init/error` ([`crate::startup`]) and ends the process with an error.
 pub async fn run(family: policy::Family) -> Result<(), lambda_runtime::Error> {
     init_tracing(true);
-    let sdk = load_sdk_config().await;
-    let cfg = FunctionConfig::from_env(family).inspect_err(|e| error!(error = %chain(e), "invalid configuration"))?;
-    let app = App::build(&sdk, &cfg)
-        .await
-        .inspect_err(|e| error!(error = %chain(e), "the function could not start"))?;
+    let app = crate::startup::start(family.name(), async {
+        let sdk = load_sdk_config().await;
+        let cfg = FunctionConfig::from_env(family)?;
+        App::build(&sdk, &cfg).await
+    })
+    .await?;
     let app = Arc::new(app);
     lambda_runtime::run(service_fn(move |ev: LambdaEvent<Value>| {
         let app = Arc::clone(&app);
@@ -296,11 +387,22 @@ mod tests {
         }
     }
 
+    const OURS: &str = "123456789012";
+    const THEIRS: &str = "210987654321";
+
+    /// The app as the CLI holds it: acting in our account (`opts.accounts`).
     fn app(f: fn() -> PortError) -> App {
+        let mut a = app_without_account(f);
+        a.opts.accounts = AccountScope::own(OURS).unwrap_or_else(|e| panic!("{e}"));
+        a
+    }
+
+    /// The app as a function builds it: its account is learned by [`handler`].
+    fn app_without_account(f: fn() -> PortError) -> App {
         let port = Arc::new(Failing(f));
-        App {
-            rules: policy::catalog::family(policy::family::S3_PUBLIC_ACCESS),
-            ports: Ports {
+        App::new(
+            policy::catalog::family(policy::family::S3_PUBLIC_ACCESS),
+            Ports {
                 reader: port.clone(),
                 lister: port.clone(),
                 remediator: port,
@@ -309,8 +411,18 @@ mod tests {
                 notifier: Arc::new(RecordingNotifier::default()),
                 reporter: Arc::new(RecordingReporter::default()),
             },
-            opts: policy::ExecOptions::default(),
-        }
+            policy::ExecOptions::default(),
+        )
+    }
+
+    fn lambda_context(function_arn: &str) -> lambda_runtime::Context {
+        let mut c = lambda_runtime::Context::default();
+        c.invoked_function_arn = function_arn.to_string();
+        c
+    }
+
+    fn function_arn(account: &str) -> String {
+        format!("arn:aws:lambda:us-east-1:{account}:function:hipaa-autofix-s3-public-access")
     }
 
     fn cloudtrail_put_bucket_acl() -> Value {
@@ -394,7 +506,314 @@ mod tests {
 
     #[tokio::test]
     async fn the_handler_takes_a_lambda_event() {
-        let ev = LambdaEvent::new(cloudtrail_put_bucket_acl(), lambda_runtime::Context::default());
-        assert!(handler(ev, &app(gone)).await.is_ok());
+        let ev = LambdaEvent::new(cloudtrail_put_bucket_acl(), lambda_context(&function_arn(OURS)));
+        assert!(handler(ev, &app_without_account(gone)).await.is_ok());
+    }
+
+    // -- the account gate ------------------------------------------------------
+
+    /// Every port, counting each call: a refused event must make none.
+    #[derive(Default)]
+    struct Tripwire {
+        calls: std::sync::atomic::AtomicUsize,
+        notifier: RecordingNotifier,
+        reporter: RecordingReporter,
+    }
+
+    impl Tripwire {
+        fn hit(&self) -> PortError {
+            self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            PortError::Unsupported("tripwire".into())
+        }
+        fn calls(&self) -> usize {
+            self.calls.load(std::sync::atomic::Ordering::SeqCst)
+                + self.notifier.notices().len()
+                + self.reporter.calls().len()
+        }
+    }
+
+    #[async_trait::async_trait]
+    impl ResourceReader for Tripwire {
+        async fn fill(&self, _: &ResourceRef, _: &mut Snapshot, _: &[Facet]) -> Result<(), PortError> {
+            Err(self.hit())
+        }
+    }
+    #[async_trait::async_trait]
+    impl ResourceLister for Tripwire {
+        async fn list(&self, _: ResourceKind, _: &str, _: &str) -> Result<Vec<ResourceRef>, PortError> {
+            Err(self.hit())
+        }
+    }
+    #[async_trait::async_trait]
+    impl Remediator for Tripwire {
+        async fn apply(&self, _: &ResourceRef, _: &Action) -> Result<(), PortError> {
+            Err(self.hit())
+        }
+    }
+    #[async_trait::async_trait]
+    impl SettingsStore for Tripwire {
+        async fn mode(&self, _: &str) -> Result<Option<policy::Mode>, PortError> {
+            Err(self.hit())
+        }
+        async fn exemption(&self, _: &str, _: &str) -> Result<Option<policy::settings::Exemption>, PortError> {
+            Err(self.hit())
+        }
+    }
+    #[async_trait::async_trait]
+    impl Ledger for Tripwire {
+        async fn claim(&self, _: &str) -> Result<bool, PortError> {
+            Err(self.hit())
+        }
+        async fn release(&self, _: &str) -> Result<(), PortError> {
+            Err(self.hit())
+        }
+        async fn record(&self, _: &policy::LedgerRecord) -> Result<(), PortError> {
+            Err(self.hit())
+        }
+        async fn get(&self, _: &str) -> Result<Option<policy::LedgerRecord>, PortError> {
+            Err(self.hit())
+        }
+        async fn list(&self) -> Result<Vec<policy::LedgerRecord>, PortError> {
+            Err(self.hit())
+        }
+    }
+    #[async_trait::async_trait]
+    impl Notifier for Tripwire {
+        async fn notify(&self, n: &policy::notice::Notice) -> Result<(), PortError> {
+            self.notifier.notify(n).await
+        }
+    }
+    #[async_trait::async_trait]
+    impl policy::ports::ComplianceReporter for Tripwire {
+        async fn put_evaluations(&self, t: &str, e: &[policy::ports::Evaluation]) -> Result<(), PortError> {
+            self.reporter.put_evaluations(t, e).await
+        }
+    }
+
+    /// An app for `family` whose every port is the tripwire.
+    fn tripwired(family: &str, accounts: AccountScope) -> (App, Arc<Tripwire>) {
+        let t = Arc::new(Tripwire::default());
+        let opts = policy::ExecOptions {
+            accounts,
+            ..Default::default()
+        };
+        let app = App::new(
+            policy::catalog::family(
+                policy::catalog::family_by_name(family).unwrap_or_else(|| panic!("no family {family}")),
+            ),
+            Ports {
+                reader: t.clone(),
+                lister: t.clone(),
+                remediator: t.clone(),
+                settings: t.clone(),
+                ledger: t.clone(),
+                notifier: t.clone(),
+                reporter: t.clone(),
+            },
+            opts,
+        );
+        (app, t)
+    }
+
+    fn with_accounts(mut v: Value, envelope: &str, recipient: &str) -> Value {
+        v["account"] = json!(envelope);
+        v["detail"]["recipientAccountId"] = json!(recipient);
+        v
+    }
+
+    fn iam_update_access_key(account: &str) -> Value {
+        json!({
+            "version": "0", "id": "ev-iam", "detail-type": "AWS API Call via CloudTrail",
+            "source": "aws.iam", "account": account, "time": "2025-01-01T00:00:00Z", "region": "us-east-1",
+            "resources": [],
+            "detail": {
+                "eventSource": "iam.amazonaws.com", "eventName": "UpdateAccessKey", "awsRegion": "us-east-1",
+                "recipientAccountId": account,
+                "userIdentity": {"type": "IAMUser", "accountId": account, "arn": format!("arn:aws:iam::{account}:user/bob")},
+                "requestParameters": {"userName": "bob", "accessKeyId": "AKIAEXAMPLE", "status": "Active"}
+            }
+        })
+    }
+
+    fn config_invocation(account: &str) -> Value {
+        let inv = json!({"messageType": "ConfigurationItemChangeNotification",
+                         "configurationItem": {"resourceType": "AWS::S3::Bucket", "resourceId": "b", "resourceName": "b",
+                                               "awsAccountId": account, "awsRegion": "us-east-1"}});
+        json!({"invokingEvent": inv.to_string(), "resultToken": "token",
+               "configRuleName": "hipaa-autofix-s3-bucket-public-access", "accountId": account,
+               "configRuleArn": format!("arn:aws:config:us-east-1:{account}:config-rule/config-rule-1"),
+               "eventLeftScope": false})
+    }
+
+    fn compliance_change(account: &str) -> Value {
+        json!({"version": "0", "id": "ev-cc", "detail-type": "Config Rules Compliance Change", "source": "aws.config",
+               "account": account, "time": "2025-01-01T00:00:00Z", "region": "us-east-1", "resources": [],
+               "detail": {"resourceId": "b", "resourceType": "AWS::S3::Bucket", "awsRegion": "us-east-1",
+                          "awsAccountId": account, "configRuleName": "s3-bucket-public-read-prohibited",
+                          "newEvaluationResult": {"complianceType": "NON_COMPLIANT"}}})
+    }
+
+    fn refused(r: Result<Value, HandlerError>) -> (HandlerError, AccountRefusal) {
+        match r {
+            Err(e @ HandlerError::Refused { .. }) => {
+                let HandlerError::Refused { refusal, .. } = &e else {
+                    unreachable!()
+                };
+                let refusal = refusal.clone();
+                (e, refusal)
+            }
+            other => panic!("not refused: {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn events_about_another_account_are_refused_before_any_port_is_called() {
+        let ours = AccountScope::own(OURS).unwrap_or_else(|e| panic!("{e}"));
+        for (family, payload) in [
+            (
+                "s3-public-access",
+                with_accounts(cloudtrail_put_bucket_acl(), THEIRS, THEIRS),
+            ),
+            (
+                "s3-public-access",
+                with_accounts(cloudtrail_put_bucket_acl(), OURS, THEIRS),
+            ),
+            (
+                "s3-public-access",
+                with_accounts(cloudtrail_put_bucket_acl(), THEIRS, OURS),
+            ),
+            ("iam-access-keys", iam_update_access_key(THEIRS)),
+            ("s3-public-access", config_invocation(THEIRS)),
+            ("s3-public-access", compliance_change(THEIRS)),
+        ] {
+            let (app, trip) = tripwired(family, ours.clone());
+            let (e, refusal) = refused(app.handle(payload.clone()).await);
+            assert!(
+                matches!(refusal, AccountRefusal::Foreign { .. }),
+                "{payload}: {refusal:?}"
+            );
+            assert_eq!(e.error_type(), "ForeignAccount");
+            assert!(!e.is_retryable());
+            let msg = e.to_string();
+            assert!(
+                msg.contains(THEIRS) && msg.contains(OURS) && msg.contains("nothing was read or changed"),
+                "{msg}"
+            );
+            assert_eq!(trip.calls(), 0, "{payload}: a port was called for a refused event");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_caller_from_another_account_acting_on_our_bucket_is_handled() {
+        let mut v = cloudtrail_put_bucket_acl();
+        v["detail"]["recipientAccountId"] = json!(OURS);
+        v["detail"]["userIdentity"] = json!({"type": "AssumedRole", "accountId": THEIRS,
+            "arn": format!("arn:aws:sts::{THEIRS}:assumed-role/VendorDeploy/ci")});
+        let out = app(gone).handle(v).await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(out["decisions"][0]["outcome"], "gone");
+    }
+
+    #[tokio::test]
+    async fn the_handler_learns_its_account_from_the_function_arn_once() {
+        let a = app_without_account(gone);
+        let ours = |v: Value| LambdaEvent::new(v, lambda_context(&function_arn(OURS)));
+        assert!(handler(ours(cloudtrail_put_bucket_acl()), &a).await.is_ok());
+        // An event about another account, to the same container: refused.
+        let (e, _) = refused(handler(ours(with_accounts(cloudtrail_put_bucket_acl(), THEIRS, THEIRS)), &a).await);
+        assert_eq!(e.error_type(), "ForeignAccount");
+        // An invocation whose ARN names another account: a misconfiguration, refused,
+        // even for an event about that other account.
+        let theirs = LambdaEvent::new(
+            with_accounts(cloudtrail_put_bucket_acl(), THEIRS, THEIRS),
+            lambda_context(&function_arn(THEIRS)),
+        );
+        let (e, refusal) = refused(handler(theirs, &a).await);
+        assert_eq!(e.error_type(), "OwnAccountUnknown");
+        assert!(
+            matches!(&refusal, AccountRefusal::OwnAccountUnknown(OwnAccountError::Changed { learned, now })
+                if learned == OURS && now == THEIRS),
+            "{refusal:?}"
+        );
+        // The container still acts in its own account.
+        assert!(handler(ours(cloudtrail_put_bucket_acl()), &a).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn without_a_usable_function_arn_every_event_is_refused() {
+        for arn in ["", "not-an-arn", "arn:aws:lambda:us-east-1:12345:function:f"] {
+            let (a, trip) = tripwired("s3-public-access", AccountScope::default());
+            let ev = LambdaEvent::new(cloudtrail_put_bucket_acl(), lambda_context(arn));
+            let (e, refusal) = refused(handler(ev, &a).await);
+            assert!(refusal.is_own_account_unknown(), "{arn:?}: {refusal:?}");
+            assert_eq!(e.error_type(), "OwnAccountUnknown");
+            assert!(!e.is_retryable());
+            assert!(e.to_string().contains("does not know which AWS account"), "{e}");
+            assert_eq!(trip.calls(), 0);
+        }
+    }
+
+    #[tokio::test]
+    async fn an_app_that_was_never_told_its_account_refuses_every_event() {
+        let (a, trip) = tripwired("s3-public-access", AccountScope::default());
+        let (_, refusal) = refused(a.handle(cloudtrail_put_bucket_acl()).await);
+        assert_eq!(refusal, AccountRefusal::OwnAccountUnknown(OwnAccountError::NotLearned));
+        assert_eq!(trip.calls(), 0);
+    }
+
+    #[tokio::test]
+    async fn an_undo_of_a_record_about_another_account_is_refused_before_any_read() {
+        let ours = AccountScope::own(OURS).unwrap_or_else(|e| panic!("{e}"));
+        let (a, trip) = tripwired("iam-access-keys", ours);
+        let target = ResourceRef::iam_user("bob", THEIRS, "us-east-1");
+        let record = policy::LedgerRecord {
+            id: "rec-1".into(),
+            time: chrono::Utc::now(),
+            rule: "iam-access-key-rotated".into(),
+            resource: target.arn(),
+            target: Some(target),
+            account: THEIRS.into(),
+            region: "us-east-1".into(),
+            event_id: "ev-1".into(),
+            trigger: "CloudTrail UpdateAccessKey".into(),
+            actor: None,
+            mode: policy::Mode::Auto,
+            outcome: policy::Outcome::Fixed,
+            dry_run: false,
+            findings: vec![],
+            actions: vec![
+                policy::kinds::iam_user::DeactivateAccessKey {
+                    user: "bob".into(),
+                    key_id: "AKIAEXAMPLE".into(),
+                }
+                .into(),
+            ],
+            before: None,
+            after: None,
+            verified: true,
+            notes: vec![],
+            error: None,
+        };
+        match a.executor().undo(&record, "test").await {
+            Err(policy::executor::UndoError::Refused(AccountRefusal::Foreign { account, .. })) => {
+                assert_eq!(account, THEIRS)
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(trip.calls(), 0);
+    }
+
+    #[test]
+    fn a_refused_event_reaches_lambda_as_its_own_error_type() {
+        let e = HandlerError::Refused {
+            event_id: "ev-1".into(),
+            refusal: AccountRefusal::Foreign {
+                what: "account".into(),
+                account: THEIRS.into(),
+                ours: OURS.into(),
+            },
+        };
+        let d = lambda_runtime::Diagnostic::from(e);
+        assert_eq!(d.error_type, "ForeignAccount");
+        assert!(d.error_message.contains("ev-1") && d.error_message.contains(THEIRS));
     }
 }

@@ -166,6 +166,9 @@ pub enum InitError {
         #[source]
         source: PortError,
     },
+    /// The account the credentials belong to could not be learned (STS `GetCallerIdentity`).
+    #[error("learning the function's own account (STS GetCallerIdentity)")]
+    OwnAccount(#[source] PortError),
 }
 
 /// Why one invocation failed, and whether running it again could help.
@@ -176,6 +179,15 @@ pub enum HandlerError {
     /// Its message describes the error without quoting the payload.
     #[error("unusable event: {}", crate::app::describe_event_error(.0))]
     BadEvent(#[source] policy::EventError),
+    /// The account gate refused the event: it is about another AWS account, or the
+    /// function does not know its own. Nothing was read, claimed, changed or
+    /// notified; running it again can't help. Its own error type (`ForeignAccount`,
+    /// `OwnAccountUnknown`) makes it visible in metrics and the dead-letter queue.
+    #[error("refused event {event_id}: {refusal}; nothing was read or changed")]
+    Refused {
+        event_id: String,
+        refusal: policy::AccountRefusal,
+    },
     /// A run-level step or a decision failed with a throttling or transient error:
     /// every decision that could be made was made and recorded; a retry finishes the rest.
     #[error("retryable failure: {summary}")]
@@ -194,6 +206,8 @@ impl HandlerError {
     pub fn error_type(&self) -> &'static str {
         match self {
             HandlerError::BadEvent(_) => "BadEvent",
+            HandlerError::Refused { refusal, .. } if refusal.is_own_account_unknown() => "OwnAccountUnknown",
+            HandlerError::Refused { .. } => "ForeignAccount",
             HandlerError::Retryable { .. } => "Retryable",
             HandlerError::Failed { .. } => "Failed",
         }

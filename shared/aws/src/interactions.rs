@@ -2,20 +2,29 @@
 //! Set rule to notify), for the `slack-interactions` function behind a Lambda
 //! function URL.
 //!
-//! A request is handled in this order, and refused at the first step that fails:
+//! A request is handled in this order, and refused at the first step that fails.
+//! Every refusal comes before the first write: only a request that passed steps
+//! 1 to 4 writes anything (its replay claim, then the act's own records).
 //!
 //! 1. **Signature.** `X-Slack-Signature` must be `v0=` + hex HMAC-SHA256 of
 //!    `v0:{X-Slack-Request-Timestamp}:{raw body}` keyed with the Slack app's signing
-//!    secret, compared in constant time, and the timestamp at most five minutes from
-//!    now. Otherwise HTTP 401 and nothing else happens (the function URL has no IAM
-//!    auth: this signature *is* the authentication).
-//! 2. **Replay.** The signature is claimed in the ledger table (`claim#slack#<sig>`,
-//!    a conditional write with a TTL): the same signed request a second time → 401.
-//! 3. **Allowlist.** Only Slack user ids in `ADMIN_SLACK_USER_IDS` may act; anyone
+//!    secret, compared in constant time. Otherwise HTTP 401 and nothing else happens
+//!    (the function URL has no IAM auth: this signature *is* the authentication).
+//! 2. **Timestamp window.** The (signed) timestamp at most five minutes from now;
+//!    otherwise 401.
+//! 3. **Parse.** The body must be a `block_actions` click on one of our buttons;
+//!    otherwise 400 (a payload that isn't JSON included).
+//! 4. **Allowlist.** Only Slack user ids in `ADMIN_SLACK_USER_IDS` may act; anyone
 //!    else gets an ephemeral "not allowed" and nothing changes (the refusal is logged).
-//! 4. **Act**, as the Slack user (`slack:<id> (<username>)`), through the same
+//! 5. **Replay.** The request is claimed in the ledger table (a conditional write
+//!    with a TTL) under a key derived from what step 1 verified, never from how
+//!    the request spells it ([`Verified::replay_key`]): the 32 bytes of the MAC.
+//!    Hex is decoded case-insensitively, so `v0=ABC…`, `v0=abc…` and `v0=AbC…` are
+//!    one signature, one key; so are the same body sent base64-encoded or not. The
+//!    same signed request a second time → 401.
+//! 6. **Act**, as the Slack user (`slack:<id> (<username>)`), through the same
 //!    executor paths as the CLI; each act writes a ledger record naming the user.
-//! 5. **Update the message** through the interaction's `response_url`: the notice
+//! 7. **Update the message** through the interaction's `response_url`: the notice
 //!    without its buttons plus a line saying who did what (a refusal keeps the
 //!    buttons). A failed update is logged; it never undoes the act.
 //!
@@ -186,24 +195,55 @@ pub fn sign(secret: &str, timestamp: &str, body: &[u8]) -> String {
     format!("{SIGNATURE_VERSION}={hex}")
 }
 
-/// Check a request's timestamp (within five minutes of `now`) and signature
-/// (compared in constant time by `hmac`'s `verify_slice`).
+/// What [`verify`] proved: Slack's MAC over this (timestamp, body).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Verified {
+    /// The HMAC-SHA256 of `v0:{timestamp}:{body}`, as decoded from the header and
+    /// checked against our own computation: the bytes, not the header's text.
+    mac: [u8; 32],
+}
+
+impl fmt::Debug for Verified {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verified")
+            .field("replay_key", &self.replay_key())
+            .finish()
+    }
+}
+
+impl Verified {
+    /// The ledger claim that makes this request act once: `slack#` + the verified
+    /// MAC in lower-case hex.
+    ///
+    /// Derived from what was verified, never from the request's spelling: the
+    /// header's hex is decoded case-insensitively (and trimmed), so keying on its
+    /// text made `v0=ABC…` a "new" request after `v0=abc…` had been handled. The
+    /// MAC is a function of exactly the signed (timestamp, body); every spelling
+    /// that verifies has these same 32 bytes, and no other request can have them
+    /// without the signing secret. (The MAC is no secret: it travels in the header.)
+    pub fn replay_key(&self) -> String {
+        format!("slack#{}", hex::encode(self.mac))
+    }
+}
+
+/// Check a request's signature (compared in constant time by `hmac`'s
+/// `verify_slice`), then its timestamp (within five minutes of `now`): the
+/// timestamp is only trusted once the signature shows Slack sent it.
 pub fn verify(
     secret: &str,
     timestamp: Option<&str>,
     signature: Option<&str>,
     body: &[u8],
     now: DateTime<Utc>,
-) -> Result<(), Rejection> {
+) -> Result<Verified, Rejection> {
     if secret.is_empty() {
         return Err(Rejection::NoSigningSecret);
     }
-    let timestamp = timestamp.map(str::trim).ok_or(Rejection::BadTimestamp)?;
-    let ts: i64 = timestamp.parse().map_err(|_| Rejection::BadTimestamp)?;
-    let skew_seconds = now.timestamp().saturating_sub(ts).saturating_abs();
-    if skew_seconds > MAX_CLOCK_SKEW_SECONDS {
-        return Err(Rejection::Stale { skew_seconds });
-    }
+    // 1. The signature, over the timestamp as sent.
+    let timestamp = timestamp
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or(Rejection::BadTimestamp)?;
     let signature = signature.map(str::trim).ok_or(Rejection::MissingSignature)?;
     let hex_sig = signature
         .strip_prefix(SIGNATURE_VERSION)
@@ -211,7 +251,16 @@ pub fn verify(
         .ok_or(Rejection::BadSignature)?;
     let tag = hex::decode(hex_sig).map_err(|_| Rejection::BadSignature)?;
     let mac = mac(secret, timestamp, body).ok_or(Rejection::NoSigningSecret)?;
-    mac.verify_slice(&tag).map_err(|_| Rejection::BadSignature)
+    mac.verify_slice(&tag).map_err(|_| Rejection::BadSignature)?;
+    // verify_slice accepts only a full-length tag: these are the 32 bytes of the MAC.
+    let mac: [u8; 32] = tag.try_into().map_err(|_| Rejection::BadSignature)?;
+    // 2. The timestamp window.
+    let ts: i64 = timestamp.parse().map_err(|_| Rejection::BadTimestamp)?;
+    let skew_seconds = now.timestamp().saturating_sub(ts).saturating_abs();
+    if skew_seconds > MAX_CLOCK_SKEW_SECONDS {
+        return Err(Rejection::Stale { skew_seconds });
+    }
+    Ok(Verified { mac })
 }
 
 // ---------------------------------------------------------------------------
@@ -531,9 +580,14 @@ impl Interactions {
         if cfg.admins.is_empty() {
             warn!("ADMIN_SLACK_USER_IDS is empty: every click will be refused as not allowed");
         }
+        // Every act from Slack goes through the executor's account gate: it may act only
+        // in the account this function's credentials belong to.
+        let accounts = crate::app::caller_accounts(&clients).await?;
         let mut apps = BTreeMap::new();
         for fc in &cfg.families {
-            apps.insert(fc.family, App::assemble(&clients, fc, slack.clone())?);
+            let mut app = App::assemble(&clients, fc, slack.clone())?;
+            app.opts.accounts = accounts.clone();
+            apps.insert(fc.family, app);
         }
         info!(
             families = ?apps.keys().collect::<Vec<_>>(),
@@ -597,30 +651,13 @@ impl Interactions {
         self.handle_signed(timestamp, signature, &body).await.into()
     }
 
-    /// [`Interactions::handle`] on the raw parts of the request.
+    /// [`Interactions::handle`] on the raw parts of the request: the steps of the
+    /// module documentation, in order. Every refusal before the claim writes nothing.
     pub async fn handle_signed(&self, timestamp: Option<&str>, signature: Option<&str>, body: &[u8]) -> Reply {
-        let Some(secret) = &self.signing_secret else {
-            error!("refused: no Slack signing secret is configured (SLACK_SECRET_ID's JSON needs \"signing_secret\")");
-            return Reply::new(401, "unauthorized");
+        let verified = match self.authenticate(timestamp, signature, body) {
+            Ok(v) => v,
+            Err(reply) => return reply,
         };
-        if let Err(r) = verify(secret, timestamp, signature, body, (self.clock)()) {
-            warn!(reason = %r, "refused: Slack request not authenticated; nothing changed");
-            return Reply::new(401, "unauthorized");
-        }
-        // A verified signature is unique to its (timestamp, body): claiming it once
-        // makes a replay within the five minutes fail.
-        let signature = signature.map(str::trim).unwrap_or_default();
-        match self.ledger.claim(&format!("slack#{signature}")).await {
-            Ok(true) => {}
-            Ok(false) => {
-                warn!(reason = %Rejection::Replayed, "refused: Slack request replayed; nothing changed");
-                return Reply::new(401, "replayed");
-            }
-            Err(e) => {
-                error!(error = %chain(&e), "claiming the request in the ledger failed; nothing changed");
-                return Reply::new(500, "try again");
-            }
-        }
         let click = match parse_click(body) {
             Ok(c) => c,
             Err(e) => {
@@ -629,26 +666,11 @@ impl Interactions {
             }
         };
         if !self.admins.allows(&click.user_id) {
-            warn!(
-                slack_user = %click.user_id,
-                slack_username = %click.username,
-                action = %click.kind,
-                ledger_id = %click.value.ledger_id,
-                rule = %click.value.rule,
-                "refused: the Slack user is not in ADMIN_SLACK_USER_IDS; nothing changed"
-            );
-            let text = format!(
-                "Sorry <@{}>, you are not allowed to act on hipaa-autofix notices: ask an admin to add your Slack user id ({}) to ADMIN_SLACK_USER_IDS.",
-                click.user_id, click.user_id
-            );
-            self.post_response(
-                &click,
-                &json!({"response_type": "ephemeral", "replace_original": false, "text": text}),
-            )
-            .await;
-            return Reply::new(200, "");
+            return self.refuse_not_allowed(&click).await;
         }
-
+        if let Err(reply) = self.claim(&verified).await {
+            return reply;
+        }
         let done = self.act(&click).await;
         if done.ok {
             info!(slack_user = %click.user_id, action = %click.kind, ledger_id = %click.value.ledger_id, rule = %click.value.rule, result = %done.line, "admin act from Slack");
@@ -658,6 +680,56 @@ impl Interactions {
         self.post_response(&click, &updated_message(&click, &done.line, !done.ok))
             .await;
         Reply::new(200, "")
+    }
+
+    /// Steps 1 and 2: the signature, then the timestamp window. Writes nothing.
+    fn authenticate(&self, timestamp: Option<&str>, signature: Option<&str>, body: &[u8]) -> Result<Verified, Reply> {
+        let Some(secret) = &self.signing_secret else {
+            error!("refused: no Slack signing secret is configured (SLACK_SECRET_ID's JSON needs \"signing_secret\")");
+            return Err(Reply::new(401, "unauthorized"));
+        };
+        verify(secret, timestamp, signature, body, (self.clock)()).map_err(|r| {
+            warn!(reason = %r, "refused: Slack request not authenticated; nothing changed");
+            Reply::new(401, "unauthorized")
+        })
+    }
+
+    /// Step 4's refusal: an ephemeral "not allowed" to the user, no write anywhere
+    /// (so a replay of it can't fill the ledger either: it is refused the same way).
+    async fn refuse_not_allowed(&self, click: &Click) -> Reply {
+        warn!(
+            slack_user = %click.user_id,
+            slack_username = %click.username,
+            action = %click.kind,
+            ledger_id = %click.value.ledger_id,
+            rule = %click.value.rule,
+            "refused: the Slack user is not in ADMIN_SLACK_USER_IDS; nothing changed"
+        );
+        let text = format!(
+            "Sorry <@{}>, you are not allowed to act on hipaa-autofix notices: ask an admin to add your Slack user id ({}) to ADMIN_SLACK_USER_IDS.",
+            click.user_id, click.user_id
+        );
+        self.post_response(
+            click,
+            &json!({"response_type": "ephemeral", "replace_original": false, "text": text}),
+        )
+        .await;
+        Reply::new(200, "")
+    }
+
+    /// Step 5: claim the verified request once; a second claim is a replay.
+    async fn claim(&self, verified: &Verified) -> Result<(), Reply> {
+        match self.ledger.claim(&verified.replay_key()).await {
+            Ok(true) => Ok(()),
+            Ok(false) => {
+                warn!(reason = %Rejection::Replayed, "refused: Slack request replayed; nothing changed");
+                Err(Reply::new(401, "replayed"))
+            }
+            Err(e) => {
+                error!(error = %chain(&e), "claiming the request in the ledger failed; nothing changed");
+                Err(Reply::new(500, "try again"))
+            }
+        }
     }
 
     /// POST to the interaction's `response_url`. A failure is logged, never undoes the act.
@@ -758,7 +830,9 @@ impl Interactions {
                     .unwrap_or_default();
                 let Some(d) = report.decisions.first() else {
                     return Err(report
-                        .ignored
+                        .refused
+                        .map(|r| r.to_string())
+                        .or(report.ignored)
                         .unwrap_or_else(|| "the rule did not judge the resource".into()));
                 };
                 let ledger = d.ledger_id.as_deref().unwrap_or("-");
@@ -838,6 +912,29 @@ impl Interactions {
             }
         }
     }
+}
+
+/// The whole life of the slack-interactions function: tracing, typed config (tables,
+/// Slack secret, admin allowlist, one [`FunctionConfig`] per family), the signing
+/// secret and one [`App`] per family built once, then the Lambda runtime loop. A
+/// start-up failure is reported to the Lambda Runtime API's `/init/error`
+/// ([`crate::startup`]), never with the secret.
+pub async fn run() -> Result<(), lambda_runtime::Error> {
+    crate::app::init_tracing(true);
+    let interactions = crate::startup::start("slack-interactions", async {
+        let sdk = crate::clients::load_sdk_config().await;
+        let cfg = InteractionsConfig::from_env()?;
+        Interactions::build(&sdk, &cfg).await
+    })
+    .await?;
+    let interactions = Arc::new(interactions);
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |ev: lambda_runtime::LambdaEvent<LambdaFunctionUrlRequest>| {
+            let interactions = Arc::clone(&interactions);
+            async move { Ok::<LambdaFunctionUrlResponse, lambda_runtime::Error>(interactions.handle(&ev.payload).await) }
+        },
+    ))
+    .await
 }
 
 /// A header's value, when present and text.
@@ -957,10 +1054,7 @@ mod tests {
             hex::encode(reference_hmac(b"Jefe", b"what do ya want for nothing?")),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
-        assert_eq!(
-            verify(SECRET, Some(ts), Some(&expected), body, at(1531420618)).ok(),
-            Some(())
-        );
+        assert!(verify(SECRET, Some(ts), Some(&expected), body, at(1531420618)).is_ok());
     }
 
     #[test]
@@ -1017,12 +1111,64 @@ mod tests {
         assert!(check(ts - 300).is_ok());
         assert!(matches!(check(ts + 301), Err(Rejection::Stale { skew_seconds: 301 })));
         assert!(matches!(check(ts - 301), Err(Rejection::Stale { .. })));
+        // A timestamp that is no number is refused even when it is what was signed.
         for bad in [None, Some(""), Some("soon"), Some("1.5")] {
-            assert!(matches!(
-                verify(SECRET, bad, Some(&sig), body, at(ts)),
-                Err(Rejection::BadTimestamp)
-            ));
+            let sig = sign(SECRET, bad.unwrap_or_default(), body);
+            assert!(
+                matches!(
+                    verify(SECRET, bad, Some(&sig), body, at(ts)),
+                    Err(Rejection::BadTimestamp)
+                ),
+                "{bad:?}"
+            );
         }
+        // The signature comes first: a stale timestamp with a forged signature is
+        // refused as forged, so nothing about the window is told to a forger.
+        let forged = sign("not-the-secret", &ts.to_string(), body);
+        assert!(matches!(
+            verify(SECRET, Some(&ts.to_string()), Some(&forged), body, at(ts + 3600)),
+            Err(Rejection::BadSignature)
+        ));
+    }
+
+    /// `v0=` + the hex of `sig` with every other letter in upper case.
+    fn mixed_case(sig: &str) -> String {
+        let hex: String = sig[3..]
+            .chars()
+            .enumerate()
+            .map(|(i, c)| if i % 2 == 0 { c.to_ascii_uppercase() } else { c })
+            .collect();
+        format!("v0={hex}")
+    }
+
+    #[test]
+    fn every_spelling_of_one_signature_has_one_replay_key() {
+        let body = b"payload=x";
+        let ts = "1700000000";
+        let now = at(1_700_000_000);
+        let good = sign(SECRET, ts, body);
+        let upper = format!("v0={}", good[3..].to_ascii_uppercase());
+        let mixed = mixed_case(&good);
+        assert!(upper != good && mixed != good && mixed != upper);
+        let key = |sig: &str| {
+            verify(SECRET, Some(ts), Some(sig), body, now)
+                .map(|v| v.replay_key())
+                .unwrap_or_else(|e| panic!("{sig}: {e}"))
+        };
+        let keys: BTreeSet<String> = [good.clone(), upper, mixed, format!(" {good} ")]
+            .iter()
+            .map(|s| key(s))
+            .collect();
+        assert_eq!(keys.len(), 1, "{keys:?}");
+        // The key is the MAC's bytes: lower-case hex of exactly what was verified.
+        assert_eq!(keys.first().cloned(), Some(format!("slack#{}", &good[3..])));
+        // Another body or another timestamp is another request, another key.
+        let other_body = sign(SECRET, ts, b"payload=y");
+        let other = verify(SECRET, Some(ts), Some(&other_body), b"payload=y", now).map(|v| v.replay_key());
+        assert!(other.is_ok_and(|k| !keys.contains(&k)));
+        let later = sign(SECRET, "1700000001", body);
+        let later = verify(SECRET, Some("1700000001"), Some(&later), body, now).map(|v| v.replay_key());
+        assert!(later.is_ok_and(|k| !keys.contains(&k)));
     }
 
     fn value(kind: ButtonKind) -> String {
@@ -1317,6 +1463,49 @@ mod tests {
         );
         let r = none.handle_signed(Some(&ts), Some(&sig), body.as_bytes()).await;
         assert_eq!(r.status, 401);
+    }
+
+    #[tokio::test]
+    async fn refusals_before_the_claim_write_nothing_and_other_spellings_are_replays() {
+        let ledger = Arc::new(policy::memory::MemoryLedger::default());
+        let now = 1_700_000_000;
+        let i = Interactions::new(
+            Some(SECRET.into()),
+            Allowlist::parse("U1"),
+            BTreeMap::new(),
+            Arc::new(NoSettings),
+            ledger.clone(),
+        )
+        .with_clock(Arc::new(move || at(now)));
+        let ts = now.to_string();
+        let replay_key = |sig: &str, body: &str| {
+            verify(SECRET, Some(&ts), Some(sig), body.as_bytes(), at(now))
+                .map(|v| v.replay_key())
+                .unwrap_or_else(|e| panic!("{e}"))
+        };
+        // A non-admin's click and a payload that isn't JSON, both correctly signed:
+        // refused, and their keys are still free (nothing was claimed).
+        let not_admin = form(&payload("U2", "autofix_undo", &value(ButtonKind::Undo)));
+        let not_json = "payload=%7Bnot+json".to_string();
+        for (body, status) in [(not_admin, 200), (not_json, 400)] {
+            let sig = sign(SECRET, &ts, body.as_bytes());
+            let r = i.handle_signed(Some(&ts), Some(&sig), body.as_bytes()).await;
+            assert_eq!(r.status, status, "{body}");
+            assert_eq!(ledger.claim(&replay_key(&sig, &body)).await.ok(), Some(true), "{body}");
+        }
+        // An admin's click is handled once; its signature in upper or mixed case is
+        // the same request: a replay.
+        let body = form(&payload("U1", "autofix_undo", &value(ButtonKind::Undo)));
+        let sig = sign(SECRET, &ts, body.as_bytes());
+        assert_eq!(
+            i.handle_signed(Some(&ts), Some(&sig), body.as_bytes()).await.status,
+            200
+        );
+        for variant in [format!("v0={}", sig[3..].to_ascii_uppercase()), mixed_case(&sig)] {
+            let r = i.handle_signed(Some(&ts), Some(&variant), body.as_bytes()).await;
+            assert_eq!(r, Reply::new(401, "replayed"), "{variant}");
+        }
+        assert!(ledger.list().await.unwrap_or_default().is_empty());
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod interactions;
 pub mod kinds;
 pub mod notices;
 pub mod slack;
+pub mod startup;
 
 pub use app::App;
 pub use clients::{Clients, caller_identity, load_sdk_config};

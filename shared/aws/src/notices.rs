@@ -198,6 +198,14 @@ pub fn message_group_id(notice: &Notice) -> String {
 
 /// The notice's deduplication id: its ledger id, or a hash of the whole notice
 /// when it has none (or one SQS wouldn't take).
+///
+/// Like every dedup key of the notifier ([`repeat_key`], [`fingerprint`], the
+/// ledger ids [`decide`] compares), it is built from values the executor
+/// generated itself (a UUID it minted, the rule id, the ARN it built, findings
+/// from a fresh read), never from a request's or an event's spelling: one notice
+/// can't arrive in two spellings. (Contrast Slack requests and event ids, whose
+/// keys are normalised: `interactions::Verified::replay_key`,
+/// `policy::executor::claim_key`.)
 pub fn deduplication_id(notice: &Notice) -> String {
     if valid_sqs_id(&notice.ledger_id) {
         return notice.ledger_id.clone();
@@ -982,14 +990,16 @@ pub async fn handler(
     Ok(app.handle(&event.payload, deadline).instrument(span).await)
 }
 
-/// The whole life of the notifier function.
+/// The whole life of the notifier function. A start-up failure is reported to the
+/// Lambda Runtime API's `/init/error` ([`crate::startup`]).
 pub async fn run() -> Result<(), lambda_runtime::Error> {
     init_tracing(true);
-    let sdk = load_sdk_config().await;
-    let cfg = NotifierConfig::from_env().inspect_err(|e| error!(error = %chain(e), "invalid configuration"))?;
-    let app = NotifierApp::build(&sdk, &cfg)
-        .await
-        .inspect_err(|e| error!(error = %chain(e), "the notifier could not start"))?;
+    let app = crate::startup::start("notifier", async {
+        let sdk = load_sdk_config().await;
+        let cfg = NotifierConfig::from_env()?;
+        NotifierApp::build(&sdk, &cfg).await
+    })
+    .await?;
     let app = Arc::new(app);
     lambda_runtime::run(service_fn(move |ev: LambdaEvent<SqsEvent>| {
         let app = Arc::clone(&app);

@@ -13,7 +13,7 @@ use policy::ports::Notifier;
 use serde_json::{Value, json};
 use tracing::{info, warn};
 
-use crate::error::{AdapterError, port_error};
+use crate::error::{AdapterError, error_code, port_error};
 use crate::interactions::{ButtonKind, ButtonValue};
 
 /// How long one post may take.
@@ -101,7 +101,17 @@ pub async fn read_secret(
         .secret_id(secret_id)
         .send()
         .await
-        .map_err(|e| port_error("GetSecretValue", &format!("secret {secret_id}"), e))?;
+        .map_err(|e| {
+            // A secret that does not exist is a deployment error of its own (the
+            // function's start-up report says `SlackSecret.NotFound`).
+            if error_code(&e) == Some("ResourceNotFoundException") {
+                PortError::NotFound {
+                    what: format!("secret {secret_id}"),
+                }
+            } else {
+                port_error("GetSecretValue", &format!("secret {secret_id}"), e)
+            }
+        })?;
     Ok(out.secret_string().map(str::to_owned))
 }
 

@@ -8,6 +8,16 @@
 //! * an EventBridge "Scheduled Event" (a sweep of every resource).
 //!
 //! Anything else, or malformed input, is an [`EventError`] and changes nothing.
+//!
+//! Each shape states the AWS account it is about in one or more places (the
+//! EventBridge envelope's `account`, CloudTrail's `recipientAccountId`, a Config
+//! invocation's `accountId` and its configuration item's `awsAccountId`, ...). The
+//! parser keeps every one of them, by field, in [`Event::accounts`], rather than
+//! collapsing them into one: the executor's account gate
+//! ([`crate::account::AccountScope::admit`]) refuses an event when any of them is
+//! not an account the function may act in, or when they disagree. CloudTrail's
+//! `userIdentity.accountId` is *not* among them: it is the caller's account, and a
+//! caller from another account acting on one of ours is still an event about ours.
 use aws_lambda_events::config::ConfigEvent;
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use chrono::{DateTime, Utc};
@@ -53,13 +63,75 @@ pub struct Actor {
     pub kind: Option<String>,
 }
 
+/// A place in an event that states which AWS account the event is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountField {
+    /// The EventBridge envelope's `account`: the account the event was emitted in.
+    Envelope,
+    /// CloudTrail's `detail.recipientAccountId`: the account whose resources the call acted on.
+    Recipient,
+    /// A Config rule invocation's top-level `accountId`.
+    Invocation,
+    /// The configuration item's `awsAccountId` in a Config invocation's `invokingEvent`.
+    ConfigurationItem,
+    /// A scheduled notification's `awsAccountId` in a Config invocation's `invokingEvent`.
+    Notification,
+    /// A Config compliance change's `detail.awsAccountId`.
+    ComplianceDetail,
+    /// The account an admin asked to act in (the CLI's caller account, a Slack click's record).
+    Requested,
+}
+
+impl AccountField {
+    /// The field's name in the event, for logs and refusals.
+    pub fn field_name(self) -> &'static str {
+        match self {
+            AccountField::Envelope => "account",
+            AccountField::Recipient => "detail.recipientAccountId",
+            AccountField::Invocation => "accountId",
+            AccountField::ConfigurationItem => "invokingEvent.configurationItem.awsAccountId",
+            AccountField::Notification => "invokingEvent.awsAccountId",
+            AccountField::ComplianceDetail => "detail.awsAccountId",
+            AccountField::Requested => "requested account",
+        }
+    }
+}
+
+impl std::fmt::Display for AccountField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.field_name())
+    }
+}
+
+/// One statement of an event about its account: where, and which account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountClaim {
+    pub field: AccountField,
+    pub account: String,
+}
+
+impl AccountClaim {
+    pub fn new(field: AccountField, account: impl Into<String>) -> Self {
+        AccountClaim {
+            field,
+            account: account.into(),
+        }
+    }
+}
+
 /// One inbound event, normalised.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     /// A stable id for deduplication: EventBridge id, or the Config result token's digest.
     pub id: String,
     pub source: EventSource,
+    /// The account the event is about (what a sweep lists): the most specific of
+    /// [`Event::accounts`] (CloudTrail's recipient, Config's item or detail account).
     pub account: String,
+    /// Every place the event states its account, in the order the event gives them.
+    /// Never empty for a parsed event. The account gate checks each.
+    pub accounts: Vec<AccountClaim>,
     pub region: String,
     pub time: DateTime<Utc>,
     /// The resources the event is about. Empty for a sweep.
@@ -129,6 +201,7 @@ impl Event {
             id: format!("manual-{}", uuid::Uuid::new_v4()),
             source: EventSource::Manual,
             account: account.into(),
+            accounts: vec![AccountClaim::new(AccountField::Requested, account)],
             region: region.into(),
             time: Utc::now(),
             resources: vec![],
@@ -160,6 +233,12 @@ fn parse_config_invocation(payload: &Value) -> Result<Event, EventError> {
         .get("notificationCreationTime")
         .and_then(Value::as_str)
         .and_then(parse_time);
+    // The invocation's own `accountId` first, then what the invoking event states.
+    let mut claims: Vec<AccountClaim> = ev
+        .account_id
+        .iter()
+        .map(|a| AccountClaim::new(AccountField::Invocation, a))
+        .collect();
 
     let (resources, account, region, ordering_time) = match message_type {
         "ConfigurationItemChangeNotification" | "OversizedConfigurationItemChangeNotification" => {
@@ -182,6 +261,7 @@ fn parse_config_invocation(payload: &Value) -> Result<Event, EventError> {
                     context: "configuration item",
                 })?;
             let account = str_field(item, "awsAccountId", "configuration item")?.to_string();
+            claims.push(AccountClaim::new(AccountField::ConfigurationItem, &account));
             let region = str_field(item, "awsRegion", "configuration item")?.to_string();
             let capture = item
                 .get("configurationItemCaptureTime")
@@ -192,11 +272,11 @@ fn parse_config_invocation(payload: &Value) -> Result<Event, EventError> {
             (resources, account, region, ordering)
         }
         "ScheduledNotification" => {
-            let account = inv
-                .get("awsAccountId")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .or(ev.account_id.clone());
+            let stated = optional_str(&inv, "awsAccountId", "invokingEvent.awsAccountId")?;
+            if let Some(a) = stated {
+                claims.push(AccountClaim::new(AccountField::Notification, a));
+            }
+            let account = stated.map(str::to_owned).or(ev.account_id.clone());
             let account = account.ok_or(EventError::Missing {
                 field: "awsAccountId",
                 context: "scheduled notification",
@@ -220,6 +300,7 @@ fn parse_config_invocation(payload: &Value) -> Result<Event, EventError> {
             event_left_scope: ev.event_left_scope,
         },
         account,
+        accounts: claims,
         region,
         time: notification_time.unwrap_or_else(Utc::now),
         resources,
@@ -229,10 +310,16 @@ fn parse_config_invocation(payload: &Value) -> Result<Event, EventError> {
 
 fn parse_eventbridge(payload: &Value) -> Result<Event, EventError> {
     let ev: EventBridgeEvent<Value> = serde_json::from_value(payload.clone()).map_err(EventError::Json)?;
-    let id = ev.id.clone().filter(|s| !s.is_empty()).ok_or(EventError::Missing {
-        field: "id",
-        context: "EventBridge event",
-    })?;
+    // A blank id can't deduplicate anything (the executor's claim key trims it):
+    // refused like a missing one.
+    let id = ev
+        .id
+        .clone()
+        .filter(|s| !s.trim().is_empty())
+        .ok_or(EventError::Missing {
+            field: "id",
+            context: "EventBridge event",
+        })?;
     let account = ev.account.clone().ok_or(EventError::Missing {
         field: "account",
         context: "EventBridge event",
@@ -249,6 +336,7 @@ fn parse_eventbridge(payload: &Value) -> Result<Event, EventError> {
             source: EventSource::Schedule {
                 rule_arn: ev.resources.as_ref().and_then(|r| r.first().cloned()),
             },
+            accounts: vec![AccountClaim::new(AccountField::Envelope, &account)],
             account,
             region,
             time,
@@ -277,11 +365,12 @@ fn parse_eventbridge(payload: &Value) -> Result<Event, EventError> {
                 .and_then(Value::as_str)
                 .unwrap_or("UNKNOWN")
                 .to_string();
-            let r_account = detail
-                .get("awsAccountId")
-                .and_then(Value::as_str)
-                .unwrap_or(&account)
-                .to_string();
+            let mut accounts = vec![AccountClaim::new(AccountField::Envelope, &account)];
+            let stated = optional_str(detail, "awsAccountId", "detail.awsAccountId")?;
+            if let Some(a) = stated {
+                accounts.push(AccountClaim::new(AccountField::ComplianceDetail, a));
+            }
+            let r_account = stated.unwrap_or(&account).to_string();
             let r_region = detail
                 .get("awsRegion")
                 .and_then(Value::as_str)
@@ -292,6 +381,7 @@ fn parse_eventbridge(payload: &Value) -> Result<Event, EventError> {
                 id,
                 source: EventSource::ComplianceChange { rule_name, compliance },
                 account: r_account,
+                accounts,
                 region: r_region,
                 time,
                 resources,
@@ -336,11 +426,15 @@ fn parse_cloudtrail(
             .map(str::to_owned),
         kind: ui.get("type").and_then(Value::as_str).map(str::to_owned),
     };
-    let r_account = detail
-        .get("recipientAccountId")
-        .and_then(Value::as_str)
-        .unwrap_or(&account)
-        .to_string();
+    // The envelope's account and the recipient account (whose resources the call acted
+    // on) are both kept: the gate refuses the event unless both are ours.
+    // `userIdentity.accountId`, the caller's account, is deliberately not a claim.
+    let mut accounts = vec![AccountClaim::new(AccountField::Envelope, &account)];
+    let recipient = optional_str(detail, "recipientAccountId", "detail.recipientAccountId")?;
+    if let Some(a) = recipient {
+        accounts.push(AccountClaim::new(AccountField::Recipient, a));
+    }
+    let r_account = recipient.unwrap_or(&account).to_string();
     let r_region = detail
         .get("awsRegion")
         .and_then(Value::as_str)
@@ -368,6 +462,7 @@ fn parse_cloudtrail(
             error_code,
         },
         account: r_account,
+        accounts,
         region: r_region,
         time,
         resources,
@@ -396,6 +491,18 @@ fn str_field<'a>(v: &'a Value, field: &'static str, context: &'static str) -> Re
     v.get(field)
         .and_then(Value::as_str)
         .ok_or(EventError::Missing { field, context })
+}
+
+/// A field that may be absent (or null), but when present must be a string.
+fn optional_str<'a>(v: &'a Value, field: &str, name: &'static str) -> Result<Option<&'a str>, EventError> {
+    match v.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(EventError::Invalid {
+            field: name,
+            reason: "not a string".into(),
+        }),
+    }
 }
 
 fn parse_time(s: &str) -> Option<DateTime<Utc>> {

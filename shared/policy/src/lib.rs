@@ -8,6 +8,7 @@
 //! ([`catalog`], [`permissions`]). The [`executor::Executor`] applies plans through
 //! the traits in [`ports`], which `hipaa-aws` implements over the AWS SDK.
 
+pub mod account;
 pub mod admin;
 pub mod catalog;
 pub mod error;
@@ -28,8 +29,9 @@ pub mod rules;
 pub mod s3;
 pub mod settings;
 
+pub use account::{AccountRefusal, AccountScope, OwnAccountError};
 pub use error::{EventError, PortError};
-pub use event::{Actor, Event, EventSource};
+pub use event::{AccountClaim, AccountField, Actor, Event, EventSource};
 pub use executor::{Decision, ExecOptions, Executor, Ports, Progress, RunReport};
 pub use kinds::{Action, Facet, ResourceKind, ResourceRef, Snapshot};
 pub use ledger::{LedgerRecord, Outcome};

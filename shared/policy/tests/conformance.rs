@@ -266,6 +266,7 @@ async fn every_rule_fixes_its_example_through_the_executor() {
         let opts = ExecOptions {
             clock: Arc::new(move || now),
             force_auto: true,
+            accounts: policy::account::AccountScope::own(&r.account).unwrap(),
             default_modes: BTreeMap::from([(spec.id.to_string(), Mode::Auto)]),
             ..ExecOptions::default()
         };

@@ -43,7 +43,7 @@ impl Executor {
         };
         d.plan = rule.plan(before);
 
-        let claim = Claim(format!("{}#{}#{}", event.id, rule.id(), r.arn()));
+        let claim = Claim(super::claim_key(&event.id, rule.id(), &r.arn()));
         if self.opts.record {
             match self.ports.ledger.claim(&claim.0).await {
                 Ok(true) => {}

@@ -20,8 +20,9 @@ use std::sync::atomic::AtomicUsize;
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use serde::Serialize;
-use tracing::{error, info};
+use tracing::{error, info, warn};
 
+use crate::account::{AccountRefusal, AccountScope};
 use crate::error::PortError;
 use crate::event::{Actor, Event, EventSource};
 use crate::kinds::{ResourceKind, ResourceRef, Snapshot};
@@ -66,6 +67,9 @@ pub enum UndoError {
     UnknownRule(String),
     #[error("reading the resource failed")]
     Port(#[source] PortError),
+    /// The record's resource is not in an account this executor may act in.
+    #[error("refused: {0}")]
+    Refused(#[source] AccountRefusal),
 }
 
 /// The ports the executor acts through.
@@ -110,6 +114,10 @@ pub struct ExecOptions {
     pub max_changes: Option<usize>,
     /// Resources processed at once in a sweep.
     pub concurrency: usize,
+    /// The accounts this executor may act in (today: the function's own). Every event
+    /// about another account is refused before any read. Empty (the default): the
+    /// own account is unknown, and every event is refused (fail closed).
+    pub accounts: AccountScope,
     /// Who is acting, when not the event's caller (the CLI's caller).
     pub actor: Option<Actor>,
     pub clock: Clock,
@@ -128,6 +136,7 @@ impl Default for ExecOptions {
             default_modes: BTreeMap::new(),
             max_changes: None,
             concurrency: 16,
+            accounts: AccountScope::default(),
             actor: None,
             clock: Arc::new(Utc::now),
             progress: None,
@@ -199,11 +208,13 @@ pub struct RunReport {
     /// (`LoopGuard`, `FailedCall`).
     #[serde(skip)]
     pub ignored_as: Option<Outcome>,
+    /// Why the account gate refused the event, if it did: nothing was read or changed.
+    pub refused: Option<AccountRefusal>,
 }
 
 impl RunReport {
     pub fn has_failures(&self) -> bool {
-        !self.errors.is_empty() || self.decisions.iter().any(|d| !d.is_resolved())
+        self.refused.is_some() || !self.errors.is_empty() || self.decisions.iter().any(|d| !d.is_resolved())
     }
     pub fn count(&self, o: Outcome) -> usize {
         self.decisions.iter().filter(|d| d.outcome == o).count()
@@ -235,6 +246,19 @@ impl Executor {
             event_id: event.id.clone(),
             ..Default::default()
         };
+        // The account gate, before anything else: no read, claim, record or notice
+        // for an event about an account this function may not act in.
+        if let Err(refusal) = self.opts.accounts.admit(event) {
+            warn!(
+                event_id = %event.id,
+                event_account = %event.account,
+                our_accounts = %self.opts.accounts,
+                reason = %refusal,
+                "refused: the event is not about this function's account; nothing read or changed"
+            );
+            report.refused = Some(refusal);
+            return report;
+        }
         if let EventSource::CloudTrail {
             event_name,
             error_code: Some(code),
@@ -463,6 +487,21 @@ fn log_decision(d: Decision) -> Decision {
         info!(rule = %d.rule, resource = %d.resource, outcome = %d.outcome, mode = %d.mode, changes, ledger_id = ?d.ledger_id, "decided")
     }
     d
+}
+
+/// The ledger claim that makes one event act once per (rule, resource):
+/// `<event id>#<rule>#<resource ARN>`.
+///
+/// The event id is normalised here, where the key is built, so every source of
+/// events (EventBridge, Config, the CLI) gets the same treatment: surrounding
+/// whitespace dropped and letters lower-cased. EventBridge ids are UUIDs and our
+/// own ids (`config-<digest>`, `manual-<uuid>`) are lower-case hex, so case and
+/// padding never tell two events apart; keyed on the id's spelling, a redelivery
+/// with `AB12…` for `ab12…` or a trailing space would claim a "new" key and act
+/// (and be recorded) twice. The rule id and ARN are ours (built from the parsed
+/// event), not free text.
+pub fn claim_key(event_id: &str, rule: &str, arn: &str) -> String {
+    format!("{}#{rule}#{arn}", event_id.trim().to_lowercase())
 }
 
 /// An error and its sources, on one line.

@@ -47,6 +47,7 @@ impl Harness {
             opts: ExecOptions {
                 clock: Arc::new(fixed_clock),
                 own_roles: vec![OWN_ROLE.into()],
+                accounts: crate::account::AccountScope::own(ACCOUNT).unwrap(),
                 ..ExecOptions::default()
             },
         }
@@ -130,6 +131,10 @@ fn put_acl_by(bucket: &str, caller: &str, id: &str) -> Event {
             error_code: None,
         },
         account: ACCOUNT.into(),
+        accounts: vec![crate::event::AccountClaim::new(
+            crate::event::AccountField::Recipient,
+            ACCOUNT,
+        )],
         region: REGION.into(),
         time: now(),
         resources: vec![bucket_ref(bucket)],
@@ -830,4 +835,45 @@ async fn a_config_invocation_gets_an_evaluation_per_decision() {
     assert_eq!(calls.len(), 1);
     assert_eq!(calls[0].1[0].compliance, "COMPLIANT");
     assert_eq!(calls[0].1[0].resource_id, "b");
+}
+
+#[test]
+fn an_event_id_in_other_case_or_padded_claims_the_same_key() {
+    let key = claim_key("6a7e8feb-b491-4cf7-a9f1-bf3703467718", "r", "arn:aws:s3:::b");
+    for spelling in [
+        "6A7E8FEB-B491-4CF7-A9F1-BF3703467718",
+        "6a7E8fEb-B491-4cf7-A9f1-bF3703467718",
+        " 6a7e8feb-b491-4cf7-a9f1-bf3703467718\n",
+        "\t6A7E8FEB-B491-4CF7-A9F1-BF3703467718 ",
+    ] {
+        assert_eq!(claim_key(spelling, "r", "arn:aws:s3:::b"), key, "{spelling:?}");
+    }
+    // Another event, rule or resource is another claim.
+    assert_ne!(
+        claim_key("6a7e8feb-b491-4cf7-a9f1-bf3703467719", "r", "arn:aws:s3:::b"),
+        key
+    );
+    assert_ne!(
+        claim_key("6a7e8feb-b491-4cf7-a9f1-bf3703467718", "q", "arn:aws:s3:::b"),
+        key
+    );
+    assert_ne!(
+        claim_key("6a7e8feb-b491-4cf7-a9f1-bf3703467718", "r", "arn:aws:s3:::c"),
+        key
+    );
+}
+
+#[tokio::test]
+async fn an_event_about_another_account_is_refused_before_any_read() {
+    let h = Harness::new();
+    h.world.insert(bucket_ref("b"), public_bucket("b", &[]));
+    let mut ev = put_acl("b");
+    ev.account = "210987654321".into();
+    ev.accounts = vec![crate::event::AccountClaim::new(
+        crate::event::AccountField::Recipient,
+        "210987654321",
+    )];
+    let r = h.buckets().handle(&ev).await;
+    assert!(r.refused.is_some() && r.decisions.is_empty() && r.has_failures());
+    assert!(h.world.reads().is_empty());
 }

@@ -30,6 +30,8 @@ impl Executor {
             .target
             .clone()
             .ok_or_else(|| UndoError::NothingToUndo(format!("record {} does not name its resource", record.id)))?;
+        // The account gate, for a resource named by a ledger record rather than an event.
+        self.opts.accounts.admit_resource(&r).map_err(UndoError::Refused)?;
         let forward = Plan::of(record.actions.clone());
         let Some(undo) = forward.undo() else {
             let irreversible: Vec<String> = forward

@@ -1,32 +1,72 @@
-//! What "public" means for an S3 bucket, as S3 Block Public Access defines it
-//! ("The meaning of public", Amazon S3 User Guide).
+//! What "public" means for an S3 bucket, as S3 Block Public Access defines it.
 //!
-//! A bucket **policy statement** is public when it is an `Allow` whose principal is
-//! a wildcard (`"*"`, `{"AWS": "*"}`, an ARN containing `*`) or which uses
-//! `NotPrincipal`, unless one of its conditions pins the caller to *fixed* values
-//! (no `*`, no `?`, no policy variable) of a key S3 recognises:
-//! `aws:SourceArn`, `aws:SourceVpc`, `aws:SourceVpce`, `aws:SourceAccount`,
-//! `aws:SourceOwner`, `aws:PrincipalOrgID`, `aws:PrincipalAccount`,
-//! `aws:PrincipalArn`, `aws:userid` (not `AROLEID:*`),
-//! `s3:x-amz-server-side-encryption-aws-kms-key-id`, `s3:DataAccessPointArn`,
-//! `s3:DataAccessPointAccount`, or `aws:SourceIp` with a CIDR no broader than /8
-//! (IPv4) or /32 (IPv6). Only positive operators pin (`StringEquals`, `StringLike`,
-//! `ArnEquals`, `ArnLike`, `IpAddress`, their `ForAnyValue:` forms); `...IfExists`
-//! and `ForAllValues:` forms do not, because they pass when the key is absent.
-//! `Deny` statements never make a bucket public. A service principal
-//! (`cloudfront.amazonaws.com`), a CloudFront origin access identity or a fixed
-//! account principal is not public.
+//! The specification is the section *The meaning of "public"* of *Blocking public access
+//! to your Amazon S3 storage*, Amazon S3 User Guide:
+//! <https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html#access-control-block-public-access-policy-status>.
+//! Every example of that section is a unit test in `public/tests.rs`, and every verdict
+//! names the rule of the section that decided it ([`StatementRule`], [`GrantRule`]).
 //!
-//! An **ACL grant** is public when its grantee is the `AllUsers` or
-//! `AuthenticatedUsers` group, whatever the permission. Grants to the
-//! `LogDelivery` group and to canonical users are not public.
+//! ## Bucket policies (section "Bucket policies")
+//! S3 "begins by assuming that the policy is public" and a statement is non-public only
+//! when it grants access to *fixed values* (no wildcard `*` or `?`, no policy variable
+//! `${...}`). A statement is **not public** when
+//! - it is not an `Allow`, or it names no principal: it grants nobody anything;
+//! - every principal is a fixed value: an AWS account, user or role, a service principal
+//!   (`cloudtrail.amazonaws.com`), a canonical user, a CloudFront origin access identity, or
+//!   an IAM identity-provider ARN in a fixed account;
+//! - or, when the principal is open (see below), one of its conditions pins the caller to
+//!   fixed values of a key the section lists ([`ConditionKey`]): `aws:SourceArn`,
+//!   `aws:SourceVpc`, `aws:SourceVpce`, `aws:SourceOwner`, `aws:SourceAccount`,
+//!   `s3:x-amz-server-side-encryption-aws-kms-key-id`, `aws:userid`,
+//!   `s3:DataAccessPointArn`, `s3:DataAccessPointAccount`, the principal keys
+//!   `aws:PrincipalOrgID`, `aws:PrincipalAccount`, `aws:PrincipalArn` (the section's "AWS
+//!   principal, user, role, or service principal (e.g. `aws:PrincipalOrgID`)"), or
+//!   `aws:SourceIp`. The section's notes on three of them:
+//!   - `aws:SourceIp` pins only with ranges no broader than /8 (IPv4) or /32 (IPv6); broader
+//!     ranges (`0.0.0.0/1`) are public. The RFC 1918 private ranges the note excludes are
+//!     all /8 or narrower, so the prefix rule already counts them as pinning.
+//!   - `aws:userid` pins "outside the pattern `AROLEID:*`": a role's every session is not
+//!     a fixed caller.
+//!   - `s3:DataAccessPointArn` may wildcard the access-point *name* as long as the account
+//!     is fixed: `arn:aws:s3:us-west-2:123456789012:accesspoint/*` pins the caller to that
+//!     account's access points. (An *access point* policy with the same condition is
+//!     public; this module judges bucket policies only.)
+//!
+//! A principal is **open** when it is `"*"`, `{"AWS": "*"}` or any other value with a
+//! wildcard or policy variable, when the statement uses `NotPrincipal` (everyone not
+//! listed), when it is a web-identity provider (`{"Federated": "graph.facebook.com"}`,
+//! `accounts.google.com`, `www.amazon.com`, `cognito-identity.amazonaws.com`: anyone who
+//! signs in there qualifies), or when it cannot be read as fixed values at all (an unknown
+//! principal type, a value that is not a string): the section's starting assumption.
+//!
+//! ## Readings where the section is silent
+//! - **Operators.** Only positive operators pin (`StringEquals`, `StringEqualsIgnoreCase`,
+//!   `StringLike`, `ArnEquals`, `ArnLike`, `IpAddress` for `aws:SourceIp`, and their
+//!   `ForAnyValue:` forms). Negated operators, `...IfExists` and `ForAllValues:` do not:
+//!   they pass for other values or when the key is absent (IAM condition semantics).
+//! - **Actions.** The verdict does not depend on `Action`, `NotAction` or `Resource`. The
+//!   section documents no list of actions that make a statement public together with
+//!   conditions; its neighbour section says Block Public Access "reviews policies for
+//!   current actions and any potential actions that might be added in the future".
+//! - **Wildcards elsewhere.** The section allows a wildcard only in the access-point name
+//!   of `s3:DataAccessPointArn`. A wildcard in `aws:SourceArn` or `aws:PrincipalArn`
+//!   (`arn:aws:iam::123456789012:role/*`) is not a fixed value, even with a fixed account.
+//!
+//! ## ACLs (section "ACLs")
+//! An ACL grant is public when its grantee is the `AllUsers` or `AuthenticatedUsers`
+//! group, whatever the permission. Grants to other groups (`LogDelivery`), to canonical
+//! users and to accounts by e-mail are not public.
+use std::fmt;
 use std::net::IpAddr;
 
 use ipnet::IpNet;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::{ALL_USERS_URI, AUTHENTICATED_USERS_URI, Acl, Grant, Grantee, LOG_DELIVERY_URI};
+
+#[cfg(test)]
+mod tests;
 
 /// A bucket policy that could not be read as an IAM policy document.
 #[derive(Debug, thiserror::Error)]
@@ -37,13 +77,267 @@ pub enum PolicyError {
     Shape(String),
 }
 
-/// The verdict on one statement, with the reason a person can check.
+/// A rule of *The meaning of "public"* that can decide a verdict.
+pub trait DocumentedRule: fmt::Debug + Serialize {
+    /// Whether a verdict decided by this rule is public.
+    fn is_public(&self) -> bool;
+    /// The rule in a few words, for people.
+    fn summary(&self) -> String;
+    /// Where the rule is written down.
+    fn section(&self) -> &'static str;
+}
+
+/// The condition keys whose fixed values the section counts as pinning the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConditionKey {
+    SourceArn,
+    SourceVpc,
+    SourceVpce,
+    SourceOwner,
+    SourceAccount,
+    KmsKeyId,
+    UserId,
+    DataAccessPointArn,
+    DataAccessPointAccount,
+    PrincipalOrgId,
+    PrincipalAccount,
+    PrincipalArn,
+    SourceIp,
+}
+
+impl ConditionKey {
+    pub const ALL: [ConditionKey; 13] = [
+        ConditionKey::SourceArn,
+        ConditionKey::SourceVpc,
+        ConditionKey::SourceVpce,
+        ConditionKey::SourceOwner,
+        ConditionKey::SourceAccount,
+        ConditionKey::KmsKeyId,
+        ConditionKey::UserId,
+        ConditionKey::DataAccessPointArn,
+        ConditionKey::DataAccessPointAccount,
+        ConditionKey::PrincipalOrgId,
+        ConditionKey::PrincipalAccount,
+        ConditionKey::PrincipalArn,
+        ConditionKey::SourceIp,
+    ];
+
+    /// The key as AWS documents it (policies match keys case-insensitively).
+    pub fn name(self) -> &'static str {
+        match self {
+            ConditionKey::SourceArn => "aws:SourceArn",
+            ConditionKey::SourceVpc => "aws:SourceVpc",
+            ConditionKey::SourceVpce => "aws:SourceVpce",
+            ConditionKey::SourceOwner => "aws:SourceOwner",
+            ConditionKey::SourceAccount => "aws:SourceAccount",
+            ConditionKey::KmsKeyId => "s3:x-amz-server-side-encryption-aws-kms-key-id",
+            ConditionKey::UserId => "aws:userid",
+            ConditionKey::DataAccessPointArn => "s3:DataAccessPointArn",
+            ConditionKey::DataAccessPointAccount => "s3:DataAccessPointAccount",
+            ConditionKey::PrincipalOrgId => "aws:PrincipalOrgID",
+            ConditionKey::PrincipalAccount => "aws:PrincipalAccount",
+            ConditionKey::PrincipalArn => "aws:PrincipalArn",
+            ConditionKey::SourceIp => "aws:SourceIp",
+        }
+    }
+
+    /// The listed key a policy's (any-case) key names, if any.
+    pub fn parse(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name().eq_ignore_ascii_case(key))
+    }
+}
+
+impl fmt::Display for ConditionKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for ConditionKey {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+/// The rule that decided a policy statement's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "id", rename_all = "kebab-case")]
+pub enum StatementRule {
+    /// Not public: only `Allow` grants access.
+    NotAnAllow,
+    /// Not public: the statement names no principal.
+    NoPrincipal,
+    /// Not public: every principal is a fixed value.
+    FixedPrincipal,
+    /// Not public: a condition pins the caller to fixed values of a listed key.
+    FixedConditionValue { key: ConditionKey },
+    /// Not public: `aws:SourceIp` ranges no broader than /8 (IPv4) or /32 (IPv6).
+    SourceIpWithinLimit,
+    /// Not public: `s3:DataAccessPointArn` wildcards only the access-point name of fixed accounts.
+    AccessPointsOfFixedAccounts,
+    /// Public: a principal with a wildcard or policy variable.
+    WildcardPrincipal,
+    /// Public: `Allow` with `NotPrincipal`.
+    NotPrincipal,
+    /// Public: a web-identity provider such as `graph.facebook.com`.
+    WebIdentityPrincipal,
+    /// Public: a principal that cannot be read as fixed values.
+    UnreadablePrincipal,
+    /// Public: a listed key, but with a wildcard, a policy variable or no value.
+    ConditionValueNotFixed { key: ConditionKey },
+    /// Public: `aws:userid` in the pattern `AROLEID:*`.
+    UserIdRolePattern,
+    /// Public: an `aws:SourceIp` range broader than /8 (IPv4) or /32 (IPv6).
+    SourceIpTooBroad,
+    /// Public: a listed key under an operator that does not restrict the caller to its values.
+    OperatorDoesNotPin { key: ConditionKey },
+}
+
+impl DocumentedRule for StatementRule {
+    fn is_public(&self) -> bool {
+        match self {
+            StatementRule::NotAnAllow
+            | StatementRule::NoPrincipal
+            | StatementRule::FixedPrincipal
+            | StatementRule::FixedConditionValue { .. }
+            | StatementRule::SourceIpWithinLimit
+            | StatementRule::AccessPointsOfFixedAccounts => false,
+            StatementRule::WildcardPrincipal
+            | StatementRule::NotPrincipal
+            | StatementRule::WebIdentityPrincipal
+            | StatementRule::UnreadablePrincipal
+            | StatementRule::ConditionValueNotFixed { .. }
+            | StatementRule::UserIdRolePattern
+            | StatementRule::SourceIpTooBroad
+            | StatementRule::OperatorDoesNotPin { .. } => true,
+        }
+    }
+
+    fn summary(&self) -> String {
+        match self {
+            StatementRule::NotAnAllow => "only an Allow statement grants access".into(),
+            StatementRule::NoPrincipal => "the statement names no principal".into(),
+            StatementRule::FixedPrincipal => {
+                "every principal is a fixed account, user, role, service or canonical user".into()
+            }
+            StatementRule::FixedConditionValue { key } => format!("{key} with fixed values pins the caller"),
+            StatementRule::SourceIpWithinLimit => {
+                "aws:SourceIp ranges no broader than /8 (IPv4) or /32 (IPv6) pin the caller".into()
+            }
+            StatementRule::AccessPointsOfFixedAccounts => {
+                "s3:DataAccessPointArn with a fixed account pins the caller to that account's access points".into()
+            }
+            StatementRule::WildcardPrincipal => "principal is a wildcard or policy variable, not a fixed value".into(),
+            StatementRule::NotPrincipal => "Allow with NotPrincipal grants everyone not listed".into(),
+            StatementRule::WebIdentityPrincipal => "principal is a web-identity provider".into(),
+            StatementRule::UnreadablePrincipal => "principal cannot be read as fixed values".into(),
+            StatementRule::ConditionValueNotFixed { key } => {
+                format!("{key} has a wildcard, a policy variable or no value: not a fixed value")
+            }
+            StatementRule::UserIdRolePattern => "aws:userid in the pattern AROLEID:* does not pin the caller".into(),
+            StatementRule::SourceIpTooBroad => "aws:SourceIp range broader than /8 (IPv4) or /32 (IPv6)".into(),
+            StatementRule::OperatorDoesNotPin { key } => {
+                format!("{key} under an operator that passes for other values or when the key is absent")
+            }
+        }
+    }
+
+    fn section(&self) -> &'static str {
+        match self {
+            StatementRule::NotAnAllow | StatementRule::NoPrincipal => "meaning of public: grants only",
+            StatementRule::FixedPrincipal
+            | StatementRule::WildcardPrincipal
+            | StatementRule::NotPrincipal
+            | StatementRule::WebIdentityPrincipal => "meaning of public: principals",
+            StatementRule::UnreadablePrincipal => "meaning of public: assumed public until shown fixed",
+            StatementRule::FixedConditionValue { .. } | StatementRule::ConditionValueNotFixed { .. } => {
+                "meaning of public: fixed values of the listed keys"
+            }
+            StatementRule::SourceIpWithinLimit | StatementRule::SourceIpTooBroad => {
+                "meaning of public: aws:SourceIp note"
+            }
+            StatementRule::AccessPointsOfFixedAccounts => "meaning of public: s3:DataAccessPointArn note",
+            StatementRule::UserIdRolePattern => "meaning of public: aws:userid",
+            StatementRule::OperatorDoesNotPin { .. } => "IAM condition operators; the section is silent",
+        }
+    }
+}
+
+impl fmt::Display for StatementRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.summary(), self.section())
+    }
+}
+
+/// The rule that decided an ACL grant's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "id", rename_all = "kebab-case")]
+pub enum GrantRule {
+    /// Public: the `AllUsers` group.
+    AllUsersGroup,
+    /// Public: the `AuthenticatedUsers` group.
+    AuthenticatedUsersGroup,
+    /// Not public: any other group, such as `LogDelivery`.
+    OtherGroup,
+    /// Not public: one canonical user or one account.
+    SingleGrantee,
+}
+
+impl DocumentedRule for GrantRule {
+    fn is_public(&self) -> bool {
+        match self {
+            GrantRule::AllUsersGroup | GrantRule::AuthenticatedUsersGroup => true,
+            GrantRule::OtherGroup | GrantRule::SingleGrantee => false,
+        }
+    }
+
+    fn summary(&self) -> String {
+        match self {
+            GrantRule::AllUsersGroup => "a grant to AllUsers is public, whatever the permission",
+            GrantRule::AuthenticatedUsersGroup => "a grant to AuthenticatedUsers is public, whatever the permission",
+            GrantRule::OtherGroup => "only the AllUsers and AuthenticatedUsers groups are public",
+            GrantRule::SingleGrantee => "a grant to one canonical user or account is not public",
+        }
+        .into()
+    }
+
+    fn section(&self) -> &'static str {
+        match self {
+            GrantRule::AllUsersGroup
+            | GrantRule::AuthenticatedUsersGroup
+            | GrantRule::OtherGroup
+            | GrantRule::SingleGrantee => "meaning of public: ACLs",
+        }
+    }
+}
+
+impl fmt::Display for GrantRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.summary(), self.section())
+    }
+}
+
+/// The verdict on one statement: the deciding rule and the reason a person can check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StatementVerdict {
     pub index: usize,
     pub sid: Option<String>,
+    /// Always `rule.is_public()`.
     pub public: bool,
+    pub rule: StatementRule,
     pub reason: String,
+}
+
+impl StatementVerdict {
+    fn new(index: usize, sid: Option<String>, rule: StatementRule, reason: String) -> Self {
+        StatementVerdict {
+            index,
+            sid,
+            public: rule.is_public(),
+            rule,
+            reason,
+        }
+    }
 }
 
 /// The verdict on one ACL grant.
@@ -52,35 +346,11 @@ pub struct GrantVerdict {
     pub index: usize,
     pub grantee: String,
     pub permission: String,
+    /// Always `rule.is_public()`.
     pub public: bool,
+    pub rule: GrantRule,
     pub reason: String,
 }
-
-/// Condition keys whose fixed values make a wildcard-principal statement non-public.
-const PINNING_KEYS: &[&str] = &[
-    "aws:sourcearn",
-    "aws:sourcevpc",
-    "aws:sourcevpce",
-    "aws:sourceaccount",
-    "aws:sourceowner",
-    "aws:principalorgid",
-    "aws:principalaccount",
-    "aws:principalarn",
-    "aws:userid",
-    "aws:sourceip",
-    "s3:x-amz-server-side-encryption-aws-kms-key-id",
-    "s3:dataaccesspointarn",
-    "s3:dataaccesspointaccount",
-];
-
-/// Operators that restrict to the listed values when the key is present and absent alike.
-const PINNING_OPERATORS: &[&str] = &[
-    "stringequals",
-    "stringequalsignorecase",
-    "stringlike",
-    "arnequals",
-    "arnlike",
-];
 
 /// Parse a policy document and return its statements as JSON values.
 pub fn statements(policy: &str) -> Result<(Map<String, Value>, Vec<Value>), PolicyError> {
@@ -134,110 +404,355 @@ pub fn remove_public_statements(policy: &str) -> Result<(Option<String>, Vec<Val
     Ok((Some(Value::Object(doc).to_string()), removed))
 }
 
+/// A rule and the reason, as a person reads it.
+type Decided = (StatementRule, String);
+
 fn judge_statement(index: usize, stmt: &Value) -> StatementVerdict {
     let sid = stmt.get("Sid").and_then(Value::as_str).map(str::to_owned);
-    let verdict = |public: bool, reason: String| StatementVerdict {
-        index,
-        sid: sid.clone(),
-        public,
-        reason,
-    };
+    let (rule, reason) = decide_statement(stmt);
+    StatementVerdict::new(index, sid, rule, reason)
+}
 
+/// Three stages: does it grant, to whom, and do its conditions pin the caller.
+fn decide_statement(stmt: &Value) -> Decided {
     let effect = stmt.get("Effect").and_then(Value::as_str).unwrap_or("");
     if !effect.eq_ignore_ascii_case("Allow") {
-        return verdict(
-            false,
+        return (
+            StatementRule::NotAnAllow,
             format!("Effect is {effect:?}: a Deny statement never grants access"),
         );
     }
-    let who = if let Some(np) = stmt.get("NotPrincipal") {
-        format!("NotPrincipal {np} allows everyone not listed")
-    } else {
-        match stmt.get("Principal") {
-            None => {
-                return verdict(false, "no Principal: not a grant to anyone outside the account".into());
-            }
-            Some(p) => match wildcard_principal(p) {
-                Some(w) => w,
-                None => {
-                    return verdict(
-                        false,
-                        format!("Principal {p} is fixed (an account, role, user or service), not public"),
-                    );
-                }
-            },
+    let (open_rule, who) = match judge_principals(stmt) {
+        Principals::Nobody => {
+            return (
+                StatementRule::NoPrincipal,
+                "no Principal: not a grant to anyone outside the account".into(),
+            );
         }
+        Principals::Fixed(why) => return (StatementRule::FixedPrincipal, why),
+        Principals::Open(rule, why) => (rule, why),
     };
-    let conditions = stmt.get("Condition").and_then(Value::as_object);
-    if let Some(pin) = conditions.and_then(pinning_condition) {
-        return verdict(
-            false,
-            format!("{who}, but the condition {pin} pins the caller to fixed values"),
-        );
+    match judge_conditions(stmt.get("Condition")) {
+        Conditions::Pinned(rule, why) => (rule, format!("{who}, but {why}")),
+        Conditions::Failed(rule, why) => (rule, format!("{who}, and no condition pins the caller: {why}")),
+        Conditions::NoListedKey => (
+            open_rule,
+            format!("{who} and no condition pins the caller to fixed values"),
+        ),
+        Conditions::Absent => (open_rule, format!("{who} with no condition")),
     }
-    let why = match conditions {
-        Some(c) if !c.is_empty() => "and no condition pins the caller to fixed values",
-        _ => "with no condition",
-    };
-    verdict(true, format!("{who} {why}"))
 }
 
-/// `Some(description)` when the principal includes everyone.
-fn wildcard_principal(p: &Value) -> Option<String> {
+/// Who a statement grants access to.
+enum Principals {
+    Nobody,
+    Fixed(String),
+    Open(StatementRule, String),
+}
+
+fn judge_principals(stmt: &Value) -> Principals {
+    if let Some(np) = stmt.get("NotPrincipal") {
+        return Principals::Open(
+            StatementRule::NotPrincipal,
+            format!("NotPrincipal {np} allows everyone not listed"),
+        );
+    }
+    let Some(p) = stmt.get("Principal") else {
+        return Principals::Nobody;
+    };
     match p {
-        Value::String(s) if s.contains('*') => Some(format!("Principal \"{s}\" is everyone")),
-        Value::Object(m) => {
-            for (kind, v) in m {
-                let values: Vec<&str> = match v {
-                    Value::String(s) => vec![s.as_str()],
-                    Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
-                    _ => vec![],
+        Value::String(s) if is_fixed(s) => Principals::Fixed(format!("Principal \"{s}\" is a fixed value, not public")),
+        Value::String(s) => Principals::Open(
+            StatementRule::WildcardPrincipal,
+            format!("Principal \"{s}\" is everyone"),
+        ),
+        Value::Object(by_kind) => {
+            let mut any = false;
+            for (kind, v) in by_kind {
+                let Some(values) = string_values(v) else {
+                    return Principals::Open(
+                        StatementRule::UnreadablePrincipal,
+                        format!("Principal {{\"{kind}\": {v}}} is not a string or a list of strings"),
+                    );
                 };
-                if let Some(w) = values.iter().find(|s| s.contains('*')) {
-                    return Some(format!("Principal {{\"{kind}\": \"{w}\"}} is everyone"));
+                for value in values {
+                    any = true;
+                    if let Some(open) = open_principal(kind, value) {
+                        return open;
+                    }
                 }
             }
-            None
+            if any {
+                Principals::Fixed(format!(
+                    "Principal {p} names only fixed accounts, users, roles, services or identity providers"
+                ))
+            } else {
+                Principals::Nobody
+            }
         }
+        other => Principals::Open(
+            StatementRule::UnreadablePrincipal,
+            format!("Principal {other} is neither \"*\" nor an object of principal types"),
+        ),
+    }
+}
+
+/// `Some` when one principal value lets in more than fixed callers.
+fn open_principal(kind: &str, value: &str) -> Option<Principals> {
+    let quoted = format!("{{\"{kind}\": \"{value}\"}}");
+    if !is_fixed(value) {
+        let what = if value.contains('*') {
+            "is everyone"
+        } else {
+            "is not a fixed value"
+        };
+        return Some(Principals::Open(
+            StatementRule::WildcardPrincipal,
+            format!("Principal {quoted} {what}"),
+        ));
+    }
+    match kind.to_ascii_lowercase().as_str() {
+        "aws" | "service" | "canonicaluser" => None,
+        "federated" if is_identity_provider_arn(value) => None,
+        "federated" => Some(Principals::Open(
+            StatementRule::WebIdentityPrincipal,
+            format!("Principal {quoted} is a web-identity provider (anyone who signs in there)"),
+        )),
+        _ => Some(Principals::Open(
+            StatementRule::UnreadablePrincipal,
+            format!("Principal {quoted} is of no principal type S3 knows (AWS, Service, CanonicalUser, Federated)"),
+        )),
+    }
+}
+
+/// An IAM identity provider ARN (`arn:aws:iam::123456789012:saml-provider/X` or
+/// `...:oidc-provider/...`): a provider registered in one fixed account.
+fn is_identity_provider_arn(v: &str) -> bool {
+    let Some([arn, _partition, service, region, account, resource]) = arn_parts(v) else {
+        return false;
+    };
+    let provider = resource.starts_with("saml-provider/") || resource.starts_with("oidc-provider/");
+    arn == "arn" && service == "iam" && region.is_empty() && is_account_id(account) && provider
+}
+
+/// What a statement's conditions do to an open principal.
+enum Conditions {
+    /// No `Condition` element (or an empty one).
+    Absent,
+    /// Conditions, none on a key the section lists.
+    NoListedKey,
+    /// A listed key pins the caller: the statement is not public.
+    Pinned(StatementRule, String),
+    /// Listed keys, none pinning; the first one's failure.
+    Failed(StatementRule, String),
+}
+
+fn judge_conditions(condition: Option<&Value>) -> Conditions {
+    let Some(blocks) = condition.and_then(Value::as_object).filter(|c| !c.is_empty()) else {
+        return Conditions::Absent;
+    };
+    let mut first_failure = None;
+    for (operator, block) in blocks {
+        let Some(block) = block.as_object() else {
+            continue;
+        };
+        for (raw_key, values) in block {
+            let Some(key) = ConditionKey::parse(raw_key) else {
+                continue;
+            };
+            match judge_key(operator, key, raw_key, values) {
+                Ok((rule, why)) => return Conditions::Pinned(rule, why),
+                Err(failure) => {
+                    first_failure.get_or_insert(failure);
+                }
+            }
+        }
+    }
+    match first_failure {
+        Some((rule, why)) => Conditions::Failed(rule, why),
+        None => Conditions::NoListedKey,
+    }
+}
+
+/// `Ok` when `operator raw_key = values` pins the caller, `Err` with the reason it doesn't.
+fn judge_key(operator: &str, key: ConditionKey, raw_key: &str, values: &Value) -> Result<Decided, Decided> {
+    let shown = match values {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let test = format!("{operator} {raw_key} = {shown}");
+    if !operator_pins(operator, key) {
+        return Err((
+            StatementRule::OperatorDoesNotPin { key },
+            format!("{test} passes for other values or when the key is absent"),
+        ));
+    }
+    let values = match condition_values(values) {
+        Some(v) if !v.is_empty() => v,
+        _ => {
+            return Err((
+                StatementRule::ConditionValueNotFixed { key },
+                format!("{test} has no fixed value"),
+            ));
+        }
+    };
+    match key {
+        ConditionKey::SourceIp => judge_source_ip(&test, &values),
+        ConditionKey::UserId => judge_user_id(&test, &values),
+        ConditionKey::DataAccessPointArn => judge_access_point_arn(&test, &values),
+        ConditionKey::SourceArn
+        | ConditionKey::SourceVpc
+        | ConditionKey::SourceVpce
+        | ConditionKey::SourceOwner
+        | ConditionKey::SourceAccount
+        | ConditionKey::KmsKeyId
+        | ConditionKey::DataAccessPointAccount
+        | ConditionKey::PrincipalOrgId
+        | ConditionKey::PrincipalAccount
+        | ConditionKey::PrincipalArn => judge_fixed(key, &test, &values),
+    }
+}
+
+fn judge_fixed(key: ConditionKey, test: &str, values: &[String]) -> Result<Decided, Decided> {
+    match values.iter().find(|v| !is_fixed(v)) {
+        None => Ok((
+            StatementRule::FixedConditionValue { key },
+            format!("{test} pins the caller to fixed values"),
+        )),
+        Some(v) => Err((
+            StatementRule::ConditionValueNotFixed { key },
+            format!("{test}: \"{v}\" has a wildcard or policy variable"),
+        )),
+    }
+}
+
+fn judge_source_ip(test: &str, values: &[String]) -> Result<Decided, Decided> {
+    match values.iter().find(|v| !cidr_is_not_public(v)) {
+        None => Ok((
+            StatementRule::SourceIpWithinLimit,
+            format!("{test} pins the caller to ranges no broader than /8 (IPv4) or /32 (IPv6)"),
+        )),
+        Some(v) => Err((
+            StatementRule::SourceIpTooBroad,
+            format!("{test}: \"{v}\" is not a range of /8 (IPv4) or /32 (IPv6) or narrower"),
+        )),
+    }
+}
+
+fn judge_user_id(test: &str, values: &[String]) -> Result<Decided, Decided> {
+    // "AROLEID:*" is every session of one role: a fixed role id, but not a fixed caller.
+    match values.iter().find(|v| v.ends_with(":*")) {
+        Some(v) => Err((
+            StatementRule::UserIdRolePattern,
+            format!("{test}: \"{v}\" is every session of a role"),
+        )),
+        None => judge_fixed(ConditionKey::UserId, test, values),
+    }
+}
+
+fn judge_access_point_arn(test: &str, values: &[String]) -> Result<Decided, Decided> {
+    if values.iter().all(|v| is_fixed(v)) {
+        return judge_fixed(ConditionKey::DataAccessPointArn, test, values);
+    }
+    let mut accounts: Vec<&str> = Vec::new();
+    for v in values {
+        match access_point_account(v) {
+            Some(a) => {
+                if !accounts.contains(&a) {
+                    accounts.push(a);
+                }
+            }
+            None if is_fixed(v) => {}
+            None => {
+                return Err((
+                    StatementRule::ConditionValueNotFixed {
+                        key: ConditionKey::DataAccessPointArn,
+                    },
+                    format!("{test}: \"{v}\" wildcards more than the access-point name of a fixed account"),
+                ));
+            }
+        }
+    }
+    let whose = accounts
+        .iter()
+        .map(|a| format!("account {a}'s"))
+        .collect::<Vec<_>>()
+        .join(" or ");
+    Ok((
+        StatementRule::AccessPointsOfFixedAccounts,
+        format!("{test} pins the caller to {whose} access points"),
+    ))
+}
+
+/// The account of an access-point ARN whose only wildcards are in the access-point
+/// name: `arn:aws:s3:us-west-2:123456789012:accesspoint/*`.
+fn access_point_account(v: &str) -> Option<&str> {
+    let [arn, partition, service, region, account, resource] = arn_parts(v)?;
+    let name = resource.strip_prefix("accesspoint/")?;
+    let fixed_prefix =
+        arn == "arn" && service == "s3" && is_fixed(partition) && (region.is_empty() || is_fixed(region));
+    (fixed_prefix && is_account_id(account) && !name.is_empty() && !name.contains("${")).then_some(account)
+}
+
+/// The six colon-separated parts of an ARN (the last may hold colons).
+fn arn_parts(v: &str) -> Option<[&str; 6]> {
+    let mut p = v.splitn(6, ':');
+    Some([p.next()?, p.next()?, p.next()?, p.next()?, p.next()?, p.next()?])
+}
+
+fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether `operator` restricts `key` to the listed values, the key present or not.
+fn operator_pins(operator: &str, key: ConditionKey) -> bool {
+    let op = operator.to_ascii_lowercase();
+    if op.starts_with("forallvalues:") || op.ends_with("ifexists") {
+        return false;
+    }
+    let base = op.strip_prefix("foranyvalue:").unwrap_or(&op);
+    match key {
+        ConditionKey::SourceIp => base == "ipaddress",
+        ConditionKey::SourceArn
+        | ConditionKey::SourceVpc
+        | ConditionKey::SourceVpce
+        | ConditionKey::SourceOwner
+        | ConditionKey::SourceAccount
+        | ConditionKey::KmsKeyId
+        | ConditionKey::UserId
+        | ConditionKey::DataAccessPointArn
+        | ConditionKey::DataAccessPointAccount
+        | ConditionKey::PrincipalOrgId
+        | ConditionKey::PrincipalAccount
+        | ConditionKey::PrincipalArn => {
+            matches!(
+                base,
+                "stringequals" | "stringequalsignorecase" | "stringlike" | "arnequals" | "arnlike"
+            )
+        }
+    }
+}
+
+/// A string or a list of strings; `None` for anything else.
+fn string_values(v: &Value) -> Option<Vec<&str>> {
+    match v {
+        Value::String(s) => Some(vec![s.as_str()]),
+        Value::Array(a) => a.iter().map(Value::as_str).collect(),
         _ => None,
     }
 }
 
-/// The first condition that pins the caller to fixed values, described.
-fn pinning_condition(conditions: &Map<String, Value>) -> Option<String> {
-    for (op, block) in conditions {
-        let op_l = op.to_ascii_lowercase();
-        if op_l.starts_with("forallvalues:") || op_l.ends_with("ifexists") {
-            continue;
-        }
-        let base = op_l.strip_prefix("foranyvalue:").unwrap_or(&op_l);
-        let Some(block) = block.as_object() else {
-            continue;
-        };
-        for (key, vals) in block {
-            let key_l = key.to_ascii_lowercase();
-            if !PINNING_KEYS.contains(&key_l.as_str()) {
-                continue;
-            }
-            let values: Vec<&str> = match vals {
-                Value::String(s) => vec![s.as_str()],
-                Value::Array(a) if a.iter().all(Value::is_string) => a.iter().filter_map(Value::as_str).collect(),
-                _ => continue,
-            };
-            if values.is_empty() {
-                continue;
-            }
-            let pins = if key_l == "aws:sourceip" {
-                base == "ipaddress" && values.iter().all(|v| cidr_is_not_public(v))
-            } else {
-                PINNING_OPERATORS.contains(&base) && values.iter().all(|v| is_fixed(v))
-            };
-            if pins {
-                return Some(format!("{op} {key} = {}", values.join(", ")));
-            }
-        }
+/// A condition's values: strings or numbers (IAM reads `123456789012` as a string).
+fn condition_values(v: &Value) -> Option<Vec<String>> {
+    let one = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    match v {
+        Value::Array(a) => a.iter().map(one).collect(),
+        other => one(other).map(|s| vec![s]),
     }
-    None
 }
 
 /// A fixed value has no wildcard and no policy variable.
@@ -266,39 +781,44 @@ pub fn analyze_acl(acl: &Acl) -> Vec<GrantVerdict> {
 }
 
 pub fn grant_is_public(g: &Grant) -> bool {
-    matches!(&g.grantee, Grantee::Group { uri } if is_group(uri, ALL_USERS_URI) || is_group(uri, AUTHENTICATED_USERS_URI))
+    grant_rule(&g.grantee).is_public()
 }
 
 fn is_group(uri: &str, group: &str) -> bool {
     uri.trim().trim_end_matches('/').eq_ignore_ascii_case(group)
 }
 
+fn grant_rule(grantee: &Grantee) -> GrantRule {
+    match grantee {
+        Grantee::Group { uri } if is_group(uri, ALL_USERS_URI) => GrantRule::AllUsersGroup,
+        Grantee::Group { uri } if is_group(uri, AUTHENTICATED_USERS_URI) => GrantRule::AuthenticatedUsersGroup,
+        Grantee::Group { .. } => GrantRule::OtherGroup,
+        Grantee::CanonicalUser { .. } | Grantee::AmazonCustomerByEmail { .. } => GrantRule::SingleGrantee,
+    }
+}
+
 fn judge_grant(index: usize, g: &Grant) -> GrantVerdict {
-    let (grantee, public, reason) = match &g.grantee {
+    let rule = grant_rule(&g.grantee);
+    let (grantee, reason) = match &g.grantee {
         Grantee::Group { uri } if is_group(uri, ALL_USERS_URI) => (
             "group AllUsers".to_string(),
-            true,
             "AllUsers is anyone on the internet".to_string(),
         ),
         Grantee::Group { uri } if is_group(uri, AUTHENTICATED_USERS_URI) => (
             "group AuthenticatedUsers".to_string(),
-            true,
             "AuthenticatedUsers is anyone with any AWS account".to_string(),
         ),
         Grantee::Group { uri } if is_group(uri, LOG_DELIVERY_URI) => (
             "group LogDelivery".to_string(),
-            false,
             "the S3 log delivery group writes server access logs; not public".to_string(),
         ),
-        Grantee::Group { uri } => (format!("group {uri}"), false, "not a public group".to_string()),
+        Grantee::Group { uri } => (format!("group {uri}"), "not a public group".to_string()),
         Grantee::CanonicalUser { id, display_name } => (
             format!("canonical user {}", display_name.as_deref().unwrap_or(id)),
-            false,
             "a grant to one canonical user is not public".to_string(),
         ),
         Grantee::AmazonCustomerByEmail { email } => (
             format!("account by e-mail {email}"),
-            false,
             "a grant to one account is not public".to_string(),
         ),
     };
@@ -306,7 +826,8 @@ fn judge_grant(index: usize, g: &Grant) -> GrantVerdict {
         index,
         grantee,
         permission: g.permission.clone(),
-        public,
+        public: rule.is_public(),
+        rule,
         reason,
     }
 }
@@ -321,304 +842,4 @@ pub fn remove_public_grants(acl: &Acl) -> (Acl, Vec<Grant>) {
         },
         removed,
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn public(stmt: Value) -> bool {
-        let doc = json!({"Version": "2012-10-17", "Statement": [stmt]}).to_string();
-        policy_is_public(&doc).unwrap_or_else(|e| panic!("{e}"))
-    }
-    fn allow_star(cond: Value) -> Value {
-        json!({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Condition": cond})
-    }
-
-    #[test]
-    fn star_principal_without_condition_is_public() {
-        assert!(public(
-            json!({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"})
-        ));
-    }
-    #[test]
-    fn reasons_quote_the_principal_as_written() {
-        let doc = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]});
-        let v = analyze_policy(&doc.to_string()).unwrap_or_default();
-        assert_eq!(v[0].reason, "Principal \"*\" is everyone with no condition");
-    }
-    #[test]
-    fn aws_star_principal_is_public() {
-        assert!(public(
-            json!({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "s3:*", "Resource": "*"})
-        ));
-        assert!(public(
-            json!({"Effect": "Allow", "Principal": {"AWS": ["arn:aws:iam::111122223333:root", "*"]}, "Action": "s3:*", "Resource": "*"})
-        ));
-    }
-    #[test]
-    fn wildcard_account_in_principal_arn_is_public() {
-        assert!(public(
-            json!({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::*:root"}, "Action": "s3:ListBucket", "Resource": "*"})
-        ));
-    }
-    #[test]
-    fn not_principal_allow_is_public() {
-        assert!(public(
-            json!({"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:*", "Resource": "*"})
-        ));
-    }
-    #[test]
-    fn deny_statement_is_never_public() {
-        assert!(!public(
-            json!({"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})
-        ));
-    }
-    #[test]
-    fn fixed_account_principal_is_not_public() {
-        assert!(!public(
-            json!({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:GetObject", "Resource": "*"})
-        ));
-    }
-    #[test]
-    fn cloudfront_oac_service_principal_is_not_public() {
-        assert!(!public(
-            json!({"Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*",
-            "Condition": {"StringEquals": {"AWS:SourceArn": "arn:aws:cloudfront::111122223333:distribution/EDFDVBD6EXAMPLE"}}})
-        ));
-    }
-    #[test]
-    fn cloudfront_oai_principal_is_not_public() {
-        assert!(!public(
-            json!({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2QWRUHAPOMQZL"}, "Action": "s3:GetObject", "Resource": "*"})
-        ));
-    }
-    #[test]
-    fn each_pinning_key_with_a_fixed_value_is_not_public() {
-        for key in [
-            "aws:SourceArn",
-            "aws:SourceVpc",
-            "aws:SourceVpce",
-            "aws:SourceAccount",
-            "aws:SourceOwner",
-            "aws:PrincipalOrgID",
-            "aws:PrincipalAccount",
-            "aws:PrincipalArn",
-            "aws:userid",
-        ] {
-            assert!(
-                !public(allow_star(json!({"StringEquals": {key: "fixed-value-123"}}))),
-                "{key} should pin"
-            );
-        }
-    }
-    #[test]
-    fn source_vpce_condition_is_not_public() {
-        assert!(!public(allow_star(
-            json!({"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}})
-        )));
-    }
-    #[test]
-    fn condition_keys_are_case_insensitive() {
-        assert!(!public(allow_star(
-            json!({"StringEquals": {"AWS:SOURCEVPC": "vpc-111"}})
-        )));
-    }
-    #[test]
-    fn wildcard_condition_value_is_public() {
-        assert!(public(allow_star(
-            json!({"StringLike": {"aws:SourceArn": "arn:aws:cloudfront::*"}})
-        )));
-        assert!(public(allow_star(
-            json!({"StringEquals": {"aws:PrincipalOrgID": ["o-abc", "o-*"]}})
-        )));
-        assert!(public(allow_star(
-            json!({"StringLike": {"aws:SourceVpce": "vpce-?bc"}})
-        )));
-    }
-    #[test]
-    fn policy_variable_in_condition_is_public() {
-        assert!(public(allow_star(
-            json!({"StringEquals": {"aws:userid": "${aws:userid}"}})
-        )));
-    }
-    #[test]
-    fn userid_role_wildcard_pattern_is_public() {
-        assert!(public(allow_star(
-            json!({"StringLike": {"aws:userid": "AROAEXAMPLEID:*"}})
-        )));
-    }
-    #[test]
-    fn negated_operator_does_not_pin() {
-        assert!(public(allow_star(
-            json!({"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}})
-        )));
-    }
-    #[test]
-    fn if_exists_operator_does_not_pin() {
-        assert!(public(allow_star(
-            json!({"StringEqualsIfExists": {"aws:SourceVpce": "vpce-1a2b3c4d"}})
-        )));
-    }
-    #[test]
-    fn for_all_values_does_not_pin_but_for_any_value_does() {
-        assert!(public(allow_star(
-            json!({"ForAllValues:StringEquals": {"aws:PrincipalOrgID": "o-abc"}})
-        )));
-        assert!(!public(allow_star(
-            json!({"ForAnyValue:StringEquals": {"aws:PrincipalOrgID": "o-abc"}})
-        )));
-    }
-    #[test]
-    fn unrelated_condition_key_does_not_pin() {
-        assert!(public(allow_star(json!({"Bool": {"aws:SecureTransport": "true"}}))));
-        assert!(public(allow_star(json!({"StringEquals": {"s3:prefix": "home/"}}))));
-    }
-    #[test]
-    fn source_ip_with_narrow_cidr_is_not_public() {
-        assert!(!public(allow_star(
-            json!({"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}})
-        )));
-        assert!(!public(allow_star(
-            json!({"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "192.0.2.7"]}})
-        )));
-        assert!(!public(allow_star(
-            json!({"IpAddress": {"aws:SourceIp": "2001:db8::/32"}})
-        )));
-    }
-    #[test]
-    fn source_ip_with_public_cidr_is_public() {
-        assert!(public(allow_star(json!({"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}}))));
-        assert!(public(allow_star(json!({"IpAddress": {"aws:SourceIp": "0.0.0.0/1"}}))));
-        assert!(public(allow_star(
-            json!({"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "::/0"]}})
-        )));
-        assert!(public(allow_star(json!({"IpAddress": {"aws:SourceIp": "not-an-ip"}}))));
-    }
-    #[test]
-    fn not_ip_address_does_not_pin() {
-        assert!(public(allow_star(
-            json!({"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}})
-        )));
-    }
-    #[test]
-    fn single_statement_object_is_accepted() {
-        let doc = json!({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}}).to_string();
-        assert!(policy_is_public(&doc).unwrap_or(false));
-    }
-    #[test]
-    fn malformed_policy_is_an_error() {
-        assert!(policy_is_public("{").is_err());
-        assert!(policy_is_public("[]").is_err());
-        assert!(policy_is_public(r#"{"Version":"2012-10-17"}"#).is_err());
-    }
-    #[test]
-    fn removing_public_statements_keeps_the_rest() {
-        let doc = json!({"Version": "2012-10-17", "Id": "p1", "Statement": [
-            {"Sid": "Public", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"},
-            {"Sid": "Cdn", "Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*",
-             "Condition": {"StringEquals": {"AWS:SourceArn": "arn:aws:cloudfront::111122223333:distribution/E1"}}}]}).to_string();
-        let (kept, removed) = remove_public_statements(&doc).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(removed.len(), 1);
-        assert_eq!(removed[0]["Sid"], "Public");
-        let kept: Value = serde_json::from_str(&kept.unwrap_or_default()).unwrap_or_default();
-        assert_eq!(kept["Id"], "p1");
-        assert_eq!(kept["Statement"].as_array().map(Vec::len), Some(1));
-        assert_eq!(kept["Statement"][0]["Sid"], "Cdn");
-    }
-    #[test]
-    fn removing_every_statement_means_no_policy() {
-        let doc = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}]}).to_string();
-        let (kept, removed) = remove_public_statements(&doc).unwrap_or_else(|e| panic!("{e}"));
-        assert!(kept.is_none());
-        assert_eq!(removed.len(), 1);
-    }
-
-    fn grant(grantee: Grantee, perm: &str) -> Grant {
-        Grant {
-            grantee,
-            permission: perm.into(),
-        }
-    }
-    #[test]
-    fn all_users_grant_is_public_for_any_permission() {
-        for p in ["READ", "WRITE", "READ_ACP", "WRITE_ACP", "FULL_CONTROL"] {
-            assert!(grant_is_public(&grant(
-                Grantee::Group {
-                    uri: ALL_USERS_URI.into()
-                },
-                p
-            )));
-        }
-    }
-    #[test]
-    fn authenticated_users_grant_is_public() {
-        assert!(grant_is_public(&grant(
-            Grantee::Group {
-                uri: AUTHENTICATED_USERS_URI.into()
-            },
-            "READ"
-        )));
-    }
-    #[test]
-    fn log_delivery_grant_is_not_public() {
-        assert!(!grant_is_public(&grant(
-            Grantee::Group {
-                uri: LOG_DELIVERY_URI.into()
-            },
-            "WRITE"
-        )));
-    }
-    #[test]
-    fn canonical_user_grant_is_not_public() {
-        assert!(!grant_is_public(&grant(
-            Grantee::CanonicalUser {
-                id: "abc".into(),
-                display_name: None
-            },
-            "FULL_CONTROL"
-        )));
-    }
-    #[test]
-    fn removing_public_grants_keeps_owner_and_others() {
-        let acl = Acl {
-            owner: Some(super::super::Owner {
-                id: "owner".into(),
-                display_name: None,
-            }),
-            grants: vec![
-                grant(
-                    Grantee::CanonicalUser {
-                        id: "owner".into(),
-                        display_name: None,
-                    },
-                    "FULL_CONTROL",
-                ),
-                grant(
-                    Grantee::Group {
-                        uri: ALL_USERS_URI.into(),
-                    },
-                    "READ",
-                ),
-                grant(
-                    Grantee::Group {
-                        uri: LOG_DELIVERY_URI.into(),
-                    },
-                    "WRITE",
-                ),
-            ],
-        };
-        let (kept, removed) = remove_public_grants(&acl);
-        assert_eq!(removed.len(), 1);
-        assert_eq!(kept.grants.len(), 2);
-        assert_eq!(kept.owner, acl.owner);
-    }
-    #[test]
-    fn acl_parses_from_get_bucket_acl_shape() {
-        let acl: Acl = serde_json::from_value(json!({"Owner": {"ID": "o"}, "Grants": [
-            {"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"}, "Permission": "READ"}]}))
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert!(analyze_acl(&acl)[0].public);
-    }
 }

@@ -102,7 +102,7 @@ async fn main() -> Result<()> {
         env.insert("SWEEP_CONCURRENCY".into(), concurrency.to_string());
         let cfg =
             adapters::config::FunctionConfig::from_lookup(policy::family::S3_PUBLIC_ACCESS, |k| env.get(k).cloned())?;
-        let mut app = adapters::app::App::build(&world.sdk, &cfg).await?;
+        let mut app = adapters::apps::function::App::build(&world.sdk, &cfg).await?;
         // The bench calls the executor directly, not the Lambda handler that learns the account.
         app.opts.accounts = policy::AccountScope::own(harness::ACCOUNT)?;
         let counts = Arc::new(Counts::default());

@@ -1,6 +1,6 @@
 //! Admin commands: rule modes, exemptions, history and undo. Each act is recorded
 //! in the ledger with the caller's identity and posted to Slack, like a fix.
-use adapters::app::App;
+use adapters::apps::function::App;
 use adapters::dynamo::{DynamoLedger, DynamoSettings};
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -9,8 +9,8 @@ use policy::{Actor, LedgerRecord, Mode, Outcome};
 use serde_json::json;
 
 use crate::Global;
-use crate::context::{Stack, config_for, discover};
 use crate::output;
+use crate::stack::{Stack, config_for, discover};
 
 /// The deployed stack's tables, which every admin command needs.
 struct Admin {

@@ -5,9 +5,10 @@
 //! Exit codes: 0 success; 1 a fix failed or could not be verified (or, for
 //! `explain-policy`, the document is public); 2 bad usage, input or configuration.
 mod admin;
-mod context;
+mod commands;
 mod explain;
 mod output;
+mod stack;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -207,18 +208,18 @@ async fn main() -> ExitCode {
     init_logging(&cli.global.log);
     let result = match cli.command {
         Command::ExplainPolicy { file } => explain::run(&file, cli.global.json),
-        Command::Scan(filter) => context::scan(&cli.global, &filter).await,
+        Command::Scan(filter) => commands::scan(&cli.global, &filter).await,
         Command::Fix {
             rules,
             dry_run,
             max_changes,
-        } => context::fix(&cli.global, &rules, dry_run, max_changes).await,
+        } => commands::fix(&cli.global, &rules, dry_run, max_changes).await,
         Command::Handle {
             event,
             function,
             dry_run,
-        } => context::handle(&cli.global, &event, &function, dry_run).await,
-        Command::Rules { cmd: None, params } => context::rules(&cli.global, params).await,
+        } => commands::handle(&cli.global, &event, &function, dry_run).await,
+        Command::Rules { cmd: None, params } => commands::rules(&cli.global, params).await,
         Command::Rules {
             cmd: Some(RulesCmd::Set { rule, mode, reason }),
             ..

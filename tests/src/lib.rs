@@ -6,7 +6,7 @@
 //! * [`Slack`]: a local HTTP server standing in for Slack's incoming webhook.
 //! * [`World`]: both, plus SDK clients to seed state and assert on it, the settings
 //!   and ledger tables, the Slack webhook secret, and the function under test built
-//!   by the real `adapters::app::App::build`.
+//!   by the real `adapters::apps::function::App::build`.
 //! * [`runtime`]: a local Lambda Runtime API, and a function binary run against it
 //!   as a process, as Lambda starts one.
 //!
@@ -26,7 +26,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use adapters::app::{App, HandlerError};
+use adapters::apps::function::{App, HandlerError};
 use adapters::config::FunctionConfig;
 use anyhow::{Context as _, bail};
 use aws_config::retry::RetryConfig;
@@ -333,7 +333,7 @@ impl Function {
 
     /// Call the real Lambda handler with a context the test chose (another ARN, none).
     pub async fn handle_in(&self, payload: Value, context: Context) -> Result<Value, HandlerError> {
-        adapters::app::handler(LambdaEvent::new(payload, context), &self.app).await
+        adapters::apps::function::handler(LambdaEvent::new(payload, context), &self.app).await
     }
 }
 
@@ -1202,14 +1202,14 @@ impl World {
     /// The notifier function as `main` builds it (its webhook from the Slack
     /// secret, counters in the ledger table), with millisecond backoffs so a
     /// test's retries don't take seconds.
-    pub async fn notifier(&self) -> adapters::notices::NotifierApp {
-        let cfg = adapters::notices::NotifierConfig::from_lookup(|k| match k {
+    pub async fn notifier(&self) -> adapters::apps::notifier::NotifierApp {
+        let cfg = adapters::apps::notifier::NotifierConfig::from_lookup(|k| match k {
             "SLACK_SECRET_ID" => Some(SLACK_SECRET_ID.to_string()),
             "LEDGER_TABLE" => Some(LEDGER_TABLE.to_string()),
             _ => None,
         })
         .expect("notifier config");
-        let mut app = adapters::notices::NotifierApp::build(&self.sdk, &cfg)
+        let mut app = adapters::apps::notifier::NotifierApp::build(&self.sdk, &cfg)
             .await
             .expect("NotifierApp::build");
         app.deliverer.policy.base_backoff = Duration::from_millis(20);
@@ -1265,7 +1265,7 @@ impl World {
     pub async fn drain_notices(
         &self,
         q: &NoticeQueues,
-        app: &adapters::notices::NotifierApp,
+        app: &adapters::apps::notifier::NotifierApp,
         timeout: Duration,
     ) -> Drained {
         let sqs = self.sqs();
@@ -1312,7 +1312,7 @@ impl World {
                 .collect();
             let event: aws_lambda_events::sqs::SqsEvent =
                 serde_json::from_value(serde_json::json!({ "Records": records })).expect("an SqsEvent");
-            let response = adapters::notices::handler(LambdaEvent::new(event, Context::default()), app)
+            let response = adapters::apps::notifier::handler(LambdaEvent::new(event, Context::default()), app)
                 .await
                 .expect("the notifier handler never fails a batch");
             drained.invocations += 1;

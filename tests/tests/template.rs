@@ -217,7 +217,7 @@ fn the_quarantine_policy_is_the_one_the_tests_attach() {
 }
 
 /// The notifier and the notice queue, checked against the code: the notifier's
-/// role grants exactly `adapters::notices::PERMISSIONS`; it consumes a FIFO queue
+/// role grants exactly `adapters::apps::notifier::PERMISSIONS`; it consumes a FIFO queue
 /// (sender-set deduplication ids, a FIFO dead-letter queue by redrive, a
 /// visibility timeout ≥ 6× its timeout) with partial batch failures; the DLQ is
 /// alarmed; every remediation function queues its notices there.
@@ -234,7 +234,10 @@ fn notifier_problems(t: &Value) -> Vec<String> {
         .iter()
         .flat_map(|s| strings(get(s, "Action")))
         .collect();
-    let expected: BTreeSet<String> = adapters::notices::PERMISSIONS.iter().map(|a| a.to_string()).collect();
+    let expected: BTreeSet<String> = adapters::apps::notifier::PERMISSIONS
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
     for a in expected.difference(&granted) {
         problems.push(format!("{role_id} (notifier) lacks {a}, which the code calls"));
     }
@@ -430,7 +433,7 @@ fn interactions_problems(t: &Value) -> Vec<String> {
         .iter()
         .flat_map(|s| strings(get(s, "Action")))
         .collect();
-    let expected: BTreeSet<String> = adapters::interactions::required_permissions()
+    let expected: BTreeSet<String> = adapters::apps::interactions::required_permissions()
         .into_iter()
         .map(str::to_owned)
         .collect();

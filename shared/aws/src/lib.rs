@@ -2,24 +2,24 @@
 //! Secrets Manager and Slack, and the runtime every Lambda function shares.
 //!
 //! This is the only crate that imports `aws-sdk-*`.
-pub mod app;
+pub mod apps;
 pub mod clients;
 pub mod config;
 pub mod config_reporter;
 pub mod dynamo;
 pub mod error;
-pub mod interactions;
 pub mod kinds;
 pub mod notices;
 pub mod slack;
 pub mod startup;
 
-pub use app::App;
+pub use apps::function::App;
+pub use apps::notifier::NotifierApp;
 pub use clients::{Clients, caller_identity, load_sdk_config};
 pub use config::FunctionConfig;
 pub use config_reporter::ConfigReporter;
 pub use dynamo::{DynamoLedger, DynamoSettings, table_exists};
 pub use error::{AdapterError, ConfigError, HandlerError, InitError};
 pub use kinds::AwsAdapter;
-pub use notices::{NotifierApp, QueueNotifier};
+pub use notices::QueueNotifier;
 pub use slack::{LogNotifier, SlackNotifier};

@@ -445,7 +445,8 @@ fn parse_cloudtrail(
         event_source: &event_source,
         error_code: error_code.as_deref(),
         params: detail.get("requestParameters"),
-        actor: &actor,
+        caller_arn: &actor.arn,
+        caller_type: actor.kind.as_deref(),
         account: &r_account,
         region: &r_region,
     };

@@ -120,8 +120,8 @@ fn from_cloudtrail(call: &CloudTrailCall<'_>) -> Result<Vec<ResourceRef>, EventE
         return Ok(vec![]);
     }
     let user = call.param("userName").map(str::to_owned).or_else(|| {
-        (call.actor.kind.as_deref() == Some("IAMUser"))
-            .then(|| call.actor.arn.rsplit('/').next().unwrap_or_default().to_string())
+        (call.caller_type == Some("IAMUser"))
+            .then(|| call.caller_arn.rsplit('/').next().unwrap_or_default().to_string())
     });
     Ok(match user {
         Some(u) if !u.is_empty() => vec![ResourceRef::iam_user(u, call.account, call.region)],

@@ -19,7 +19,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::EventError;
-use crate::event::Actor;
 
 mod spec;
 
@@ -86,7 +85,10 @@ pub struct CloudTrailCall<'a> {
     pub error_code: Option<&'a str>,
     /// `requestParameters`.
     pub params: Option<&'a Value>,
-    pub actor: &'a Actor,
+    /// The caller's ARN (`userIdentity.arn`) and identity type (`userIdentity.type`:
+    /// IAMUser, AssumedRole, ...).
+    pub caller_arn: &'a str,
+    pub caller_type: Option<&'a str>,
     /// The account and region the call was made in (`recipientAccountId`, `awsRegion`).
     pub account: &'a str,
     pub region: &'a str,

@@ -1,4 +1,4 @@
-//! The function runtime every Lambda shares: typed config and clients built once at
+//! The function app: the runtime every remediation Lambda shares: typed config and clients built once at
 //! cold start, one handler that parses the event, runs the executor and maps the
 //! result to retryable / non-retryable for the Lambda runtime.
 //!
@@ -13,19 +13,20 @@ use lambda_runtime::{LambdaEvent, service_fn};
 use policy::account::account_from_function_arn;
 use policy::memory::{MemoryLedger, MemorySettings};
 use policy::ports::{Ledger, Notifier, SettingsStore};
-use policy::{AccountRefusal, AccountScope, Decision, EventError, Executor, OwnAccountError, Ports, Rule, RunReport};
+use policy::{AccountRefusal, AccountScope, Decision, Executor, OwnAccountError, Ports, Rule, RunReport};
 use serde_json::{Value, json};
 use tracing::{Instrument, error, info, info_span, warn};
 
+use super::init_tracing;
 use crate::clients::{Clients, load_sdk_config};
 use crate::config::FunctionConfig;
 use crate::config_reporter::ConfigReporter;
 use crate::dynamo::{DynamoLedger, DynamoSettings};
-use crate::error::ConfigError;
+use crate::error::{ConfigError, describe_event_error};
 pub use crate::error::{HandlerError, InitError};
 use crate::kinds::AwsAdapter;
-use crate::notices::QueueNotifier;
-use crate::slack::{LogNotifier, SlackNotifier};
+use crate::notices::queue::QueueNotifier;
+use crate::slack::webhook::{LogNotifier, SlackNotifier};
 
 /// One function's rules, ports and options; built once per container.
 pub struct App {
@@ -234,20 +235,6 @@ pub async fn handler(event: LambdaEvent<Value>, app: &App) -> Result<Value, Hand
     .await
 }
 
-/// Describe an event error without quoting the payload (serde messages can quote
-/// values, which may hold data): JSON errors give only their category and position.
-pub fn describe_event_error(e: &EventError) -> String {
-    match e {
-        EventError::Json(j) => format!(
-            "event does not have the expected shape ({:?} error at line {}, column {})",
-            j.classify(),
-            j.line(),
-            j.column()
-        ),
-        other => other.to_string(),
-    }
-}
-
 /// Whether a decision counts as a failure of the invocation: a change failed or
 /// wasn't verified. `CannotJudge` and `Limited` are reported (recorded, notified)
 /// but are not errors: running the event again would decide the same.
@@ -316,24 +303,6 @@ pub fn summary(report: &RunReport) -> Value {
         "decisions": decisions,
         "errors": report.errors,
     })
-}
-
-/// Structured logs: JSON lines in Lambda, plain text elsewhere. `RUST_LOG` filters
-/// (default `info`). Safe to call twice.
-pub fn init_tracing(json: bool) {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
-    let _ = if json {
-        builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(true)
-            .with_span_list(false)
-            .try_init()
-    } else {
-        builder.try_init()
-    };
 }
 
 /// The whole life of a function: tracing, SDK config, typed config, ports, then

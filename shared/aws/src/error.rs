@@ -242,7 +242,7 @@ impl From<HandlerError> for lambda_runtime::Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aws_sdk_s3::operation::get_bucket_policy::GetBucketPolicyError;
+    use aws_sdk_dynamodb::operation::get_item::GetItemError as GetBucketPolicyError;
     use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
     use aws_smithy_runtime_api::http::StatusCode;
     use aws_smithy_types::body::SdkBody;

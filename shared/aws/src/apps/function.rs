@@ -12,7 +12,7 @@ use aws_types::SdkConfig;
 use lambda_runtime::{LambdaEvent, service_fn};
 use policy::account::account_from_function_arn;
 use policy::memory::{MemoryLedger, MemorySettings};
-use policy::ports::{Ledger, Notifier, SettingsStore};
+use policy::ports::{ComplianceReporter, Ledger, Notifier, SettingsStore};
 use policy::{AccountRefusal, AccountScope, Decision, Executor, OwnAccountError, Ports, Rule, RunReport};
 use serde_json::{Value, json};
 use tracing::{Instrument, error, info, info_span, warn};
@@ -20,7 +20,6 @@ use tracing::{Instrument, error, info, info_span, warn};
 use super::init_tracing;
 use crate::clients::{Clients, load_sdk_config};
 use crate::config::FunctionConfig;
-use crate::config_reporter::ConfigReporter;
 use crate::dynamo::{DynamoLedger, DynamoSettings};
 use crate::error::{ConfigError, describe_event_error};
 pub use crate::error::{HandlerError, InitError};
@@ -133,7 +132,7 @@ impl App {
             settings,
             ledger,
             notifier,
-            reporter: Arc::new(ConfigReporter::new(clients.config.clone(), cfg.config_test_mode)),
+            reporter: config_reporter(clients, cfg),
         };
         info!(
             family = %cfg.family,
@@ -303,6 +302,35 @@ pub fn summary(report: &RunReport) -> Value {
         "decisions": decisions,
         "errors": report.errors,
     })
+}
+
+/// AWS Config's `PutEvaluations`, for the custom Config rules that invoke the function.
+#[cfg(feature = "config")]
+fn config_reporter(clients: &Clients, cfg: &FunctionConfig) -> Arc<dyn ComplianceReporter> {
+    Arc::new(crate::config_reporter::ConfigReporter::new(
+        clients.config.clone(),
+        cfg.config_test_mode,
+    ))
+}
+
+/// Built without AWS Config (no rule of the function deploys a custom Config rule,
+/// so none invokes it): an invocation that does is answered with an error.
+#[cfg(not(feature = "config"))]
+fn config_reporter(_: &Clients, _: &FunctionConfig) -> Arc<dyn ComplianceReporter> {
+    Arc::new(NoConfig)
+}
+
+#[cfg(not(feature = "config"))]
+struct NoConfig;
+
+#[cfg(not(feature = "config"))]
+#[async_trait::async_trait]
+impl ComplianceReporter for NoConfig {
+    async fn put_evaluations(&self, _: &str, _: &[policy::ports::Evaluation]) -> Result<(), policy::PortError> {
+        Err(policy::PortError::Unsupported(
+            "this function is built without AWS Config (cargo feature config of hipaa-aws): no custom Config rule should invoke it".into(),
+        ))
+    }
 }
 
 /// The whole life of a function: tracing, SDK config, typed config, ports, then

@@ -12,9 +12,13 @@ use tracing::debug;
 
 use crate::clients::Clients;
 
+#[cfg(feature = "iam")]
 pub mod iam_account;
+#[cfg(feature = "iam")]
 pub mod iam_user;
+#[cfg(feature = "s3control")]
 pub mod s3_account;
+#[cfg(feature = "s3")]
 pub mod s3_bucket;
 
 /// The reader, lister and remediator of one kind.
@@ -44,13 +48,65 @@ impl std::fmt::Debug for AwsAdapter {
 }
 
 impl AwsAdapter {
+    /// Each kind's adapter, or [`Unlinked`] for a kind whose service this build
+    /// leaves out (its cargo feature is off: the function has no rule of the kind).
     pub fn new(clients: &Clients) -> Self {
+        #[cfg(feature = "s3")]
+        let s3_bucket = Arc::new(self::s3_bucket::S3BucketAdapter::new(clients));
+        #[cfg(not(feature = "s3"))]
+        let s3_bucket = Arc::new(Unlinked);
+        #[cfg(feature = "s3control")]
+        let s3_account = Arc::new(self::s3_account::S3AccountAdapter::new(clients));
+        #[cfg(not(feature = "s3control"))]
+        let s3_account = Arc::new(Unlinked);
+        #[cfg(feature = "iam")]
+        let (iam_user, iam_account) = (
+            Arc::new(self::iam_user::IamUserAdapter::new(clients)),
+            Arc::new(self::iam_account::IamAccountAdapter::new(clients)),
+        );
+        #[cfg(not(feature = "iam"))]
+        let (iam_user, iam_account) = (Arc::new(Unlinked), Arc::new(Unlinked));
+        let _ = clients;
         AwsAdapter {
-            s3_bucket: Arc::new(self::s3_bucket::S3BucketAdapter::new(clients)),
-            s3_account: Arc::new(self::s3_account::S3AccountAdapter::new(clients)),
-            iam_user: Arc::new(self::iam_user::IamUserAdapter::new(clients)),
-            iam_account: Arc::new(self::iam_account::IamAccountAdapter::new(clients)),
+            s3_bucket,
+            s3_account,
+            iam_user,
+            iam_account,
         }
+    }
+}
+
+/// The adapter of a kind whose AWS service this build does not link: every call
+/// fails as unsupported (a function only ever sees its own rules' kinds).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Unlinked;
+
+impl Unlinked {
+    fn refuse<K: Kind>() -> PortError {
+        PortError::Unsupported(format!(
+            "this function is built without the AWS SDK for {:?} resources (cargo features of hipaa-aws: {})",
+            K::KIND,
+            K::KIND
+                .spec()
+                .services
+                .iter()
+                .map(|s| s.feature())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    }
+}
+
+#[async_trait]
+impl<K: Kind> KindAdapter<K> for Unlinked {
+    async fn fill(&self, _: &ResourceRef, _: &mut K::Snapshot, _: &[K::Facet]) -> Result<(), PortError> {
+        Err(Self::refuse::<K>())
+    }
+    async fn list(&self, _: &str, _: &str) -> Result<Vec<ResourceRef>, PortError> {
+        Err(Self::refuse::<K>())
+    }
+    async fn apply(&self, _: &ResourceRef, _: &K::Action) -> Result<(), PortError> {
+        Err(Self::refuse::<K>())
     }
 }
 

@@ -301,6 +301,10 @@ mod tests {
             ("ACCESS_KEY_MAX_AGE_DAYS", "ninety"),
             ("MFA_STAGE2_ENABLED", "yes"),
             ("MFA_GRACE_HOURS", "-1"),
+            // Out of the parameter's bounds (the template's MinValue/MaxValue).
+            ("ACCESS_KEY_MAX_AGE_DAYS", "0"),
+            ("ACCESS_KEY_MAX_AGE_DAYS", "3651"),
+            ("PASSWORD_REUSE_PREVENTION", "25"),
         ] {
             match cfg(&[(var, value)]) {
                 Err(e @ ConfigError::Invalid { .. }) => assert!(e.to_string().contains(var), "{e}"),

@@ -2,7 +2,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{ActionSpec, CloudTrailCall, KindSpec, Read, ResourceKind, ResourceRef, Service, Undo};
+use super::{ActionSpec, CloudTrailCall, KindSpec, Read, ResourceKind, ResourceRef, Service, Undo, kind_actions};
 use crate::error::EventError;
 use crate::iam::PasswordPolicy;
 
@@ -91,7 +91,7 @@ fn from_cloudtrail(call: &CloudTrailCall<'_>) -> Result<Vec<ResourceRef>, EventE
     Ok(vec![ResourceRef::iam_account(call.account, call.region)])
 }
 
-crate::kind_actions!(IamAccount; UpdateAccountPasswordPolicy, DeleteAccountPasswordPolicy);
+kind_actions!(IamAccount; UpdateAccountPasswordPolicy, DeleteAccountPasswordPolicy);
 
 /// Set the account password policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

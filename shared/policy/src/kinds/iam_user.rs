@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{ActionSpec, CloudTrailCall, KindSpec, Read, ResourceKind, ResourceRef, Service, Undo};
+use super::{ActionSpec, CloudTrailCall, KindSpec, Read, ResourceKind, ResourceRef, Service, Undo, kind_actions};
 use crate::error::EventError;
 use crate::iam::{AccessKey, LoginProfile, MfaDevice};
 
@@ -129,7 +129,7 @@ fn from_cloudtrail(call: &CloudTrailCall<'_>) -> Result<Vec<ResourceRef>, EventE
     })
 }
 
-crate::kind_actions!(
+kind_actions!(
     IamUser;
     DeactivateAccessKey,
     ActivateAccessKey,

@@ -27,6 +27,7 @@ pub mod iam_user;
 pub mod s3_account;
 pub mod s3_bucket;
 
+pub(crate) use spec::kind_actions;
 pub use spec::{ActionInfo, ActionSpec, Kind, Read, Undo, undo_of};
 
 /// The kinds of resource rules act on.

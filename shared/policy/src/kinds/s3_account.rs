@@ -2,7 +2,7 @@
 //! account, overriding every bucket's.
 use serde::{Deserialize, Serialize};
 
-use super::{ActionSpec, CloudTrailCall, KindSpec, Read, ResourceKind, ResourceRef, Service, Undo};
+use super::{ActionSpec, CloudTrailCall, KindSpec, Read, ResourceKind, ResourceRef, Service, Undo, kind_actions};
 use crate::error::EventError;
 use crate::s3::PublicAccessBlock;
 
@@ -80,7 +80,7 @@ fn from_cloudtrail(call: &CloudTrailCall<'_>) -> Result<Vec<ResourceRef>, EventE
     Ok(vec![ResourceRef::s3_account(account, call.region)])
 }
 
-crate::kind_actions!(S3Account; PutAccountPublicAccessBlock, DeleteAccountPublicAccessBlock);
+kind_actions!(S3Account; PutAccountPublicAccessBlock, DeleteAccountPublicAccessBlock);
 
 /// Set the account-level Block Public Access configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

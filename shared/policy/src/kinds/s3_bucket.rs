@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{ActionSpec, CloudTrailCall, KindSpec, Read, ResourceKind, ResourceRef, Service, Undo};
+use super::{ActionSpec, CloudTrailCall, KindSpec, Read, ResourceKind, ResourceRef, Service, Undo, kind_actions};
 use crate::error::EventError;
 use crate::s3::{Acl, Grant, Grantee, PublicAccessBlock};
 
@@ -112,7 +112,7 @@ fn from_cloudtrail(call: &CloudTrailCall<'_>) -> Result<Vec<ResourceRef>, EventE
     }
 }
 
-crate::kind_actions!(
+kind_actions!(
     S3Bucket;
     PutBucketPublicAccessBlock,
     DeleteBucketPublicAccessBlock,

@@ -2,7 +2,7 @@
 //! [`ActionSpec`] holding the whole truth about it (name, permissions, the facet it
 //! writes, its undo, its description, and its effect as a pure simulation).
 //!
-//! The [`kind_actions!`](crate::kind_actions) macro turns a kind's list of action
+//! The `kind_actions!` macro turns a kind's list of action
 //! structs into its `Action` enum and the few exhaustive matches that delegate to
 //! each spec, so adding an action is one struct, one `impl ActionSpec` and one entry
 //! in that list; leaving any of them out fails to compile.
@@ -146,10 +146,10 @@ impl<T> Read<T> {
 /// ```ignore
 /// kind_actions!(S3Bucket; PutBucketPublicAccessBlock, DeleteBucketPublicAccessBlock, ...);
 /// ```
+/// (used by the kind modules through `super::kind_actions`).
 /// The first argument names both the kind's marker type and its variant in the
 /// crate-wide `Facet` and `Action`. The enum is tagged `"action"`, each variant
 /// named as its struct: the JSON is `{"action": "<Name>", <the struct's fields>}`.
-#[macro_export]
 macro_rules! kind_actions {
     ($kind:ident; $($name:ident),+ $(,)?) => {
         /// Every action on this kind, one variant per action.
@@ -219,3 +219,5 @@ macro_rules! kind_actions {
         }
     };
 }
+
+pub(crate) use kind_actions;

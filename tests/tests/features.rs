@@ -170,7 +170,11 @@ fn sam_builds_each_function_from_its_own_package() {
             "template.yaml {id}: CodeUri must be the function's own package directory"
         );
         assert!(
-            harness::repo_root().join("functions").join(function).join("Cargo.toml").is_file(),
+            harness::repo_root()
+                .join("functions")
+                .join(function)
+                .join("Cargo.toml")
+                .is_file(),
             "functions/{function}/Cargo.toml"
         );
     }

@@ -59,6 +59,9 @@ background template "SAM template checks (sam validate --lint, cfn-lint, checkov
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
+step "no catch-all arm over actions, facets, snapshots, kinds or outcomes"
+scripts/check-exhaustive.py
+
 # Lint and build in one pass: clippy-driver runs as the workspace wrapper of a real
 # build (this is what `cargo clippy` does on top of `cargo check`), so the AWS SDK
 # crates are compiled once, not once checked for clippy and once built for the tests.

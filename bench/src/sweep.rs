@@ -26,8 +26,8 @@ use anyhow::Result;
 use async_trait::async_trait;
 use clap::Parser;
 use policy::ports::{Remediator, ResourceReader};
-use policy::resource::{Facet, ResourceRef, Snapshot};
 use policy::{Action, Event, Outcome, PortError};
+use policy::{Facet, ResourceRef, Snapshot};
 
 #[derive(Parser)]
 struct Args {
@@ -102,8 +102,9 @@ async fn iam_bench(args: &Args) -> Result<()> {
                 env.remove(k);
             }
         }
-        let cfg = adapters::config::FunctionConfig::from_lookup(harness::IAM_ACCESS_KEYS, |k| env.get(k).cloned())?;
-        let mut app = adapters::app::App::build(&world.sdk, &cfg).await?;
+        let cfg =
+            adapters::config::FunctionConfig::from_lookup(policy::family::IAM_ACCESS_KEYS, |k| env.get(k).cloned())?;
+        let mut app = adapters::apps::function::App::build(&world.sdk, &cfg).await?;
         app.rules.retain(|r| r.id() == harness::KEY_ROTATED_RULE);
         app.opts.force_auto = true;
         // The bench calls the executor directly, not the Lambda handler that learns the account.
@@ -216,8 +217,9 @@ async fn main() -> Result<()> {
 
         let mut env = world.env.clone();
         env.insert("SWEEP_CONCURRENCY".into(), concurrency.to_string());
-        let cfg = adapters::config::FunctionConfig::from_lookup("s3-public-access", |k| env.get(k).cloned())?;
-        let mut app = adapters::app::App::build(&world.sdk, &cfg).await?;
+        let cfg =
+            adapters::config::FunctionConfig::from_lookup(policy::family::S3_PUBLIC_ACCESS, |k| env.get(k).cloned())?;
+        let mut app = adapters::apps::function::App::build(&world.sdk, &cfg).await?;
         // The bench calls the executor directly, not the Lambda handler that learns the account.
         app.opts.accounts = policy::AccountScope::own(harness::ACCOUNT)?;
         let counts = Arc::new(Counts::default());

@@ -1,6 +1,6 @@
 //! Admin commands: rule modes, exemptions, history and undo. Each act is recorded
 //! in the ledger with the caller's identity and posted to Slack, like a fix.
-use adapters::app::App;
+use adapters::apps::function::App;
 use adapters::dynamo::{DynamoLedger, DynamoSettings};
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -9,8 +9,8 @@ use policy::{Actor, LedgerRecord, Mode, Outcome};
 use serde_json::json;
 
 use crate::Global;
-use crate::context::{Stack, config_for, discover};
 use crate::output::{self, Col};
+use crate::stack::{Stack, config_for, discover};
 
 /// The deployed stack's tables, which every admin command needs.
 struct Admin {
@@ -44,7 +44,7 @@ async fn admin(g: &Global) -> Result<Admin> {
 impl Admin {
     /// The function of `rule`'s family, acting as the caller (for records and notices).
     async fn app_for(&self, rule: &str) -> Result<App> {
-        let family = policy::rules::family_of(rule).with_context(|| unknown_rule(rule))?;
+        let family = policy::catalog::family_of(rule).with_context(|| unknown_rule(rule))?;
         let cfg = config_for(&self.stack, family, false, None)?;
         let mut app = self.stack.app(&cfg)?;
         app.opts.actor = Some(self.actor.clone());
@@ -53,12 +53,12 @@ impl Admin {
 }
 
 fn unknown_rule(rule: &str) -> String {
-    let known: Vec<&str> = policy::rules::all().iter().map(|r| r.id()).collect();
+    let known = policy::catalog::rule_ids();
     format!("unknown rule {rule:?}; known rules: {}", known.join(", "))
 }
 
 pub async fn set_mode(g: &Global, rule: &str, mode: Mode, reason: Option<&str>) -> Result<u8> {
-    if policy::rules::by_id(rule).is_none() {
+    if policy::catalog::by_id(rule).is_none() {
         bail!(unknown_rule(rule));
     }
     let a = admin(g).await?;
@@ -84,7 +84,7 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
 }
 
 pub async fn exempt_add(g: &Global, arn: &str, rule: &str, reason: &str, until: Option<NaiveDate>) -> Result<u8> {
-    if policy::rules::by_id(rule).is_none() {
+    if policy::catalog::by_id(rule).is_none() {
         bail!(unknown_rule(rule));
     }
     if reason.trim().is_empty() {

@@ -7,10 +7,11 @@
 //! 3 (`scan`, `fix`) the sweep could not look at everything (a listing or a read
 //! failed after retries), so "nothing left to fix" is not known.
 mod admin;
-mod context;
+mod commands;
 mod explain;
 mod output;
 mod report;
+mod stack;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -237,18 +238,18 @@ async fn main() -> ExitCode {
     output::set_wide(cli.global.wide);
     let result = match cli.command {
         Command::ExplainPolicy { file } => explain::run(&file, cli.global.json),
-        Command::Scan(filter) => context::scan(&cli.global, &filter).await,
+        Command::Scan(filter) => commands::scan(&cli.global, &filter).await,
         Command::Fix {
             rules,
             dry_run,
             max_changes,
-        } => context::fix(&cli.global, &rules, dry_run, max_changes).await,
+        } => commands::fix(&cli.global, &rules, dry_run, max_changes).await,
         Command::Handle {
             event,
             function,
             dry_run,
-        } => context::handle(&cli.global, &event, &function, dry_run).await,
-        Command::Rules { cmd: None, params } => context::rules(&cli.global, params).await,
+        } => commands::handle(&cli.global, &event, &function, dry_run).await,
+        Command::Rules { cmd: None, params } => commands::rules(&cli.global, params).await,
         Command::Rules {
             cmd: Some(RulesCmd::Set { rule, mode, reason }),
             ..

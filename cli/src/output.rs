@@ -331,7 +331,24 @@ pub fn print_scan(reports: &[RunReport], as_json: bool) {
         let mode = match d.outcome {
             Outcome::Exempt => format!("{} (exempt)", d.mode),
             Outcome::CannotJudge => format!("{} (no automatic fix)", d.mode),
-            _ => d.mode.to_string(),
+            Outcome::Compliant
+            | Outcome::Gone
+            | Outcome::Off
+            | Outcome::LoopGuard
+            | Outcome::FailedCall
+            | Outcome::Duplicate
+            | Outcome::Notified
+            | Outcome::DryRun
+            | Outcome::Fixed
+            | Outcome::NotVerified
+            | Outcome::Failed
+            | Outcome::Limited
+            | Outcome::Warned
+            | Outcome::BreakGlass
+            | Outcome::Undone
+            | Outcome::ModeSet
+            | Outcome::Exempted
+            | Outcome::ExemptionRemoved => d.mode.to_string(),
         };
         let mut found = d.findings.join("\n");
         for n in &d.notes {
@@ -464,13 +481,14 @@ pub fn print_rules(rows: &[RuleRow], as_json: bool) {
 }
 
 pub fn print_params(params: &policy::params::Params, as_json: bool) {
+    let known = policy::catalog::parameters();
     if as_json {
         let rows: Vec<_> = params
-            .effective()
+            .effective(&known)
             .into_iter()
-            .map(|(spec, value, _)| {
-                json!({"name": spec.name, "value": value, "default": spec.default,
-                       "env": policy::params::env_name(spec.name), "rules": spec.rules, "help": spec.help})
+            .map(|(p, value, _)| {
+                json!({"name": p.name(), "value": value, "default": p.default_text(),
+                       "env": p.env_name(), "rules": policy::catalog::rules_reading(p), "help": p.help()})
             })
             .collect();
         println!("{}", serde_json::Value::Array(rows));
@@ -482,12 +500,12 @@ pub fn print_params(params: &policy::params::Params, as_json: bool) {
         Col::Id("RULES"),
         Col::Text("MEANING"),
     ]);
-    for spec in policy::params::PARAMS {
+    for p in known {
         t.add_row(vec![
-            spec.name.to_string(),
-            spec.default.to_string(),
-            spec.rules.join("\n"),
-            spec.help.to_string(),
+            p.name().to_string(),
+            p.default_text(),
+            policy::catalog::rules_reading(p).join("\n"),
+            p.help().to_string(),
         ]);
     }
     println!("{t}");

@@ -4,6 +4,8 @@
 
 use aws_sdk_s3::types::Permission;
 use harness::*;
+use policy::params::Param;
+use policy::rules::iam_user_console_mfa as mfa;
 use serde_json::Value;
 
 /// The binary under test, built by cargo for this crate's integration tests.
@@ -262,7 +264,7 @@ async fn undo_reactivates_a_key_and_lifts_a_quarantine_and_restores_a_password_p
     world.create_quarantine_policy().await;
     world.console_user("adm-mfa").await;
     let mut cfg = world.config();
-    cfg.params.set("MfaGraceHours", "0").unwrap();
+    cfg.params.set(Param::Number(&mfa::MFA_GRACE_HOURS), "0").unwrap();
     world
         .function_with(&cfg)
         .await
@@ -320,9 +322,9 @@ async fn undo_refuses_an_irreversible_fix() {
     world.create_quarantine_policy().await;
     world.console_user("adm-stage2").await;
     let mut cfg = world.config();
-    cfg.params.set("MfaGraceHours", "0").unwrap();
-    cfg.params.set("MfaStage2Days", "0").unwrap();
-    cfg.params.set("MfaStage2Enabled", "true").unwrap();
+    cfg.params.set(Param::Number(&mfa::MFA_GRACE_HOURS), "0").unwrap();
+    cfg.params.set(Param::Number(&mfa::MFA_STAGE2_DAYS), "0").unwrap();
+    cfg.params.set(Param::Flag(&mfa::MFA_STAGE2_ENABLED), "true").unwrap();
     world
         .function_with(&cfg)
         .await

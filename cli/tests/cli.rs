@@ -181,6 +181,21 @@ async fn unknown_rule_or_parameter_is_bad_usage() {
 }
 
 #[tokio::test]
+async fn a_parameter_out_of_its_bounds_is_bad_usage_and_says_the_range() {
+    let world = World::new().await;
+    for (set, range) in [
+        ("AccessKeyMaxAgeDays=0", "from 1 to 3650"),
+        ("PasswordReusePrevention=25", "from 1 to 24"),
+        ("MfaGraceHours=8761", "from 0 to 8760"),
+    ] {
+        let out = autofix(&world).args(["scan", "--set", set]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{set}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(range), "{set}: {err}");
+    }
+}
+
+#[tokio::test]
 async fn handle_runs_the_function_on_an_event_file() {
     let world = World::new().await;
     world.public_read_bucket("phi-public-read").await;

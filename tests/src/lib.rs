@@ -6,13 +6,17 @@
 //! * [`Slack`]: a local HTTP server standing in for Slack's incoming webhook.
 //! * [`World`]: both, plus SDK clients to seed state and assert on it, the settings
 //!   and ledger tables, the Slack webhook secret, and the function under test built
-//!   by the real `adapters::app::App::build`.
+//!   by the real `adapters::apps::function::App::build`.
 //! * [`runtime`]: a local Lambda Runtime API, and a function binary run against it
 //!   as a process, as Lambda starts one.
 //!
 //! State is seeded with the AWS SDK against moto, never with hand-written mocks.
+//!
+//! [`deployment`]: the template, README and fixtures as the code sees them, and
+//! the conformance check of every rule against them.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod deployment;
 pub mod runtime;
 
 use std::collections::BTreeMap;
@@ -22,7 +26,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use adapters::app::{App, HandlerError};
+use adapters::apps::function::{App, HandlerError};
 use adapters::config::FunctionConfig;
 use anyhow::{Context as _, bail};
 use aws_config::retry::RetryConfig;
@@ -406,7 +410,7 @@ impl Function {
 
     /// Call the real Lambda handler with a context the test chose (another ARN, none).
     pub async fn handle_in(&self, payload: Value, context: Context) -> Result<Value, HandlerError> {
-        adapters::app::handler(LambdaEvent::new(payload, context), &self.app).await
+        adapters::apps::function::handler(LambdaEvent::new(payload, context), &self.app).await
     }
 }
 
@@ -511,7 +515,8 @@ impl World {
 
     /// The function's typed config, read from [`World::env`] the way `main` reads the environment.
     pub fn config(&self) -> FunctionConfig {
-        FunctionConfig::from_lookup(&self.family, |k| self.env.get(k).cloned()).expect("the test environment is valid")
+        let family = policy::catalog::family_by_name(&self.family).expect("a known function family");
+        FunctionConfig::from_lookup(family, |k| self.env.get(k).cloned()).expect("the test environment is valid")
     }
 
     /// Build the function under test from [`World::env`].
@@ -531,7 +536,7 @@ impl World {
         Function {
             app,
             reporter,
-            function_arn: function_arn(ACCOUNT, &cfg.family),
+            function_arn: function_arn(ACCOUNT, cfg.family.name()),
         }
     }
 
@@ -1275,14 +1280,14 @@ impl World {
     /// The notifier function as `main` builds it (its webhook from the Slack
     /// secret, counters in the ledger table), with millisecond backoffs so a
     /// test's retries don't take seconds.
-    pub async fn notifier(&self) -> adapters::notices::NotifierApp {
-        let cfg = adapters::notices::NotifierConfig::from_lookup(|k| match k {
+    pub async fn notifier(&self) -> adapters::apps::notifier::NotifierApp {
+        let cfg = adapters::apps::notifier::NotifierConfig::from_lookup(|k| match k {
             "SLACK_SECRET_ID" => Some(SLACK_SECRET_ID.to_string()),
             "LEDGER_TABLE" => Some(LEDGER_TABLE.to_string()),
             _ => None,
         })
         .expect("notifier config");
-        let mut app = adapters::notices::NotifierApp::build(&self.sdk, &cfg)
+        let mut app = adapters::apps::notifier::NotifierApp::build(&self.sdk, &cfg)
             .await
             .expect("NotifierApp::build");
         app.deliverer.policy.base_backoff = Duration::from_millis(20);
@@ -1338,7 +1343,7 @@ impl World {
     pub async fn drain_notices(
         &self,
         q: &NoticeQueues,
-        app: &adapters::notices::NotifierApp,
+        app: &adapters::apps::notifier::NotifierApp,
         timeout: Duration,
     ) -> Drained {
         let sqs = self.sqs();
@@ -1385,7 +1390,7 @@ impl World {
                 .collect();
             let event: aws_lambda_events::sqs::SqsEvent =
                 serde_json::from_value(serde_json::json!({ "Records": records })).expect("an SqsEvent");
-            let response = adapters::notices::handler(LambdaEvent::new(event, Context::default()), app)
+            let response = adapters::apps::notifier::handler(LambdaEvent::new(event, Context::default()), app)
                 .await
                 .expect("the notifier handler never fails a batch");
             drained.invocations += 1;

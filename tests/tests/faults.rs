@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 use adapters::config::FunctionConfig;
 use harness::*;
+use policy::kinds::s3_bucket;
 use policy::{Action, Outcome, RunReport};
 use serde_json::json;
 
@@ -108,7 +109,7 @@ async fn sweeps_at_30_percent_throttles_and_10_percent_lost_answers_fix_everythi
     }
 
     let s3 = world.function().await;
-    let iam_cfg = FunctionConfig::from_lookup(IAM_ACCESS_KEYS, |k| world.env.get(k).cloned()).unwrap();
+    let iam_cfg = FunctionConfig::from_lookup(policy::family::IAM_ACCESS_KEYS, |k| world.env.get(k).cloned()).unwrap();
     let iam = world.function_with(&iam_cfg).await;
 
     world
@@ -203,9 +204,14 @@ async fn sweeps_at_30_percent_throttles_and_10_percent_lost_answers_fix_everythi
         let previous = ledger
             .iter()
             .flat_map(|r| r.actions.iter())
-            .find_map(|a| match a {
-                Action::PutBucketPolicy { bucket, previous, .. } if bucket == b => previous.clone(),
-                _ => None,
+            .find_map(|a| {
+                if let Action::S3Bucket(s3_bucket::Action::PutBucketPolicy(p)) = a
+                    && p.bucket == *b
+                {
+                    p.previous.clone()
+                } else {
+                    None
+                }
             })
             .expect("the policy rewrite is recorded");
         assert!(

@@ -42,6 +42,11 @@ const EXPECTED: &[&str] = &[
     "cloudtrail-create-login-profile.json",
     "cloudtrail-enable-mfa-device.json",
     "cloudtrail-delete-account-password-policy.json",
+    "config-compliance-change-access-keys-rotated.json",
+    "config-compliance-change-unused-credentials.json",
+    "config-compliance-change-console-mfa.json",
+    "config-compliance-change-root-mfa.json",
+    "config-compliance-change-password-policy.json",
     "cloudtrail-put-bucket-acl-foreign-account.json",
     "cloudtrail-update-access-key-foreign-account.json",
     "config-rule-invocation-bucket-foreign-account.json",
@@ -313,6 +318,64 @@ fn cloudtrail_iam_calls_name_their_user_or_the_account() {
         assert_eq!(e.resources, vec![resource], "{name}");
         assert_eq!((e.account.as_str(), e.region.as_str()), (ACCOUNT, REGION), "{name}");
         assert!(e.actor.is_some(), "{name}: no actor");
+    }
+}
+
+#[test]
+fn iam_compliance_changes_name_their_resource_and_trigger_their_rule_only() {
+    let user = |id: &str| vec![ResourceRef::iam_user(id, ACCOUNT, REGION)];
+    // `AWS::::Account` names the account; account-level rules take it as theirs.
+    let account = vec![ResourceRef::s3_account(ACCOUNT, REGION)];
+    for (name, rule_name, resources, rule) in [
+        (
+            "config-compliance-change-access-keys-rotated.json",
+            "access-keys-rotated-hipaa-autofix",
+            user("AIDAEXAMPLEUSER000001"),
+            "iam-access-key-rotated",
+        ),
+        (
+            "config-compliance-change-unused-credentials.json",
+            "iam-user-unused-credentials-check-conformance-pack-x1y2z3w4",
+            user("AIDAEXAMPLEUSER000001"),
+            "iam-credentials-unused",
+        ),
+        (
+            "config-compliance-change-console-mfa.json",
+            "mfa-enabled-for-iam-console-access-hipaa-autofix",
+            user("AIDAEXAMPLEUSER000002"),
+            "iam-user-console-mfa",
+        ),
+        (
+            "config-compliance-change-root-mfa.json",
+            "root-account-mfa-enabled-hipaa-autofix",
+            account.clone(),
+            "iam-root-account-mfa",
+        ),
+        (
+            "config-compliance-change-password-policy.json",
+            "iam-password-policy-hipaa-autofix",
+            account.clone(),
+            "iam-password-policy",
+        ),
+    ] {
+        let e = parse(name);
+        match &e.source {
+            EventSource::ComplianceChange {
+                rule_name: r,
+                compliance,
+            } => {
+                assert_eq!(r, rule_name, "{name}");
+                assert_eq!(compliance, "NON_COMPLIANT", "{name}");
+            }
+            other => panic!("{name}: unexpected source {other:?}"),
+        }
+        assert_eq!(e.resources, resources, "{name}");
+        let taken: Vec<&str> = policy::rules::all()
+            .iter()
+            .filter(|r| r.applies_to(&e) && !r.targets(&e).is_empty())
+            .map(|r| r.id())
+            .collect();
+        assert_eq!(taken, [rule], "{name}");
     }
 }
 

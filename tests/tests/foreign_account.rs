@@ -11,7 +11,7 @@
 //! account acting on our own bucket is still handled.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use adapters::app::HandlerError;
+use adapters::apps::function::HandlerError;
 use aws_sdk_dynamodb::types::Select;
 use harness::*;
 use policy::{AccountRefusal, Outcome, OwnAccountError};

@@ -60,10 +60,10 @@ async fn keys_at_91_days_are_deactivated_and_at_89_days_get_one_warning() {
     assert_fixed(&rec, KEY_ROTATED_RULE);
     assert_eq!(
         rec.actions,
-        vec![policy::Action::DeactivateAccessKey {
+        vec![policy::Action::from(policy::kinds::iam_user::DeactivateAccessKey {
             user: "age-91".into(),
             key_id: old.clone()
-        }]
+        })]
     );
     let warn = only_record(&world, "age-89").await;
     assert_eq!((warn.rule.as_str(), warn.outcome), (KEY_ROTATED_RULE, Outcome::Warned));
@@ -89,7 +89,12 @@ async fn unused_keys_past_the_limit_are_deactivated_on_both_edges() {
     let last_89 = world.user_with_key("last-used-89", 200, Some(89)).await;
     // Age is another rule's business: lift its limit so only "unused" judges.
     let mut cfg = world.config();
-    cfg.params.set("AccessKeyMaxAgeDays", "365").unwrap();
+    cfg.params
+        .set(
+            policy::params::Param::Number(&policy::rules::iam_access_key_rotated::ACCESS_KEY_MAX_AGE_DAYS),
+            "365",
+        )
+        .unwrap();
     let f = world.function_with(&cfg).await;
 
     f.handle(scheduled_event("sweep-unused")).await.expect("handler");
@@ -303,10 +308,10 @@ async fn a_config_compliance_change_naming_the_user_by_unique_id_is_fixed() {
     // The actions name the user as IAM knows it.
     assert_eq!(
         recs[0].actions,
-        vec![policy::Action::DeactivateAccessKey {
+        vec![policy::Action::from(policy::kinds::iam_user::DeactivateAccessKey {
             user: "config-named".into(),
             key_id: key
-        }]
+        })]
     );
 }
 

@@ -10,6 +10,8 @@ use chrono::{Duration, Utc};
 use harness::{
     ACCOUNT, Function, IAM_MFA, MFA_RULE, REGION, World, fixture_for_user, quarantine_arn, scheduled_event, user_arn,
 };
+use policy::kinds::iam_user;
+use policy::params::Param;
 use policy::{Action, LedgerRecord, Mode, Outcome, Plan, ResourceRef};
 use serde_json::Value;
 
@@ -24,7 +26,10 @@ async fn world() -> World {
 async fn function_at(world: &World, hours: i64, stage2: bool) -> Function {
     let mut cfg = world.config();
     cfg.params
-        .set("MfaStage2Enabled", if stage2 { "true" } else { "false" })
+        .set(
+            Param::Flag(&policy::rules::iam_user_console_mfa::MFA_STAGE2_ENABLED),
+            if stage2 { "true" } else { "false" },
+        )
         .unwrap();
     let mut f = world.function_with(&cfg).await;
     f.app.opts.clock = Arc::new(move || Utc::now() + Duration::hours(hours));
@@ -92,10 +97,10 @@ async fn inside_the_grace_period_only_a_warning_and_past_it_the_quarantine() {
     assert!(fixed.verified);
     assert_eq!(
         fixed.actions,
-        vec![Action::AttachUserPolicy {
+        vec![Action::from(iam_user::AttachUserPolicy {
             user: "dr-jones".into(),
             policy_arn: quarantine_arn()
-        }]
+        })]
     );
     assert_eq!(posts_about(&world, "dr-jones").await.len(), 2);
 }
@@ -141,9 +146,9 @@ async fn stage_two_removes_the_password_only_when_enabled_and_due() {
     assert_eq!(rec.outcome, Outcome::Fixed, "{rec:#?}");
     assert_eq!(
         rec.actions,
-        vec![Action::DeleteLoginProfile {
+        vec![Action::from(iam_user::DeleteLoginProfile {
             user: "stage2-on".into()
-        }]
+        })]
     );
     assert!(Plan::of(rec.actions.clone()).undo().is_none());
     let post = posts_about(&world, "stage2-on").await.pop().expect("a notice");
@@ -193,10 +198,10 @@ async fn enabling_mfa_lifts_the_quarantine_with_a_notice() {
     assert_eq!(lifted.outcome, Outcome::Fixed, "{lifted:#?}");
     assert_eq!(
         lifted.actions,
-        vec![Action::DetachUserPolicy {
+        vec![Action::from(iam_user::DetachUserPolicy {
             user: "dr-jones".into(),
             policy_arn: quarantine_arn()
-        }]
+        })]
     );
     let posts = posts_about(&world, "dr-jones").await;
     assert_eq!(posts.len(), 2, "{posts:#?}");

@@ -119,7 +119,11 @@ impl Remediator for Ignoring {
 async fn function(world: &World, env: &[(&str, &str)], notices: &Arc<RecordingNotifier>) -> Function {
     let mut vars = world.env.clone();
     vars.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    let cfg = adapters::config::FunctionConfig::from_lookup(&world.family, |k| vars.get(k).cloned()).unwrap();
+    let cfg =
+        adapters::config::FunctionConfig::from_lookup(policy::catalog::family_by_name(&world.family).unwrap(), |k| {
+            vars.get(k).cloned()
+        })
+        .unwrap();
     let mut f = world.function_with(&cfg).await;
     f.app.ports.notifier = notices.clone();
     f.app.sweep_ports.notifier = notices.clone();

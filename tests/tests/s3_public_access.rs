@@ -314,7 +314,7 @@ async fn malformed_event_is_a_clear_error_and_changes_nothing() {
         };
         tried += 1;
         match f.handle(payload).await {
-            Err(e @ adapters::app::HandlerError::BadEvent(..)) => {
+            Err(e @ adapters::apps::function::HandlerError::BadEvent(..)) => {
                 assert!(!e.is_retryable(), "{}: a bad event must not be retried", path.display());
                 assert!(e.to_string().len() > 20, "{}: unclear error {e}", path.display());
             }

@@ -9,8 +9,9 @@
 
 use std::collections::BTreeMap;
 
+use adapters::apps::interactions::{Interactions, InteractionsConfig};
 use adapters::dynamo::DynamoSettings;
-use adapters::interactions::{Interactions, InteractionsConfig, sign};
+use adapters::slack::signature::sign;
 use aws_lambda_events::lambda_function_urls::LambdaFunctionUrlRequest;
 use aws_sdk_dynamodb::types::AttributeValue;
 use base64::Engine as _;

@@ -1,16 +1,19 @@
-//! The template meta-test: `template.yaml` checked against the code.
+//! The template meta-test: `template.yaml` checked against the code, function by
+//! function (each rule's own pieces — triggers, modes, parameters, custom Config
+//! rules, fixtures, README row — are checked by `conformance.rs`).
 //!
 //! For every function family: its role grants exactly the AWS actions its rules'
 //! reads, sweeps, fixes and Config reports call (`policy::permissions`) plus the
 //! runtime's own plumbing, and nothing else; no Allow statement has a wildcard
-//! action or `s3:GetObject`; every CloudTrail event, Config rule and schedule a rule
-//! is triggered by appears in the function's event patterns. Mutating a copy of the
-//! template shows that the check fails when it should.
+//! action or `s3:GetObject`. The notifier, the notice queue and slack-interactions
+//! are checked likewise. Mutating a copy of the template shows that the check
+//! fails when it should.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
 
-use serde_yaml_ng::{Mapping, Value};
+use harness::deployment::{Deployment, function_of, get, resources, role_statements, strings, target_id};
+use serde_yaml_ng::Value;
 
 /// What a function's runtime calls besides its rules: the settings table (GetItem),
 /// the ledger (PutItem for records and claims, DeleteItem to release a claim), the
@@ -28,159 +31,7 @@ const RUNTIME: &[&str] = &[
 ];
 
 fn load() -> Value {
-    let path = harness::repo_root().join("template.yaml");
-    serde_yaml_ng::from_str(&std::fs::read_to_string(&path).expect("template.yaml")).expect("template.yaml is YAML")
-}
-
-/// A value with any CloudFormation short-form tag removed (`!GetAtt X.Arn` → `X.Arn`).
-fn untag(v: &Value) -> &Value {
-    match v {
-        Value::Tagged(t) => untag(&t.value),
-        v => v,
-    }
-}
-
-fn get<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
-    untag(v).as_mapping().and_then(|m| m.get(key)).map(untag)
-}
-
-fn strings(v: Option<&Value>) -> Vec<String> {
-    match v.map(untag) {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Sequence(seq)) => seq
-            .iter()
-            .filter_map(|x| untag(x).as_str().map(str::to_owned))
-            .collect(),
-        _ => vec![],
-    }
-}
-
-fn resources(t: &Value) -> &Mapping {
-    get(t, "Resources").and_then(Value::as_mapping).expect("Resources")
-}
-
-/// The logical id a `!GetAtt X.Arn` / `Fn::GetAtt: [X, Arn]` / `!Ref X` points at.
-fn target_id(v: &Value) -> Option<String> {
-    match v {
-        Value::Tagged(t) => match untag(&t.value) {
-            Value::String(s) => Some(s.split('.').next().unwrap_or(s).to_string()),
-            Value::Sequence(seq) => seq.first().and_then(|x| untag(x).as_str()).map(str::to_owned),
-            _ => None,
-        },
-        Value::Mapping(m) => m
-            .get("Fn::GetAtt")
-            .or_else(|| m.get("Ref"))
-            .and_then(|x| match untag(x) {
-                Value::String(s) => Some(s.split('.').next().unwrap_or(s).to_string()),
-                Value::Sequence(seq) => seq.first().and_then(|x| untag(x).as_str()).map(str::to_owned),
-                _ => None,
-            }),
-        _ => None,
-    }
-}
-
-/// Allow statements of a role's inline policies (and managed policies it names by !Ref).
-fn role_statements(t: &Value, role_id: &str) -> Vec<Value> {
-    let res = resources(t);
-    let Some(role) = res.get(role_id) else { return vec![] };
-    let mut out = Vec::new();
-    let props = get(role, "Properties");
-    for policy in props
-        .and_then(|p| get(p, "Policies"))
-        .and_then(Value::as_sequence)
-        .into_iter()
-        .flatten()
-    {
-        let doc = get(policy, "PolicyDocument");
-        out.extend(
-            doc.and_then(|d| get(d, "Statement"))
-                .and_then(Value::as_sequence)
-                .into_iter()
-                .flatten()
-                .cloned(),
-        );
-    }
-    for m in props
-        .and_then(|p| get(p, "ManagedPolicyArns"))
-        .and_then(Value::as_sequence)
-        .into_iter()
-        .flatten()
-    {
-        if let Some(id) = target_id(m)
-            && let Some(doc) = res
-                .get(id.as_str())
-                .and_then(|r| get(r, "Properties"))
-                .and_then(|p| get(p, "PolicyDocument"))
-        {
-            out.extend(
-                get(doc, "Statement")
-                    .and_then(Value::as_sequence)
-                    .into_iter()
-                    .flatten()
-                    .cloned(),
-            );
-        }
-    }
-    out.into_iter()
-        .filter(|s| strings(get(s, "Effect")) == ["Allow"])
-        .collect()
-}
-
-fn function_of<'a>(t: &'a Value, binary: &str) -> Option<(String, &'a Value)> {
-    resources(t).iter().find_map(|(k, r)| {
-        let b = get(r, "Metadata")
-            .and_then(|m| get(m, "BuildProperties"))
-            .and_then(|b| get(b, "Binary"));
-        (b.and_then(Value::as_str) == Some(binary)).then(|| (k.as_str().unwrap_or_default().to_string(), r))
-    })
-}
-
-/// The function's EventBridge patterns and whether it has a schedule.
-fn triggers_of(t: &Value, fn_id: &str, function: &Value) -> (Vec<Value>, bool) {
-    let mut patterns = Vec::new();
-    let mut schedule = false;
-    let events = get(function, "Properties")
-        .and_then(|p| get(p, "Events"))
-        .and_then(Value::as_mapping);
-    for (_, ev) in events.into_iter().flatten() {
-        match get(ev, "Type").and_then(Value::as_str) {
-            Some("EventBridgeRule" | "CloudWatchEvent") => {
-                if let Some(p) = get(ev, "Properties").and_then(|p| get(p, "Pattern")) {
-                    patterns.push(p.clone());
-                }
-            }
-            Some("Schedule" | "ScheduleV2") => schedule = true,
-            _ => {}
-        }
-    }
-    // Rules declared as AWS::Events::Rule resources targeting the function.
-    for (_, r) in resources(t) {
-        if get(r, "Type").and_then(Value::as_str) != Some("AWS::Events::Rule") {
-            continue;
-        }
-        let props = get(r, "Properties");
-        let targets_fn = props
-            .and_then(|p| get(p, "Targets"))
-            .and_then(Value::as_sequence)
-            .into_iter()
-            .flatten()
-            .any(|tg| {
-                tg.as_mapping()
-                    .and_then(|m| m.get("Arn"))
-                    .and_then(target_id)
-                    .as_deref()
-                    == Some(fn_id)
-            });
-        if targets_fn {
-            if let Some(p) = props.and_then(|p| get(p, "EventPattern")) {
-                patterns.push(p.clone());
-            }
-            if props.and_then(|p| get(p, "ScheduleExpression")).is_some() {
-                schedule = true;
-            }
-        }
-    }
-    (patterns, schedule)
+    Deployment::load().template
 }
 
 /// Every problem found; empty when the template matches the code.
@@ -203,7 +54,8 @@ fn check(t: &Value) -> Vec<String> {
             }
         }
     }
-    for (family, _) in policy::rules::FAMILIES {
+    for family in policy::catalog::families() {
+        let family = family.name();
         let Some((fn_id, function)) = function_of(t, family) else {
             problems.push(format!("no function builds the binary {family}"));
             continue;
@@ -219,63 +71,17 @@ fn check(t: &Value) -> Vec<String> {
             .iter()
             .flat_map(|s| strings(get(s, "Action")))
             .collect();
-        let expected: BTreeSet<String> = policy::permissions::family_permissions(family)
-            .into_iter()
-            .chain(RUNTIME.iter().copied())
-            .map(str::to_owned)
-            .collect();
+        let expected: BTreeSet<String> =
+            policy::permissions::family_permissions(policy::catalog::family_by_name(family).unwrap())
+                .into_iter()
+                .chain(RUNTIME.iter().copied())
+                .map(str::to_owned)
+                .collect();
         for a in expected.difference(&granted) {
             problems.push(format!("{role_id} ({family}) lacks {a}, which the code calls"));
         }
         for a in granted.difference(&expected) {
             problems.push(format!("{role_id} ({family}) grants {a}, which the code never calls"));
-        }
-
-        let (patterns, schedule) = triggers_of(t, &fn_id, function);
-        for rule in policy::rules::family(family) {
-            let tr = rule.triggers();
-            for name in tr.cloudtrail {
-                let found = patterns.iter().any(|p| {
-                    strings(get(p, "detail-type"))
-                        .iter()
-                        .any(|d| d == "AWS API Call via CloudTrail")
-                        && get(p, "detail").is_some_and(|d| strings(get(d, "eventName")).iter().any(|n| n == name))
-                });
-                if !found {
-                    problems.push(format!(
-                        "{fn_id}: no event pattern for CloudTrail {name} ({})",
-                        rule.id()
-                    ));
-                }
-            }
-            for id in tr.config_rules {
-                let kebab = id.to_ascii_lowercase().replace('_', "-");
-                let found = patterns.iter().any(|p| {
-                    strings(get(p, "detail-type"))
-                        .iter()
-                        .any(|d| d == "Config Rules Compliance Change")
-                        && get(p, "detail")
-                            .and_then(|d| get(d, "configRuleName"))
-                            .and_then(Value::as_sequence)
-                            .is_some_and(|names| {
-                                names.iter().any(|n| match untag(n) {
-                                    Value::String(s) => *s == kebab,
-                                    m => get(m, "prefix")
-                                        .and_then(Value::as_str)
-                                        .is_some_and(|p| kebab.starts_with(p)),
-                                })
-                            })
-                });
-                if !found {
-                    problems.push(format!(
-                        "{fn_id}: no compliance-change pattern for Config rule {id} ({})",
-                        rule.id()
-                    ));
-                }
-            }
-            if tr.schedule && !schedule {
-                problems.push(format!("{fn_id}: no schedule, but {} sweeps", rule.id()));
-            }
         }
     }
     problems
@@ -389,64 +195,6 @@ fn granting_object_reads_or_wildcards_fails_the_check() {
 }
 
 #[test]
-fn dropping_a_trigger_fails_the_check() {
-    let mut t = load();
-    let (fn_id, _) = function_of(&t, "s3-public-access").unwrap();
-    let events = t["Resources"][fn_id.as_str()]["Properties"]["Events"]
-        .as_mapping_mut()
-        .unwrap();
-    for (_, ev) in events.iter_mut() {
-        if let Some(Value::Sequence(names)) = ev
-            .get_mut("Properties")
-            .and_then(|p| p.get_mut("Pattern"))
-            .and_then(|p| p.get_mut("detail"))
-            .and_then(|d| d.get_mut("eventName"))
-        {
-            names.retain(|n| n.as_str() != Some("PutBucketPolicy"));
-        }
-    }
-    let problems = check(&t);
-    assert!(
-        problems.iter().any(|p| p.contains("CloudTrail PutBucketPolicy")),
-        "{problems:?}"
-    );
-}
-
-#[test]
-fn every_custom_config_rule_of_the_code_is_deployed_to_invoke_its_function() {
-    let t = load();
-    for (family, _) in policy::rules::FAMILIES {
-        let Some((fn_id, _)) = function_of(&t, family) else {
-            continue;
-        };
-        for rule in policy::rules::family(family)
-            .into_iter()
-            .filter(|r| r.custom_config_rule())
-        {
-            let deployed = resources(&t).iter().any(|(_, r)| {
-                let props = get(r, "Properties");
-                get(r, "Type").and_then(Value::as_str) == Some("AWS::Config::ConfigRule")
-                    && props
-                        .and_then(|p| get(p, "ConfigRuleName"))
-                        .and_then(Value::as_str)
-                        .is_some_and(|n| n.contains(rule.id()))
-                    && props
-                        .and_then(|p| get(p, "Source"))
-                        .and_then(|s| s.as_mapping()?.get("SourceIdentifier"))
-                        .and_then(target_id)
-                        .as_deref()
-                        == Some(fn_id.as_str())
-            });
-            assert!(
-                deployed,
-                "no custom Config rule named for {} invokes {fn_id}",
-                rule.id()
-            );
-        }
-    }
-}
-
-#[test]
 fn the_quarantine_policy_is_the_one_the_tests_attach() {
     let t = load();
     let doc = resources(&t)
@@ -468,48 +216,8 @@ fn the_quarantine_policy_is_the_one_the_tests_attach() {
     assert_eq!(in_template, fixture);
 }
 
-#[test]
-fn every_rule_parameter_and_mode_reaches_the_functions_that_use_it() {
-    let t = load();
-    let params = get(&t, "Parameters").and_then(Value::as_mapping).expect("Parameters");
-    let mut problems = Vec::new();
-    for spec in policy::params::PARAMS {
-        if !params.contains_key(spec.name) {
-            problems.push(format!("no template parameter {}", spec.name));
-        }
-    }
-    for (family, ids) in policy::rules::FAMILIES {
-        let Some((fn_id, f)) = function_of(&t, family) else {
-            continue;
-        };
-        let env = get(f, "Properties")
-            .and_then(|p| get(p, "Environment"))
-            .and_then(|e| get(e, "Variables"))
-            .and_then(Value::as_mapping)
-            .cloned()
-            .unwrap_or_default();
-        let refs = |var: &str| env.get(var).and_then(target_id);
-        for spec in policy::params::PARAMS
-            .iter()
-            .filter(|s| s.rules.iter().any(|r| ids.contains(r)))
-        {
-            let var = policy::params::env_name(spec.name);
-            if refs(&var).as_deref() != Some(spec.name) {
-                problems.push(format!("{fn_id}: {var} is not set from the parameter {}", spec.name));
-            }
-        }
-        for id in *ids {
-            let var = adapters::config::mode_var(id);
-            if !env.contains_key(var.as_str()) {
-                problems.push(format!("{fn_id}: no {var}"));
-            }
-        }
-    }
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
-}
-
 /// The notifier and the notice queue, checked against the code: the notifier's
-/// role grants exactly `adapters::notices::PERMISSIONS`; it consumes a FIFO queue
+/// role grants exactly `adapters::apps::notifier::PERMISSIONS`; it consumes a FIFO queue
 /// (sender-set deduplication ids, a FIFO dead-letter queue by redrive, a
 /// visibility timeout ≥ 6× its timeout) with partial batch failures; the DLQ is
 /// alarmed; every remediation function queues its notices there.
@@ -526,7 +234,10 @@ fn notifier_problems(t: &Value) -> Vec<String> {
         .iter()
         .flat_map(|s| strings(get(s, "Action")))
         .collect();
-    let expected: BTreeSet<String> = adapters::notices::PERMISSIONS.iter().map(|a| a.to_string()).collect();
+    let expected: BTreeSet<String> = adapters::apps::notifier::PERMISSIONS
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
     for a in expected.difference(&granted) {
         problems.push(format!("{role_id} (notifier) lacks {a}, which the code calls"));
     }
@@ -631,7 +342,8 @@ fn notifier_problems(t: &Value) -> Vec<String> {
     }
 
     // Every remediation function queues its notices there, and may.
-    for (family, _) in policy::rules::FAMILIES {
+    for family in policy::catalog::families() {
+        let family = family.name();
         let Some((id, f)) = function_of(t, family) else {
             continue;
         };
@@ -721,7 +433,7 @@ fn interactions_problems(t: &Value) -> Vec<String> {
         .iter()
         .flat_map(|s| strings(get(s, "Action")))
         .collect();
-    let expected: BTreeSet<String> = adapters::interactions::required_permissions()
+    let expected: BTreeSet<String> = adapters::apps::interactions::required_permissions()
         .into_iter()
         .map(str::to_owned)
         .collect();

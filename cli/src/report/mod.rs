@@ -19,7 +19,8 @@ use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use policy::ports::Ledger;
 
-use crate::context::{discover, sweep};
+use crate::commands::sweep;
+use crate::stack::discover;
 use crate::{Global, RuleFilter};
 use model::{Inputs, RuleInfo};
 
@@ -38,12 +39,15 @@ pub enum Format {
 fn rule_infos() -> Vec<RuleInfo> {
     policy::rules::all()
         .iter()
-        .map(|r| RuleInfo {
-            id: r.id().to_string(),
-            title: r.title().to_string(),
-            safeguard: r.safeguard().to_string(),
-            function: policy::rules::family_of(r.id()).unwrap_or("-").to_string(),
-            default_mode: r.default_mode(),
+        .map(|r| {
+            let spec = r.spec();
+            RuleInfo {
+                id: spec.id.to_string(),
+                title: spec.title.to_string(),
+                safeguard: spec.safeguard.to_string(),
+                function: spec.family.name().to_string(),
+                default_mode: spec.default_mode,
+            }
         })
         .collect()
 }
@@ -122,7 +126,7 @@ pub async fn run(g: &Global, since: DateTime<Utc>, formats: &[Format], out: Opti
         eprintln!("autofix: the scan failed in part: {e}");
     }
     // As `autofix scan`: 3 when the scan could not look at everything (the report says where).
-    Ok(crate::context::sweep_exit_code(&reports, false))
+    Ok(crate::commands::sweep_exit_code(&reports, false))
 }
 
 /// Where the report goes.

@@ -174,6 +174,33 @@ fn withheld_or_failed(o: Outcome) -> Option<&'static str> {
     }
 }
 
+/// Why a problem happened, for a record that says nothing itself: what its outcome
+/// alone tells.
+fn unrecorded_reason(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Notified => "the rule is in notify mode",
+        Outcome::DryRun => "the function runs in dry-run mode",
+        Outcome::Failed
+        | Outcome::NotVerified
+        | Outcome::Limited
+        | Outcome::Exempt
+        | Outcome::BreakGlass
+        | Outcome::CannotJudge
+        | Outcome::Compliant
+        | Outcome::Gone
+        | Outcome::Off
+        | Outcome::LoopGuard
+        | Outcome::FailedCall
+        | Outcome::Duplicate
+        | Outcome::Fixed
+        | Outcome::Warned
+        | Outcome::Undone
+        | Outcome::ModeSet
+        | Outcome::Exempted
+        | Outcome::ExemptionRemoved => "no reason recorded",
+    }
+}
+
 fn admin_act(o: Outcome) -> Option<&'static str> {
     match o {
         Outcome::ModeSet => Some("rule mode set"),
@@ -692,14 +719,7 @@ fn problems(records: &[&LedgerRecord]) -> Table {
             let mut why: Vec<String> = r.error.iter().cloned().collect();
             why.extend(r.notes.iter().cloned());
             if why.is_empty() {
-                why.push(
-                    match r.outcome {
-                        Outcome::Notified => "the rule is in notify mode",
-                        Outcome::DryRun => "the function runs in dry-run mode",
-                        _ => "no reason recorded",
-                    }
-                    .to_string(),
-                );
+                why.push(unrecorded_reason(r.outcome).to_string());
             }
             vec![
                 Cell::Time(r.time),

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    adapters::app::run("iam-access-keys").await
+    adapters::apps::function::run(policy::family::IAM_ACCESS_KEYS).await
 }

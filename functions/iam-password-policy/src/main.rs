@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    adapters::app::run("iam-password-policy").await
+    adapters::apps::function::run(policy::family::IAM_PASSWORD_POLICY).await
 }

@@ -3,5 +3,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    adapters::notices::run().await
+    adapters::apps::notifier::run().await
 }

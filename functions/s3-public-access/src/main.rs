@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    adapters::app::run("s3-public-access").await
+    adapters::apps::function::run(policy::family::S3_PUBLIC_ACCESS).await
 }

@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The real `s3-public-access` binary (the start-up every rule family shares,
-//! `adapters::app::run`), started as Lambda starts it: a Slack secret that does not
+//! `adapters::apps::function::run`), started as Lambda starts it: a Slack secret that does not
 //! exist, and no credentials at all, are each reported to the local Runtime API's
 //! `/runtime/init/error` with their type, and the process exits non-zero.
 

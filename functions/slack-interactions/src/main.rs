@@ -3,5 +3,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    adapters::interactions::run().await
+    adapters::apps::interactions::run().await
 }

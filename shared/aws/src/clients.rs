@@ -12,17 +12,22 @@ use policy::PortError;
 use crate::error::port_error;
 
 /// Every AWS client the adapters use. Cheap to clone (each client is an `Arc` inside).
+/// A resource service's client exists only with its cargo feature (see `Cargo.toml`).
 #[derive(Clone, Debug)]
 pub struct Clients {
+    #[cfg(feature = "s3")]
     pub s3: aws_sdk_s3::Client,
+    #[cfg(feature = "s3control")]
     pub s3control: aws_sdk_s3control::Client,
     pub dynamodb: aws_sdk_dynamodb::Client,
     pub secrets: aws_sdk_secretsmanager::Client,
+    #[cfg(feature = "config")]
     pub config: aws_sdk_config::Client,
     pub sts: aws_sdk_sts::Client,
     /// The notice queue (`QueueNotifier`).
     pub sqs: aws_sdk_sqs::Client,
     /// IAM is global: one endpoint, whatever the configured region.
+    #[cfg(feature = "iam")]
     pub iam: aws_sdk_iam::Client,
 }
 
@@ -34,22 +39,34 @@ impl Clients {
     /// does not resolve for `127.0.0.1` or `localhost`), and S3 Control requests keep
     /// the override's host (see [`KeepEndpointHost`]).
     pub fn new(sdk: &SdkConfig) -> Clients {
-        let mut s3 = aws_sdk_s3::config::Builder::from(sdk);
-        let mut s3control = aws_sdk_s3control::config::Builder::from(sdk);
-        if let Some(endpoint) = sdk.endpoint_url() {
-            s3 = s3.force_path_style(true);
-            if let Some(host) = KeepEndpointHost::new(endpoint) {
-                s3control = s3control.interceptor(host);
+        #[cfg(feature = "s3")]
+        let s3 = {
+            let mut b = aws_sdk_s3::config::Builder::from(sdk);
+            if sdk.endpoint_url().is_some() {
+                b = b.force_path_style(true);
             }
-        }
+            aws_sdk_s3::Client::from_conf(b.build())
+        };
+        #[cfg(feature = "s3control")]
+        let s3control = {
+            let mut b = aws_sdk_s3control::config::Builder::from(sdk);
+            if let Some(host) = sdk.endpoint_url().and_then(KeepEndpointHost::new) {
+                b = b.interceptor(host);
+            }
+            aws_sdk_s3control::Client::from_conf(b.build())
+        };
         Clients {
-            s3: aws_sdk_s3::Client::from_conf(s3.build()),
-            s3control: aws_sdk_s3control::Client::from_conf(s3control.build()),
+            #[cfg(feature = "s3")]
+            s3,
+            #[cfg(feature = "s3control")]
+            s3control,
             dynamodb: aws_sdk_dynamodb::Client::new(sdk),
             secrets: aws_sdk_secretsmanager::Client::new(sdk),
+            #[cfg(feature = "config")]
             config: aws_sdk_config::Client::new(sdk),
             sts: aws_sdk_sts::Client::new(sdk),
             sqs: aws_sdk_sqs::Client::new(sdk),
+            #[cfg(feature = "iam")]
             iam: aws_sdk_iam::Client::new(sdk),
         }
     }
@@ -61,7 +78,9 @@ impl Clients {
     /// Each client still shares the one HTTP connection pool of the `SdkConfig`.
     pub fn with_retry(&self, retry: &RetryConfig) -> Clients {
         Clients {
+            #[cfg(feature = "s3")]
             s3: aws_sdk_s3::Client::from_conf(self.s3.config().to_builder().retry_config(retry.clone()).build()),
+            #[cfg(feature = "s3control")]
             s3control: aws_sdk_s3control::Client::from_conf(
                 self.s3control.config().to_builder().retry_config(retry.clone()).build(),
             ),
@@ -71,11 +90,13 @@ impl Clients {
             secrets: aws_sdk_secretsmanager::Client::from_conf(
                 self.secrets.config().to_builder().retry_config(retry.clone()).build(),
             ),
+            #[cfg(feature = "config")]
             config: aws_sdk_config::Client::from_conf(
                 self.config.config().to_builder().retry_config(retry.clone()).build(),
             ),
             sts: aws_sdk_sts::Client::from_conf(self.sts.config().to_builder().retry_config(retry.clone()).build()),
             sqs: aws_sdk_sqs::Client::from_conf(self.sqs.config().to_builder().retry_config(retry.clone()).build()),
+            #[cfg(feature = "iam")]
             iam: aws_sdk_iam::Client::from_conf(self.iam.config().to_builder().retry_config(retry.clone()).build()),
         }
     }

@@ -18,7 +18,7 @@
 //! | `RETRY_MAX_ATTEMPTS_EVENT` / `_SWEEP` | attempts per AWS call (1 = no retry) while handling an event / a sweep | `5` / `10` |
 //! | `RETRY_INITIAL_BACKOFF_MS_EVENT` / `_SWEEP` | the first retry's backoff ceiling (doubling, full jitter) | `200` / `500` |
 //! | `RETRY_MAX_BACKOFF_MS_EVENT` / `_SWEEP` | the largest backoff ceiling | `5000` / `20000` |
-//! | rule parameters       | one variable per `policy::params::PARAMS` entry, named by `policy::params::env_name` (`AccessKeyMaxAgeDays` → `ACCESS_KEY_MAX_AGE_DAYS`) | each parameter's default |
+//! | rule parameters       | one variable per parameter of the family's rules (`policy::catalog::parameters`), named by `policy::params::env_name` (`AccessKeyMaxAgeDays` → `ACCESS_KEY_MAX_AGE_DAYS`) | each parameter's default |
 //!
 //! An empty value counts as unset (SAM passes `""` for an empty parameter). No
 //! secrets are read from the environment: the Slack webhook comes from Secrets Manager.
@@ -27,6 +27,7 @@ use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
 
+use policy::Family;
 use policy::params::{ParamError, Params, env_name};
 use policy::settings::{DEFAULT_BREAK_GLASS_TAG, DEFAULT_EXEMPT_TAG};
 use policy::{ExecOptions, Mode};
@@ -37,7 +38,7 @@ use crate::error::ConfigError;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FunctionConfig {
     /// The function family (`s3-public-access`): which rules run.
-    pub family: String,
+    pub family: Family,
     pub settings_table: Option<String>,
     pub ledger_table: Option<String>,
     pub slack_secret_id: Option<String>,
@@ -160,12 +161,12 @@ fn parse_mode(var: &str, v: &str) -> Result<Mode, ConfigError> {
 
 impl FunctionConfig {
     /// Read the configuration from the process environment.
-    pub fn from_env(family: &str) -> Result<Self, ConfigError> {
+    pub fn from_env(family: Family) -> Result<Self, ConfigError> {
         Self::from_lookup(family, |k| std::env::var(k).ok())
     }
 
     /// Read the configuration through `lookup` (the environment, or a map in tests).
-    pub fn from_lookup(family: &str, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    pub fn from_lookup(family: Family, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |k: &str| lookup(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
 
         let bool_var = |k: &str, default: bool| get(k).map_or(Ok(default), |v| parse_bool(k, &v));
@@ -174,14 +175,14 @@ impl FunctionConfig {
         let family_default = get("DEFAULT_MODE")
             .map(|v| parse_mode("DEFAULT_MODE", &v))
             .transpose()?;
-        for rule in policy::rules::family(family) {
+        for rule in policy::catalog::family(family) {
             let var = mode_var(rule.id());
             let mode = match get(&var) {
                 Some(v) => Some(parse_mode(&var, &v)?),
                 // An optional rule that is off by default (deleting inactive keys) is
                 // switched on only by its own variable or the settings table, never by
                 // the family-wide default.
-                None if rule.default_mode() == Mode::Off => None,
+                None if rule.spec().default_mode == Mode::Off => None,
                 None => family_default,
             };
             if let Some(m) = mode {
@@ -236,7 +237,7 @@ impl FunctionConfig {
         };
 
         Ok(FunctionConfig {
-            family: family.to_string(),
+            family,
             settings_table: get("SETTINGS_TABLE"),
             ledger_table: get("LEDGER_TABLE"),
             slack_secret_id: get("SLACK_SECRET_ID"),
@@ -256,7 +257,7 @@ impl FunctionConfig {
             max_changes,
             concurrency,
             config_test_mode: bool_var("CONFIG_TEST_MODE", false)?,
-            params: Params::from_lookup(&lookup).map_err(param_error)?,
+            params: policy::catalog::params_from_lookup(&lookup).map_err(param_error)?,
             break_glass_tag: get("BREAK_GLASS_TAG_KEY").unwrap_or_else(|| DEFAULT_BREAK_GLASS_TAG.to_string()),
             retry,
         })
@@ -284,7 +285,7 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    const FAMILY: &str = "s3-public-access";
+    const FAMILY: Family = policy::family::S3_PUBLIC_ACCESS;
 
     fn cfg(vars: &[(&str, &str)]) -> Result<FunctionConfig, ConfigError> {
         let m: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
@@ -343,16 +344,17 @@ mod tests {
             ("MFA_GRACE_HOURS", ""),
             ("BREAK_GLASS_TAG_KEY", "x:break-glass"),
         ]);
-        assert_eq!(c.params.number("AccessKeyMaxAgeDays"), 30);
-        assert!(c.params.flag("MfaStage2Enabled"));
-        assert_eq!(c.params.number("MfaGraceHours"), 24);
+        use policy::rules::{iam_access_key_rotated as keys, iam_user_console_mfa as mfa};
+        assert_eq!(c.params.number(&keys::ACCESS_KEY_MAX_AGE_DAYS), 30);
+        assert!(c.params.flag(&mfa::MFA_STAGE2_ENABLED));
+        assert_eq!(c.params.number(&mfa::MFA_GRACE_HOURS), 24);
         assert_eq!(c.break_glass_tag, "x:break-glass");
         assert_eq!(c.exec_options().break_glass_tag, "x:break-glass");
     }
 
     #[test]
     fn an_empty_lookup_always_parses() {
-        let c = FunctionConfig::from_lookup("iam-mfa", |_| None).unwrap_or_else(|e| panic!("{e}"));
+        let c = FunctionConfig::from_lookup(policy::family::IAM_MFA, |_| None).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.params, Params::default());
     }
 
@@ -424,6 +426,10 @@ mod tests {
             ("ACCESS_KEY_MAX_AGE_DAYS", "ninety"),
             ("MFA_STAGE2_ENABLED", "yes"),
             ("MFA_GRACE_HOURS", "-1"),
+            // Out of the parameter's bounds (the template's MinValue/MaxValue).
+            ("ACCESS_KEY_MAX_AGE_DAYS", "0"),
+            ("ACCESS_KEY_MAX_AGE_DAYS", "3651"),
+            ("PASSWORD_REUSE_PREVENTION", "25"),
             ("RETRY_MAX_ATTEMPTS_SWEEP", "0"),
             ("RETRY_MAX_BACKOFF_MS_EVENT", "soon"),
         ] {

@@ -42,7 +42,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use policy::iam::{AccessKey, LoginProfile, MfaDevice};
-use policy::resource::{Read, UserSnapshot};
+use policy::kinds::Read;
+use policy::kinds::iam_user::Snapshot as UserSnapshot;
 
 /// The root user's row.
 const ROOT_ROW: &str = "<root_account>";

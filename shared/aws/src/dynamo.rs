@@ -466,10 +466,11 @@ impl Ledger for DynamoLedger {
 mod tests {
     use super::*;
     use policy::Actor;
+    use policy::Snapshot;
+    use policy::iam::PasswordPolicy;
+    use policy::kinds::{Read, iam_account, iam_user, s3_account, s3_bucket};
     use policy::ledger::Outcome;
-    use policy::resource::{BucketSnapshot, Read};
     use policy::s3::{Acl, Grant, Grantee, Owner, PublicAccessBlock};
-    use policy::{Action, Snapshot};
 
     pub(crate) fn sample_record() -> LedgerRecord {
         let acl = Acl {
@@ -484,14 +485,14 @@ mod tests {
                 permission: "READ".into(),
             }],
         };
-        let before = Snapshot::S3Bucket(BucketSnapshot {
+        let before = Snapshot::S3Bucket(s3_bucket::Snapshot {
             name: "b".into(),
             public_access_block: Read::Value(None),
             policy: Read::Value(Some(r#"{"Version":"2012-10-17","Statement":[]}"#.into())),
             acl: Read::Value(acl.clone()),
             tags: Read::Value([("k".to_string(), String::new())].into_iter().collect()),
         });
-        let after = Snapshot::S3Bucket(BucketSnapshot {
+        let after = Snapshot::S3Bucket(s3_bucket::Snapshot {
             name: "b".into(),
             public_access_block: Read::Value(Some(PublicAccessBlock::ALL_ON)),
             policy: Read::NotRead,
@@ -518,18 +519,21 @@ mod tests {
             outcome: Outcome::Fixed,
             dry_run: false,
             findings: vec!["public".into()],
+            // One action of every kind, so every kind's form goes through an item.
             actions: vec![
-                Action::PutBucketPublicAccessBlock {
+                s3_bucket::PutBucketPublicAccessBlock {
                     bucket: "b".into(),
                     settings: PublicAccessBlock::ALL_ON,
                     previous: None,
-                },
-                Action::DeleteBucketPolicy {
+                }
+                .into(),
+                s3_bucket::DeleteBucketPolicy {
                     bucket: "b".into(),
                     removed_statements: vec![serde_json::json!({"Sid": "x", "Effect": "Allow", "N": 1.5, "I": 3})],
                     previous: "{}".into(),
-                },
-                Action::PutBucketAcl {
+                }
+                .into(),
+                s3_bucket::PutBucketAcl {
                     bucket: "b".into(),
                     acl: Acl {
                         owner: acl.owner.clone(),
@@ -537,7 +541,29 @@ mod tests {
                     },
                     removed_grants: acl.grants.clone(),
                     previous: acl,
-                },
+                }
+                .into(),
+                s3_account::PutAccountPublicAccessBlock {
+                    account: "123456789012".into(),
+                    settings: PublicAccessBlock::ALL_ON,
+                    previous: Some(PublicAccessBlock::default()),
+                }
+                .into(),
+                iam_user::DeactivateAccessKey {
+                    user: "alice".into(),
+                    key_id: "AKIA1".into(),
+                }
+                .into(),
+                iam_account::UpdateAccountPasswordPolicy {
+                    policy: PasswordPolicy {
+                        minimum_password_length: Some(14),
+                        max_password_age: Some(90),
+                        password_reuse_prevention: Some(24),
+                        ..Default::default()
+                    },
+                    previous: None,
+                }
+                .into(),
             ],
             before: Some(before),
             after: Some(after),

@@ -9,7 +9,7 @@ use std::error::Error as StdError;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use policy::PortError;
+use policy::{EventError, PortError};
 
 /// Error codes that mean "slow down".
 const THROTTLING_CODES: &[&str] = &[
@@ -133,6 +133,20 @@ pub(crate) fn classify(
     }
 }
 
+/// Describe an event error without quoting the payload (serde messages can quote
+/// values, which may hold data): JSON errors give only their category and position.
+pub fn describe_event_error(e: &EventError) -> String {
+    match e {
+        EventError::Json(j) => format!(
+            "event does not have the expected shape ({:?} error at line {}, column {})",
+            j.classify(),
+            j.line(),
+            j.column()
+        ),
+        other => other.to_string(),
+    }
+}
+
 /// A port failure with no SDK error behind it (Slack's HTTP status, a bad secret).
 #[derive(Debug, thiserror::Error)]
 pub enum AdapterError {
@@ -177,7 +191,7 @@ pub enum HandlerError {
     /// The payload is not an event hipaa-autofix understands. Nothing was changed;
     /// running it again can't help.
     /// Its message describes the error without quoting the payload.
-    #[error("unusable event: {}", crate::app::describe_event_error(.0))]
+    #[error("unusable event: {}", describe_event_error(.0))]
     BadEvent(#[source] policy::EventError),
     /// The account gate refused the event: it is about another AWS account, or the
     /// function does not know its own. Nothing was read, claimed, changed or
@@ -228,7 +242,7 @@ impl From<HandlerError> for lambda_runtime::Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aws_sdk_s3::operation::get_bucket_policy::GetBucketPolicyError;
+    use aws_sdk_dynamodb::operation::get_item::GetItemError as GetBucketPolicyError;
     use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
     use aws_smithy_runtime_api::http::StatusCode;
     use aws_smithy_types::body::SdkBody;

@@ -23,7 +23,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::event::Event;
-use crate::resource::ResourceRef;
+use crate::kinds::ResourceRef;
 
 /// Whether `s` is an AWS account id: exactly twelve ASCII digits.
 pub fn is_account_id(s: &str) -> bool {

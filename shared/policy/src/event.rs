@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::EventError;
-use crate::resource::{ResourceKind, ResourceRef};
+use crate::kinds::{CloudTrailCall, ResourceKind, ResourceRef};
 
 /// Where an event came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -458,43 +458,20 @@ fn parse_cloudtrail(
         .and_then(Value::as_str)
         .unwrap_or(&region)
         .to_string();
-    let params = detail.get("requestParameters");
-    let param = |k: &str| params.and_then(|p| p.get(k)).and_then(Value::as_str);
+    let call = CloudTrailCall {
+        event_name: &event_name,
+        event_source: &event_source,
+        error_code: error_code.as_deref(),
+        params: detail.get("requestParameters"),
+        caller_arn: &actor.arn,
+        caller_type: actor.kind.as_deref(),
+        account: &r_account,
+        region: &r_region,
+    };
+    // Each kind says which of its resources the call names (no two kinds claim one call).
     let mut resources = Vec::new();
-    match (event_source.as_str(), event_name.as_str()) {
-        // Account-level Block Public Access calls are recorded with eventSource
-        // s3.amazonaws.com (and, through S3 Control, s3-control.amazonaws.com).
-        (_, "PutAccountPublicAccessBlock" | "DeleteAccountPublicAccessBlock") => {
-            let acct = param("accountId").unwrap_or(&r_account).to_string();
-            resources.push(ResourceRef::s3_account(acct, &r_region));
-        }
-        ("s3.amazonaws.com", _) => match param("bucketName") {
-            Some(bucket) => resources.push(ResourceRef::bucket(bucket, &r_account, &r_region)),
-            None if error_code.is_none() => {
-                return Err(EventError::Missing {
-                    field: "requestParameters.bucketName",
-                    context: "S3 CloudTrail event",
-                });
-            }
-            None => {}
-        },
-        ("iam.amazonaws.com", "UpdateAccountPasswordPolicy" | "DeleteAccountPasswordPolicy") => {
-            resources.push(ResourceRef::iam_account(&r_account, &r_region));
-        }
-        // IAM calls name the user they act on; for CreateUser and the like it is the
-        // request's userName. Calls on one's own credentials may omit it: then the caller is the user.
-        ("iam.amazonaws.com", _) => {
-            let user = param("userName").map(str::to_owned).or_else(|| {
-                (actor.kind.as_deref() == Some("IAMUser"))
-                    .then(|| actor.arn.rsplit('/').next().unwrap_or_default().to_string())
-            });
-            match user {
-                Some(u) if !u.is_empty() => resources.push(ResourceRef::iam_user(u, &r_account, &r_region)),
-                _ => {}
-            }
-        }
-        // Other services: the event names no resource this crate knows.
-        _ => {}
+    for kind in ResourceKind::ALL {
+        resources.extend((kind.spec().from_cloudtrail)(&call)?);
     }
     Ok(Event {
         id,
@@ -520,18 +497,13 @@ fn resource_for(
     region: &str,
     field: &'static str,
 ) -> Result<ResourceRef, EventError> {
-    Ok(match ResourceKind::from_config_type(rtype) {
-        Some(ResourceKind::S3Bucket) => ResourceRef::bucket(rid, account, region),
-        Some(ResourceKind::S3Account) => ResourceRef::s3_account(account, region),
-        Some(ResourceKind::IamAccount) => ResourceRef::iam_account(account, region),
-        Some(ResourceKind::IamUser) => ResourceRef::iam_user(rid, account, region),
-        None => {
-            return Err(EventError::Invalid {
-                field,
-                reason: format!("{rtype} is not a resource type hipaa-autofix handles"),
-            });
-        }
-    })
+    match ResourceKind::from_config_type(rtype) {
+        Some(kind) => Ok(ResourceRef::of(kind, rid, account, region)),
+        None => Err(EventError::Invalid {
+            field,
+            reason: format!("{rtype} is not a resource type hipaa-autofix handles"),
+        }),
+    }
 }
 
 fn str_field<'a>(v: &'a Value, field: &'static str, context: &'static str) -> Result<&'a str, EventError> {

@@ -1,16 +1,23 @@
-//! In-process implementations of the settings, ledger, notifier and reporter ports:
-//! for the CLI when no stack is deployed, for `scan` (which records nothing), and
-//! for tests.
+//! In-process implementations of every port: the settings, ledger, notifier and
+//! reporter (for the CLI when no stack is deployed, for `scan`, which records
+//! nothing, and for tests), and a world of resources held in memory (the reader,
+//! lister and remediator, whose changes are the actions' own simulations), with
+//! fault switches for tests.
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
+use chrono::{NaiveDate, Utc};
 
 use crate::error::PortError;
+use crate::kinds::{Action, Facet, ResourceKind, ResourceRef, Snapshot};
 use crate::ledger::LedgerRecord;
 use crate::notice::Notice;
-use crate::ports::{ComplianceReporter, Evaluation, Ledger, Notifier, SettingsStore};
-use crate::settings::{Exemption, Mode};
+use crate::ports::{
+    ComplianceReporter, Evaluation, Ledger, Listed, Notifier, Remediator, ResourceLister, ResourceReader,
+    SettingsAdmin, SettingsStore,
+};
+use crate::settings::{Exemption, ExemptionEntry, ExemptionSource, Mode, ModeSetting};
 
 fn poisoned() -> PortError {
     PortError::Unsupported("in-memory store lock poisoned".into())
@@ -39,6 +46,70 @@ impl MemorySettings {
         if let Ok(mut m) = self.exemptions.lock() {
             m.insert((rule.into(), arn.into()), e);
         }
+    }
+}
+
+#[async_trait]
+impl SettingsAdmin for MemorySettings {
+    async fn set_mode(&self, rule: &str, mode: Mode, _by: &str, _reason: &str) -> Result<(), PortError> {
+        self.modes.lock().map_err(|_| poisoned())?.insert(rule.into(), mode);
+        Ok(())
+    }
+    async fn put_exemption(
+        &self,
+        rule: &str,
+        arn: &str,
+        reason: &str,
+        until: Option<NaiveDate>,
+        by: &str,
+    ) -> Result<(), PortError> {
+        let e = Exemption {
+            reason: reason.into(),
+            until,
+            source: ExemptionSource::Settings { by: Some(by.into()) },
+        };
+        self.exemptions
+            .lock()
+            .map_err(|_| poisoned())?
+            .insert((rule.into(), arn.into()), e);
+        Ok(())
+    }
+    async fn delete_exemption(&self, rule: &str, arn: &str) -> Result<bool, PortError> {
+        Ok(self
+            .exemptions
+            .lock()
+            .map_err(|_| poisoned())?
+            .remove(&(rule.to_string(), arn.to_string()))
+            .is_some())
+    }
+    async fn list_modes(&self) -> Result<Vec<ModeSetting>, PortError> {
+        Ok(self
+            .modes
+            .lock()
+            .map_err(|_| poisoned())?
+            .iter()
+            .map(|(rule, mode)| ModeSetting {
+                rule: rule.clone(),
+                mode: *mode,
+                updated_by: None,
+                updated_at: None,
+                reason: None,
+            })
+            .collect())
+    }
+    async fn list_exemptions(&self) -> Result<Vec<ExemptionEntry>, PortError> {
+        Ok(self
+            .exemptions
+            .lock()
+            .map_err(|_| poisoned())?
+            .iter()
+            .map(|((rule, arn), e)| ExemptionEntry {
+                rule: rule.clone(),
+                resource_arn: arn.clone(),
+                exemption: e.clone(),
+                created_at: Some(Utc::now()),
+            })
+            .collect())
     }
 }
 
@@ -138,5 +209,135 @@ impl ComplianceReporter for RecordingReporter {
             .map_err(|_| poisoned())?
             .push((token.to_string(), evaluations.to_vec()));
         Ok(())
+    }
+}
+
+/// Makes the error a fault switch answers with.
+pub type MakeError = fn() -> PortError;
+
+/// Fault switches of a [`MemoryWorld`], for tests.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Faults {
+    /// Every read fails with this error.
+    pub read: Option<MakeError>,
+    /// Every listing fails with this error.
+    pub list: Option<MakeError>,
+    /// Every apply fails with this error, changing nothing.
+    pub apply: Option<MakeError>,
+    /// Every apply changes the resource, then reports this error ("changed but
+    /// reported failure").
+    pub apply_changes_then: Option<MakeError>,
+    /// Every apply reports success and changes nothing (a fix that doesn't verify).
+    pub apply_ignored: bool,
+    /// The resource vanishes when an action is about to be applied to it.
+    pub vanish_on_apply: bool,
+}
+
+#[derive(Default)]
+struct WorldState {
+    resources: BTreeMap<ResourceRef, Snapshot>,
+    faults: Faults,
+    reads: Vec<(ResourceRef, Facet)>,
+    applied: Vec<(ResourceRef, Action)>,
+}
+
+/// Resources held in memory: the reader reads their facets, the lister lists them,
+/// the remediator applies actions with their own simulation (`ActionSpec::apply_to`).
+/// Each resource is held as a full snapshot (every facet read).
+#[derive(Default)]
+pub struct MemoryWorld {
+    state: Mutex<WorldState>,
+}
+
+impl MemoryWorld {
+    fn with<T>(&self, f: impl FnOnce(&mut WorldState) -> T) -> Result<T, PortError> {
+        self.state.lock().map(|mut s| f(&mut s)).map_err(|_| poisoned())
+    }
+    /// Put (or replace) a resource.
+    pub fn insert(&self, r: ResourceRef, s: impl Into<Snapshot>) {
+        let _ = self.with(|w| w.resources.insert(r, s.into()));
+    }
+    /// The resource as it is now.
+    pub fn get(&self, r: &ResourceRef) -> Option<Snapshot> {
+        self.with(|w| w.resources.get(r).cloned()).ok().flatten()
+    }
+    /// The resource vanishes.
+    pub fn remove(&self, r: &ResourceRef) {
+        let _ = self.with(|w| w.resources.remove(r));
+    }
+    pub fn set_faults(&self, faults: Faults) {
+        let _ = self.with(|w| w.faults = faults);
+    }
+    /// Every facet read, in order.
+    pub fn reads(&self) -> Vec<(ResourceRef, Facet)> {
+        self.with(|w| w.reads.clone()).unwrap_or_default()
+    }
+    /// Every action applied, in order.
+    pub fn applied(&self) -> Vec<(ResourceRef, Action)> {
+        self.with(|w| w.applied.clone()).unwrap_or_default()
+    }
+}
+
+fn gone(r: &ResourceRef) -> PortError {
+    PortError::NotFound { what: r.to_string() }
+}
+
+#[async_trait]
+impl ResourceReader for MemoryWorld {
+    async fn fill(&self, r: &ResourceRef, snapshot: &mut Snapshot, facets: &[Facet]) -> Result<(), PortError> {
+        self.with(|w| {
+            if let Some(make) = w.faults.read {
+                return Err(make());
+            }
+            let stored = w.resources.get(r).ok_or_else(|| gone(r))?;
+            for f in facets {
+                if !snapshot.has(*f) {
+                    snapshot.copy_facet(stored, *f);
+                    w.reads.push((r.clone(), *f));
+                }
+            }
+            Ok(())
+        })?
+    }
+}
+
+#[async_trait]
+impl ResourceLister for MemoryWorld {
+    async fn list(&self, kind: ResourceKind, account: &str, _region: &str) -> Result<Vec<Listed>, PortError> {
+        self.with(|w| {
+            if let Some(make) = w.faults.list {
+                return Err(make());
+            }
+            Ok(w.resources
+                .keys()
+                .filter(|r| r.kind == kind && r.account == account)
+                .cloned()
+                .map(Listed::bare)
+                .collect())
+        })?
+    }
+}
+
+#[async_trait]
+impl Remediator for MemoryWorld {
+    async fn apply(&self, r: &ResourceRef, action: &Action) -> Result<(), PortError> {
+        self.with(|w| {
+            if let Some(make) = w.faults.apply {
+                return Err(make());
+            }
+            if w.faults.vanish_on_apply {
+                w.resources.remove(r);
+            }
+            let stored = w.resources.get_mut(r).ok_or_else(|| gone(r))?;
+            if w.faults.apply_ignored {
+                return Ok(());
+            }
+            action.apply_to(stored);
+            w.applied.push((r.clone(), action.clone()));
+            match w.faults.apply_changes_then {
+                Some(make) => Err(make()),
+                None => Ok(()),
+            }
+        })?
     }
 }

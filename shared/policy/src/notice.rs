@@ -28,28 +28,7 @@ pub struct Notice {
 
 impl Notice {
     pub fn from_record(rec: &LedgerRecord, rule_title: &str, changes: Vec<String>, undo: Option<String>) -> Notice {
-        let headline = match rec.outcome {
-            Outcome::Fixed => "Fixed and verified",
-            Outcome::NotVerified => "Changed, but NOT verified compliant",
-            Outcome::Failed => "Fix FAILED",
-            Outcome::Notified => "Violation found (notify mode: nothing changed)",
-            Outcome::DryRun => "Violation found (dry run: nothing changed)",
-            Outcome::Exempt => "Violation on an exempt resource (nothing changed)",
-            Outcome::CannotJudge => "Could not judge or fix automatically",
-            Outcome::Limited => "Violation found (change limit reached: nothing changed)",
-            Outcome::Warned => "Warning: action will be needed soon",
-            Outcome::Undone => "Fix undone by an admin",
-            Outcome::ModeSet => "Rule mode changed by an admin",
-            Outcome::Exempted => "Resource exempted by an admin",
-            Outcome::ExemptionRemoved => "Exemption removed by an admin",
-            Outcome::BreakGlass => "BREAK-GLASS resource in violation (never changed automatically): act now",
-            Outcome::Compliant
-            | Outcome::Gone
-            | Outcome::Off
-            | Outcome::LoopGuard
-            | Outcome::FailedCall
-            | Outcome::Duplicate => "No action",
-        };
+        let headline = rec.outcome.class().headline;
         Notice {
             rule: rec.rule.clone(),
             rule_title: rule_title.to_string(),

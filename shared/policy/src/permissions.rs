@@ -1,42 +1,69 @@
-//! What each function's role must be granted: derived from its rules' reads and
-//! actions, so the template's roles can be checked against the code.
+//! What each function's role must be granted: derived from its rules' specs (reads,
+//! actions, sweeps, Config reports), so the template's roles can be checked against
+//! the code.
 use std::collections::BTreeSet;
 
-use crate::action::{action_permissions, facet_permissions};
-use crate::resource::{Facet, ResourceKind};
+use crate::catalog;
+use crate::kinds::{Facet, Undo};
+use crate::rule::{Family, RuleSpec};
 use crate::rules;
 
-/// The IAM actions listing a kind of resource needs (for sweeps).
-pub fn list_permissions(kind: ResourceKind) -> &'static [&'static str] {
-    match kind {
-        ResourceKind::S3Bucket => &["s3:ListAllMyBuckets"],
-        // Users are listed, and summarised by the account's credential report.
-        ResourceKind::IamUser => &[
-            "iam:ListUsers",
-            "iam:GenerateCredentialReport",
-            "iam:GetCredentialReport",
-        ],
-        ResourceKind::S3Account | ResourceKind::IamAccount => &[],
-    }
+/// Every facet a rule may read: what it reads, and its kind's tags (exemptions).
+fn facets_read(spec: &RuleSpec) -> impl Iterator<Item = Facet> {
+    spec.reads
+        .iter()
+        .chain(spec.facets)
+        .copied()
+        .chain(spec.kind.tags_facet())
 }
 
 /// Every AWS-resource permission (reads, lists, fixes, Config reporting) the
 /// function of `family` calls. Its own plumbing (settings and ledger tables, the
 /// Slack secret, KMS, logs, queues) is not included.
-pub fn family_permissions(family: &str) -> BTreeSet<&'static str> {
+pub fn family_permissions(family: Family) -> BTreeSet<&'static str> {
     let mut out = BTreeSet::new();
-    for rule in rules::family(family) {
-        for f in rule.reads().iter().chain(rule.facets()).chain(&[Facet::Tags]) {
-            out.extend(facet_permissions(rule.kind(), *f));
+    for rule in catalog::family(family) {
+        let spec = rule.spec();
+        for f in facets_read(spec) {
+            out.extend(f.permissions());
         }
-        for a in rule.actions() {
-            out.extend(action_permissions(a));
+        for a in spec.actions {
+            out.extend(a.permissions);
         }
-        if rule.triggers().schedule {
-            out.extend(list_permissions(rule.kind()));
+        if spec.triggers.schedule {
+            out.extend(spec.kind.list_permissions());
         }
-        if rule.custom_config_rule() {
+        if spec.custom_config_rule {
             out.insert("config:PutEvaluations");
+        }
+    }
+    out
+}
+
+/// Every AWS-resource permission an admin's act on any rule's notice may call (the
+/// Slack buttons): for every rule, the reads (facets and tags), the fixes (its
+/// actions), and the undos (each action's inverses, and the re-read of what it
+/// writes). No lists (it never sweeps) and no `config:PutEvaluations` (it never
+/// answers a Config invocation).
+pub fn admin_permissions() -> BTreeSet<&'static str> {
+    let mut out = BTreeSet::new();
+    for rule in rules::all() {
+        let spec = rule.spec();
+        for f in facets_read(spec) {
+            out.extend(f.permissions());
+        }
+        for a in spec.actions {
+            out.extend(a.permissions);
+            out.extend(a.writes.permissions());
+            match a.undo() {
+                Undo::By(undos) => {
+                    for u in undos {
+                        out.extend(u.permissions);
+                        out.extend(u.writes.permissions());
+                    }
+                }
+                Undo::Irreversible(_) => {}
+            }
         }
     }
     out
@@ -45,29 +72,22 @@ pub fn family_permissions(family: &str) -> BTreeSet<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::action::ACTION_NAMES;
-
-    #[test]
-    fn every_action_name_has_permissions() {
-        for name in ACTION_NAMES {
-            assert!(!action_permissions(name).is_empty(), "{name} has no permissions");
-        }
-    }
-
-    #[test]
-    fn every_rule_action_is_a_known_action() {
-        for r in rules::all() {
-            for a in r.actions() {
-                assert!(ACTION_NAMES.contains(a), "{} names unknown action {a}", r.id());
-            }
-        }
-    }
 
     #[test]
     fn s3_family_never_reads_objects() {
-        let p = family_permissions("s3-public-access");
+        let p = family_permissions(crate::family::S3_PUBLIC_ACCESS);
         assert!(p.contains("s3:PutBucketPublicAccessBlock"));
         assert!(!p.iter().any(|a| a.starts_with("s3:GetObject")), "{p:?}");
         assert!(!p.iter().any(|a| a.contains('*')), "{p:?}");
+    }
+
+    #[test]
+    fn admins_may_undo_what_rules_do() {
+        let p = admin_permissions();
+        // Undoing a password policy set where there was none deletes it.
+        assert!(p.contains("iam:DeleteAccountPasswordPolicy"));
+        assert!(p.contains("iam:DetachUserPolicy"));
+        assert!(!p.contains("s3:ListAllMyBuckets"));
+        assert!(!p.contains("config:PutEvaluations"));
     }
 }

@@ -4,11 +4,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::action::Action;
 use crate::error::PortError;
+use crate::kinds::Action;
+use crate::kinds::{Facet, ResourceKind, ResourceRef, Snapshot};
 use crate::ledger::LedgerRecord;
 use crate::notice::Notice;
-use crate::resource::{Facet, ResourceKind, ResourceRef, Snapshot};
 use crate::rule::{Rule, Verdict};
 use crate::settings::{Exemption, ExemptionEntry, Mode, ModeSetting};
 
@@ -164,11 +164,11 @@ mod tests {
     use super::*;
     use crate::params::Params;
     use crate::rules::iam_access_key_rotated::IamAccessKeyRotated;
-    use crate::rules::testing::{key, now, user_with_keys};
+    use crate::rules::samples::{key, now, user_with_keys};
 
     fn summary(age_days: i64) -> Summary {
         Summary::new(
-            user_with_keys(vec![key("(placeholder)", true, age_days, None)]),
+            Snapshot::IamUser(user_with_keys(vec![key("(placeholder)", true, age_days, None)])),
             "a test report",
         )
     }
@@ -193,10 +193,12 @@ mod tests {
     #[test]
     fn a_summary_missing_what_the_rule_needs_is_not_trusted() {
         let rule = IamAccessKeyRotated::new(&Params::default());
-        let mut s = user_with_keys(vec![]);
-        if let Snapshot::IamUser(u) = &mut s {
-            u.access_keys = crate::resource::Read::NotRead;
-        }
-        assert!(Summary::new(s, "x").compliant(&rule, now()).is_none());
+        let mut u = user_with_keys(vec![]);
+        u.access_keys = crate::kinds::Read::NotRead;
+        assert!(
+            Summary::new(Snapshot::IamUser(u), "x")
+                .compliant(&rule, now())
+                .is_none()
+        );
     }
 }

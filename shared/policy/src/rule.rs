@@ -1,9 +1,14 @@
-//! The `Rule` trait: pure decisions over snapshots.
+//! Rules: pure decisions over snapshots, and the static description every rule
+//! declares ([`RuleSpec`]) from which everything else about it is derived (its
+//! family's permissions, parameters, triggers, the template meta-test).
+use std::fmt;
+
 use serde::Serialize;
 
-use crate::action::Plan;
 use crate::event::{Event, EventSource};
-use crate::resource::{Facet, ResourceKind, ResourceRef, Snapshot};
+use crate::kinds::{ActionInfo, Facet, Kind, ResourceKind, ResourceRef, Snapshot};
+use crate::params::Param;
+use crate::plan::Plan;
 use crate::settings::Mode;
 
 /// What a rule concludes about a snapshot.
@@ -32,6 +37,52 @@ pub enum Verdict {
     },
 }
 
+impl Verdict {
+    /// The verdict's kind, without its details (what the conformance test compares).
+    pub fn class(&self) -> VerdictClass {
+        match self {
+            Verdict::Compliant { .. } => VerdictClass::Compliant,
+            Verdict::NonCompliant { .. } => VerdictClass::NonCompliant,
+            Verdict::NeedsFacets { .. } => VerdictClass::NeedsFacets,
+            Verdict::Warning { .. } => VerdictClass::Warning,
+            Verdict::CannotJudge { .. } => VerdictClass::CannotJudge,
+        }
+    }
+}
+
+/// A [`Verdict`] without its details.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerdictClass {
+    Compliant,
+    NonCompliant,
+    NeedsFacets,
+    Warning,
+    CannotJudge,
+}
+
+/// A function family: one Lambda (`functions/<name>`), with its own role and
+/// triggers, running the rules that name it. Declared as constants in
+/// [`crate::family`]; the list of families is derived from the rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct Family(&'static str);
+
+impl Family {
+    pub const fn new(name: &'static str) -> Family {
+        Family(name)
+    }
+    /// The function's name (its crate and binary, `s3-public-access`).
+    pub fn name(self) -> &'static str {
+        self.0
+    }
+}
+
+impl fmt::Display for Family {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
 /// What makes a rule run.
 #[derive(Debug, Clone, Copy)]
 pub struct Triggers {
@@ -45,37 +96,100 @@ pub struct Triggers {
     pub schedule: bool,
 }
 
+/// What the rule's fix of its non-compliant example is, for the conformance test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fix {
+    /// Applied, it makes the resource compliant; undone, it restores the exact before-state.
+    Reversible,
+    /// Applied, it makes the resource compliant; AWS can't undo it (the notice says so).
+    Irreversible,
+    /// Nothing is changed automatically: the plan says what a person must do
+    /// (a fix no API offers, or one the rule's parameters withhold by default).
+    Withheld,
+}
+
+/// Everything static about a rule. Each rule file declares one.
+#[derive(Debug)]
+pub struct RuleSpec {
+    /// Kebab-case id, e.g. `s3-bucket-public-access`.
+    pub id: &'static str,
+    /// One line for people.
+    pub title: &'static str,
+    /// The HIPAA Security Rule safeguard the rule serves.
+    pub safeguard: &'static str,
+    pub kind: ResourceKind,
+    pub family: Family,
+    pub triggers: Triggers,
+    /// The facets read first; `evaluate` may ask for more.
+    pub facets: &'static [Facet],
+    /// Every facet the rule may ask for (the executor also reads the kind's tags).
+    pub reads: &'static [Facet],
+    /// Every action the rule's plans may hold.
+    pub actions: &'static [ActionInfo],
+    /// The parameters the rule reads.
+    pub parameters: &'static [Param],
+    pub default_mode: Mode,
+    /// Whether the stack deploys a custom AWS Config rule (`hipaa-autofix-<rule id>`) that
+    /// invokes the function and receives its evaluations (`config:PutEvaluations`).
+    pub custom_config_rule: bool,
+    /// The rules of one resource run in this order (unique among the rules of a kind).
+    pub order: u16,
+    /// What the fix of the rule's non-compliant example is.
+    pub fix: Fix,
+}
+
+/// A rule's examples, checked by the conformance test (`shared/policy/tests/conformance.rs`):
+/// a non-compliant snapshot (fixed by the plan, then undone, as `RuleSpec::fix`
+/// says), a compliant one, and an edge case with the verdict it must get. The
+/// first two have every facet the rule reads read.
+#[derive(Debug, Clone)]
+pub struct Examples<S> {
+    pub non_compliant: S,
+    pub compliant: S,
+    pub edge: S,
+    pub edge_verdict: VerdictClass,
+}
+
+impl<S: Into<Snapshot>> Examples<S> {
+    fn erase(self) -> Examples<Snapshot> {
+        Examples {
+            non_compliant: self.non_compliant.into(),
+            compliant: self.compliant.into(),
+            edge: self.edge.into(),
+            edge_verdict: self.edge_verdict,
+        }
+    }
+}
+
+/// A rule over one kind's snapshot: what rule files implement. Every `KindRule`
+/// is a [`Rule`].
+pub trait KindRule: Send + Sync {
+    type Kind: Kind;
+    fn spec(&self) -> &'static RuleSpec;
+    fn evaluate(&self, s: &<Self::Kind as Kind>::Snapshot) -> Verdict;
+    /// The fix for a non-compliant snapshot; empty when none is possible.
+    fn plan(&self, s: &<Self::Kind as Kind>::Snapshot) -> Plan;
+    fn examples(&self) -> Examples<<Self::Kind as Kind>::Snapshot>;
+}
+
 /// A rule: pure, no I/O. See `rules/` for the list.
 pub trait Rule: Send + Sync {
-    /// Kebab-case id, e.g. `s3-bucket-public-access`.
-    fn id(&self) -> &'static str;
-    /// One line for people.
-    fn title(&self) -> &'static str;
-    /// The HIPAA Security Rule safeguard the rule serves.
-    fn safeguard(&self) -> &'static str;
-    fn kind(&self) -> ResourceKind;
-    fn triggers(&self) -> Triggers;
-    /// The facets read first; `evaluate` may ask for more.
-    fn facets(&self) -> &'static [Facet];
-    /// Every facet the rule may ask for (the executor also reads `Tags` for exemptions).
-    fn reads(&self) -> &'static [Facet];
-    /// The names of every `Action` the rule's plans may hold (see `action::ACTION_NAMES`).
-    fn actions(&self) -> &'static [&'static str];
+    fn spec(&self) -> &'static RuleSpec;
     fn evaluate(&self, snapshot: &Snapshot) -> Verdict;
     /// The fix for a non-compliant snapshot; empty when none is possible.
     fn plan(&self, snapshot: &Snapshot) -> Plan;
-    fn default_mode(&self) -> Mode {
-        Mode::Auto
+    fn examples(&self) -> Examples<Snapshot>;
+
+    fn id(&self) -> &'static str {
+        self.spec().id
     }
-    /// Whether the stack deploys a custom AWS Config rule (`hipaa-autofix-<rule id>`) that
-    /// invokes the function and receives its evaluations (`config:PutEvaluations`).
-    fn custom_config_rule(&self) -> bool {
-        false
+    fn kind(&self) -> ResourceKind {
+        self.spec().kind
     }
 
     /// Whether an event concerns this rule.
     fn applies_to(&self, event: &Event) -> bool {
-        let t = self.triggers();
+        let t = self.spec().triggers;
         match &event.source {
             EventSource::Schedule { .. } | EventSource::Manual => t.schedule,
             EventSource::CloudTrail { event_name, .. } => t.cloudtrail.contains(&event_name.as_str()),
@@ -104,6 +218,26 @@ pub trait Rule: Send + Sync {
             }
         }
         out
+    }
+}
+
+impl<R: KindRule> Rule for R {
+    fn spec(&self) -> &'static RuleSpec {
+        KindRule::spec(self)
+    }
+    fn evaluate(&self, snapshot: &Snapshot) -> Verdict {
+        match R::Kind::project(snapshot) {
+            Some(s) => KindRule::evaluate(self, s),
+            None => Verdict::CannotJudge {
+                reason: format!("not a {:?} snapshot", R::Kind::KIND),
+            },
+        }
+    }
+    fn plan(&self, snapshot: &Snapshot) -> Plan {
+        R::Kind::project(snapshot).map_or_else(Plan::default, |s| KindRule::plan(self, s))
+    }
+    fn examples(&self) -> Examples<Snapshot> {
+        KindRule::examples(self).erase()
     }
 }
 

@@ -9,13 +9,59 @@
 //! deleted: undo reactivates it. `AccessKeyWarnDays` before the limit, one warning
 //! notice goes out per key. Re-activating an over-age key (CloudTrail
 //! `UpdateAccessKey`) is fixed again at once.
-use crate::action::{Action, Plan};
+use crate::family;
 use crate::iam::{age_days, older_than};
-use crate::params::Params;
-use crate::resource::{Facet, ResourceKind, Snapshot};
-use crate::rule::{Rule, Triggers, Verdict};
+use crate::kinds::iam_user::{DeactivateAccessKey, Facet, IamUser, Snapshot};
+use crate::kinds::{Facet as AnyFacet, ResourceKind};
+use crate::params::{NumberParam, Param, Params};
+use crate::plan::Plan;
+use crate::rule::{Examples, Fix, KindRule, RuleSpec, Triggers, Verdict, VerdictClass};
+use crate::rules::samples::{key, user_with_keys};
+use crate::settings::Mode;
 
 pub const ID: &str = "iam-access-key-rotated";
+
+pub const ACCESS_KEY_MAX_AGE_DAYS: NumberParam = NumberParam {
+    name: "AccessKeyMaxAgeDays",
+    default: 90,
+    min: 1,
+    max: 3650,
+    help: "An active access key older than this many days is deactivated",
+};
+
+pub const ACCESS_KEY_WARN_DAYS: NumberParam = NumberParam {
+    name: "AccessKeyWarnDays",
+    default: 7,
+    min: 0,
+    max: 3650,
+    help: "A warning notice goes out this many days before a key reaches its maximum age (0: none)",
+};
+
+const KEYS: AnyFacet = AnyFacet::IamUser(Facet::AccessKeys);
+
+pub static SPEC: RuleSpec = RuleSpec {
+    id: ID,
+    title: "Active IAM access keys are rotated within the maximum age",
+    safeguard: "164.312(d) Person or entity authentication",
+    kind: ResourceKind::IamUser,
+    family: family::IAM_ACCESS_KEYS,
+    triggers: Triggers {
+        config_rules: &["ACCESS_KEYS_ROTATED"],
+        cloudtrail: &["CreateAccessKey", "UpdateAccessKey"],
+        schedule: true,
+    },
+    facets: &[KEYS],
+    reads: &[KEYS],
+    actions: &[DeactivateAccessKey::INFO],
+    parameters: &[
+        Param::Number(&ACCESS_KEY_MAX_AGE_DAYS),
+        Param::Number(&ACCESS_KEY_WARN_DAYS),
+    ],
+    default_mode: Mode::Auto,
+    custom_config_rule: false,
+    order: 0,
+    fix: Fix::Reversible,
+};
 
 pub struct IamAccessKeyRotated {
     pub max_age_days: u32,
@@ -25,52 +71,21 @@ pub struct IamAccessKeyRotated {
 impl IamAccessKeyRotated {
     pub fn new(p: &Params) -> Self {
         Self {
-            max_age_days: p.number("AccessKeyMaxAgeDays"),
-            warn_days: p.number("AccessKeyWarnDays"),
+            max_age_days: p.number(&ACCESS_KEY_MAX_AGE_DAYS),
+            warn_days: p.number(&ACCESS_KEY_WARN_DAYS),
         }
     }
 }
 
-impl Rule for IamAccessKeyRotated {
-    fn id(&self) -> &'static str {
-        ID
-    }
-    fn title(&self) -> &'static str {
-        "Active IAM access keys are rotated within the maximum age"
-    }
-    fn safeguard(&self) -> &'static str {
-        "164.312(d) Person or entity authentication"
-    }
-    fn kind(&self) -> ResourceKind {
-        ResourceKind::IamUser
-    }
-    fn triggers(&self) -> Triggers {
-        Triggers {
-            config_rules: &["ACCESS_KEYS_ROTATED"],
-            cloudtrail: &["CreateAccessKey", "UpdateAccessKey"],
-            schedule: true,
-        }
-    }
-    fn facets(&self) -> &'static [Facet] {
-        &[Facet::UserAccessKeys]
-    }
-    fn reads(&self) -> &'static [Facet] {
-        &[Facet::UserAccessKeys]
-    }
-    fn actions(&self) -> &'static [&'static str] {
-        &["DeactivateAccessKey"]
+impl KindRule for IamAccessKeyRotated {
+    type Kind = IamUser;
+    fn spec(&self) -> &'static RuleSpec {
+        &SPEC
     }
 
-    fn evaluate(&self, snapshot: &Snapshot) -> Verdict {
-        let Snapshot::IamUser(u) = snapshot else {
-            return Verdict::CannotJudge {
-                reason: "not a user snapshot".into(),
-            };
-        };
+    fn evaluate(&self, u: &Snapshot) -> Verdict {
         let Some(keys) = u.access_keys.get() else {
-            return Verdict::NeedsFacets {
-                facets: vec![Facet::UserAccessKeys],
-            };
+            return Verdict::NeedsFacets { facets: vec![KEYS] };
         };
         let (mut findings, mut warnings, mut token) = (Vec::new(), Vec::new(), String::new());
         for k in keys.iter().filter(|k| k.active) {
@@ -103,27 +118,37 @@ impl Rule for IamAccessKeyRotated {
         }
     }
 
-    fn plan(&self, snapshot: &Snapshot) -> Plan {
-        let Snapshot::IamUser(u) = snapshot else {
-            return Plan::default();
-        };
+    fn plan(&self, u: &Snapshot) -> Plan {
         let keys = u.access_keys.get().map(Vec::as_slice).unwrap_or_default();
         Plan::of(
             keys.iter()
                 .filter(|k| k.active && older_than(u.as_of, k.created, self.max_age_days))
-                .map(|k| Action::DeactivateAccessKey {
-                    user: u.name.clone(),
-                    key_id: k.id.clone(),
+                .map(|k| {
+                    DeactivateAccessKey {
+                        user: u.name.clone(),
+                        key_id: k.id.clone(),
+                    }
+                    .into()
                 })
                 .collect(),
         )
+    }
+
+    fn examples(&self) -> Examples<Snapshot> {
+        Examples {
+            non_compliant: user_with_keys(vec![key("AKIAOLD", true, 91, None), key("AKIANEW", true, 1, None)]),
+            compliant: user_with_keys(vec![key("AKIANEW", true, 1, None), key("AKIAOFF", false, 400, None)]),
+            // A key within AccessKeyWarnDays of the limit: a warning, nothing changed.
+            edge: user_with_keys(vec![key("AKIANEAR", true, 89, None)]),
+            edge_verdict: VerdictClass::Warning,
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testing::{key, user_with_keys};
+    use crate::kinds::Action;
 
     fn rule() -> IamAccessKeyRotated {
         IamAccessKeyRotated::new(&Params::default())
@@ -136,10 +161,10 @@ mod tests {
         let plan = rule().plan(&s);
         assert_eq!(
             plan.actions,
-            vec![Action::DeactivateAccessKey {
+            vec![Action::from(DeactivateAccessKey {
                 user: "alice".into(),
                 key_id: "AKIAOLD".into()
-            }]
+            })]
         );
         assert_eq!(plan.undo().map(|u| u.actions[0].name()), Some("ActivateAccessKey"));
     }
@@ -167,7 +192,8 @@ mod tests {
     #[test]
     fn no_warning_when_warnings_are_off() {
         let mut p = Params::default();
-        p.set("AccessKeyWarnDays", "0").unwrap_or_else(|e| panic!("{e}"));
+        p.set(Param::Number(&ACCESS_KEY_WARN_DAYS), "0")
+            .unwrap_or_else(|e| panic!("{e}"));
         let s = user_with_keys(vec![key("AKIANEAR", true, 89, None)]);
         assert!(matches!(
             IamAccessKeyRotated::new(&p).evaluate(&s),

@@ -10,13 +10,59 @@
 //! password is only **reported** by default: removing a login profile can't be
 //! undone exactly (the password is gone), so it happens only with
 //! `RemoveUnusedConsolePasswords=true`, and the notice says it is irreversible.
-use crate::action::{Action, Plan};
+use crate::family;
 use crate::iam::{AccessKey, LoginProfile, age_days, older_than};
-use crate::params::Params;
-use crate::resource::{Facet, ResourceKind, Snapshot, UserSnapshot};
-use crate::rule::{Rule, Triggers, Verdict};
+use crate::kinds::iam_user::{DeactivateAccessKey, DeleteLoginProfile, Facet, IamUser, Snapshot};
+use crate::kinds::{Facet as AnyFacet, ResourceKind};
+use crate::params::{FlagParam, NumberParam, Param, Params};
+use crate::plan::Plan;
+use crate::rule::{Examples, Fix, KindRule, RuleSpec, Triggers, Verdict, VerdictClass};
+use crate::rules::samples::{key, user_with, user_with_keys};
+use crate::settings::Mode;
 
 pub const ID: &str = "iam-credentials-unused";
+
+pub const UNUSED_CREDENTIALS_DAYS: NumberParam = NumberParam {
+    name: "UnusedCredentialsDays",
+    default: 90,
+    min: 1,
+    max: 3650,
+    help: "An active key or console password unused (or never used and older) for more days is unused",
+};
+
+pub const REMOVE_UNUSED_CONSOLE_PASSWORDS: FlagParam = FlagParam {
+    name: "RemoveUnusedConsolePasswords",
+    default: false,
+    help: "Remove unused console passwords (irreversible); when false they are only reported",
+};
+
+const KEYS: AnyFacet = AnyFacet::IamUser(Facet::AccessKeys);
+const LAST_USED: AnyFacet = AnyFacet::IamUser(Facet::AccessKeyLastUsed);
+const LOGIN: AnyFacet = AnyFacet::IamUser(Facet::LoginProfile);
+
+pub static SPEC: RuleSpec = RuleSpec {
+    id: ID,
+    title: "IAM credentials unused for too long are disabled",
+    safeguard: "164.312(a)(1) Access control; 164.308(a)(3)(ii)(C) Termination procedures",
+    kind: ResourceKind::IamUser,
+    family: family::IAM_ACCESS_KEYS,
+    triggers: Triggers {
+        config_rules: &["IAM_USER_UNUSED_CREDENTIALS_CHECK"],
+        cloudtrail: &["CreateAccessKey", "UpdateAccessKey"],
+        schedule: true,
+    },
+    facets: &[KEYS, LAST_USED, LOGIN],
+    reads: &[KEYS, LAST_USED, LOGIN],
+    actions: &[DeactivateAccessKey::INFO, DeleteLoginProfile::INFO],
+    parameters: &[
+        Param::Number(&UNUSED_CREDENTIALS_DAYS),
+        Param::Flag(&REMOVE_UNUSED_CONSOLE_PASSWORDS),
+    ],
+    default_mode: Mode::Auto,
+    custom_config_rule: false,
+    order: 1,
+    fix: Fix::Reversible,
+};
 
 pub struct IamCredentialsUnused {
     pub days: u32,
@@ -26,14 +72,14 @@ pub struct IamCredentialsUnused {
 impl IamCredentialsUnused {
     pub fn new(p: &Params) -> Self {
         Self {
-            days: p.number("UnusedCredentialsDays"),
-            remove_passwords: p.flag("RemoveUnusedConsolePasswords"),
+            days: p.number(&UNUSED_CREDENTIALS_DAYS),
+            remove_passwords: p.flag(&REMOVE_UNUSED_CONSOLE_PASSWORDS),
         }
     }
 
     /// Why key `k` counts as unused, if it does. A key whose last use was not read
     /// (it appeared between the two reads) is not judged: it is never acted on blindly.
-    fn key_unused(&self, u: &UserSnapshot, k: &AccessKey) -> Option<String> {
+    fn key_unused(&self, u: &Snapshot, k: &AccessKey) -> Option<String> {
         if !k.active {
             return None;
         }
@@ -54,7 +100,7 @@ impl IamCredentialsUnused {
         }
     }
 
-    fn password_unused(&self, u: &UserSnapshot, lp: &LoginProfile) -> Option<String> {
+    fn password_unused(&self, u: &Snapshot, lp: &LoginProfile) -> Option<String> {
         match lp.password_last_used {
             Some(t) if older_than(u.as_of, t, self.days) => Some(format!(
                 "the console password was last used {} days ago (limit {})",
@@ -71,58 +117,17 @@ impl IamCredentialsUnused {
     }
 }
 
-impl Rule for IamCredentialsUnused {
-    fn id(&self) -> &'static str {
-        ID
-    }
-    fn title(&self) -> &'static str {
-        "IAM credentials unused for too long are disabled"
-    }
-    fn safeguard(&self) -> &'static str {
-        "164.312(a)(1) Access control; 164.308(a)(3)(ii)(C) Termination procedures"
-    }
-    fn kind(&self) -> ResourceKind {
-        ResourceKind::IamUser
-    }
-    fn triggers(&self) -> Triggers {
-        Triggers {
-            config_rules: &["IAM_USER_UNUSED_CREDENTIALS_CHECK"],
-            cloudtrail: &["CreateAccessKey", "UpdateAccessKey"],
-            schedule: true,
-        }
-    }
-    fn facets(&self) -> &'static [Facet] {
-        &[
-            Facet::UserAccessKeys,
-            Facet::UserAccessKeyLastUsed,
-            Facet::UserLoginProfile,
-        ]
-    }
-    fn reads(&self) -> &'static [Facet] {
-        &[
-            Facet::UserAccessKeys,
-            Facet::UserAccessKeyLastUsed,
-            Facet::UserLoginProfile,
-        ]
-    }
-    fn actions(&self) -> &'static [&'static str] {
-        &["DeactivateAccessKey", "DeleteLoginProfile"]
+impl KindRule for IamCredentialsUnused {
+    type Kind = IamUser;
+    fn spec(&self) -> &'static RuleSpec {
+        &SPEC
     }
 
-    fn evaluate(&self, snapshot: &Snapshot) -> Verdict {
-        let Snapshot::IamUser(u) = snapshot else {
-            return Verdict::CannotJudge {
-                reason: "not a user snapshot".into(),
-            };
-        };
+    fn evaluate(&self, u: &Snapshot) -> Verdict {
         let (Some(keys), true, Some(lp)) = (u.access_keys.get(), u.key_last_used.is_read(), u.login_profile.get())
         else {
             return Verdict::NeedsFacets {
-                facets: vec![
-                    Facet::UserAccessKeys,
-                    Facet::UserAccessKeyLastUsed,
-                    Facet::UserLoginProfile,
-                ],
+                facets: vec![KEYS, LAST_USED, LOGIN],
             };
         };
         let mut findings: Vec<String> = keys.iter().filter_map(|k| self.key_unused(u, k)).collect();
@@ -136,24 +141,24 @@ impl Rule for IamCredentialsUnused {
         }
     }
 
-    fn plan(&self, snapshot: &Snapshot) -> Plan {
-        let Snapshot::IamUser(u) = snapshot else {
-            return Plan::default();
-        };
+    fn plan(&self, u: &Snapshot) -> Plan {
         let mut plan = Plan::default();
         for k in u.access_keys.get().map(Vec::as_slice).unwrap_or_default() {
             if self.key_unused(u, k).is_some() {
-                plan.actions.push(Action::DeactivateAccessKey {
-                    user: u.name.clone(),
-                    key_id: k.id.clone(),
-                });
+                plan.actions.push(
+                    DeactivateAccessKey {
+                        user: u.name.clone(),
+                        key_id: k.id.clone(),
+                    }
+                    .into(),
+                );
             }
         }
         if let Some(Some(lp)) = u.login_profile.get()
             && self.password_unused(u, lp).is_some()
         {
             if self.remove_passwords {
-                plan.actions.push(Action::DeleteLoginProfile { user: u.name.clone() });
+                plan.actions.push(DeleteLoginProfile { user: u.name.clone() }.into());
             } else {
                 plan.withheld.push(format!(
                     "remove the unused console password of user {} (irreversible; set RemoveUnusedConsolePasswords=true to do it automatically)",
@@ -163,12 +168,30 @@ impl Rule for IamCredentialsUnused {
         }
         plan
     }
+
+    fn examples(&self) -> Examples<Snapshot> {
+        Examples {
+            non_compliant: user_with_keys(vec![
+                key("AKIAIDLE", true, 120, None),
+                key("AKIASTALE", true, 400, Some(91)),
+            ]),
+            compliant: user_with(
+                vec![key("AKIABUSY", true, 400, Some(3))],
+                Some((200, Some(1))),
+                vec![],
+                vec![],
+            ),
+            // An unused console password is only reported by default (removing it is irreversible).
+            edge: user_with(vec![], Some((200, None)), vec![], vec![]),
+            edge_verdict: VerdictClass::NonCompliant,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testing::{key, user_with, user_with_keys};
+    use crate::kinds::Action;
 
     fn rule() -> IamCredentialsUnused {
         IamCredentialsUnused::new(&Params::default())
@@ -206,11 +229,14 @@ mod tests {
     #[test]
     fn unused_password_is_removed_when_enabled_and_is_irreversible() {
         let mut p = Params::default();
-        p.set("RemoveUnusedConsolePasswords", "true")
+        p.set(Param::Flag(&REMOVE_UNUSED_CONSOLE_PASSWORDS), "true")
             .unwrap_or_else(|e| panic!("{e}"));
         let s = user_with(vec![], Some((200, Some(100))), vec![], vec![]);
         let plan = IamCredentialsUnused::new(&p).plan(&s);
-        assert_eq!(plan.actions, vec![Action::DeleteLoginProfile { user: "alice".into() }]);
+        assert_eq!(
+            plan.actions,
+            vec![Action::from(DeleteLoginProfile { user: "alice".into() })]
+        );
         assert!(plan.undo().is_none());
     }
 }

@@ -5,17 +5,51 @@
 //! record when a key was deactivated, so the age is measured from the key's last
 //! use, or from its creation when it was never used. Deleting a key is
 //! **irreversible** (its secret can't be recovered): the notice says so.
-use crate::action::{Action, Plan};
-use crate::iam::{age_days, older_than};
-use crate::params::Params;
+use crate::family;
 use chrono::{DateTime, Utc};
 
-use crate::iam::AccessKey;
-use crate::resource::{Facet, ResourceKind, Snapshot, UserSnapshot};
-use crate::rule::{Rule, Triggers, Verdict};
+use crate::iam::{AccessKey, age_days, older_than};
+use crate::kinds::iam_user::{DeleteAccessKey, Facet, IamUser, Snapshot};
+use crate::kinds::{Facet as AnyFacet, ResourceKind};
+use crate::params::{NumberParam, Param, Params};
+use crate::plan::Plan;
+use crate::rule::{Examples, Fix, KindRule, RuleSpec, Triggers, Verdict, VerdictClass};
+use crate::rules::samples::{key, user_with_keys};
 use crate::settings::Mode;
 
 pub const ID: &str = "iam-inactive-access-key-deleted";
+
+pub const INACTIVE_KEY_DELETE_DAYS: NumberParam = NumberParam {
+    name: "InactiveKeyDeleteDays",
+    default: 90,
+    min: 1,
+    max: 3650,
+    help: "An inactive key unused (or, never used, created) more than this many days ago is deleted",
+};
+
+const KEYS: AnyFacet = AnyFacet::IamUser(Facet::AccessKeys);
+const LAST_USED: AnyFacet = AnyFacet::IamUser(Facet::AccessKeyLastUsed);
+
+pub static SPEC: RuleSpec = RuleSpec {
+    id: ID,
+    title: "Long-inactive IAM access keys are deleted",
+    safeguard: "164.308(a)(3)(ii)(C) Termination procedures",
+    kind: ResourceKind::IamUser,
+    family: family::IAM_ACCESS_KEYS,
+    triggers: Triggers {
+        config_rules: &[],
+        cloudtrail: &[],
+        schedule: true,
+    },
+    facets: &[KEYS, LAST_USED],
+    reads: &[KEYS, LAST_USED],
+    actions: &[DeleteAccessKey::INFO],
+    parameters: &[Param::Number(&INACTIVE_KEY_DELETE_DAYS)],
+    default_mode: Mode::Off,
+    custom_config_rule: false,
+    order: 2,
+    fix: Fix::Irreversible,
+};
 
 pub struct IamInactiveAccessKeyDeleted {
     pub days: u32,
@@ -24,16 +58,14 @@ pub struct IamInactiveAccessKeyDeleted {
 impl IamInactiveAccessKeyDeleted {
     pub fn new(p: &Params) -> Self {
         Self {
-            days: p.number("InactiveKeyDeleteDays"),
+            days: p.number(&INACTIVE_KEY_DELETE_DAYS),
         }
     }
-}
 
-impl IamInactiveAccessKeyDeleted {
     /// Since when key `k` is idle, when it is inactive and idle for longer than the
     /// limit: its last use, or its creation when never used. A key whose last use was
     /// not read is not judged.
-    fn idle_since(&self, u: &UserSnapshot, k: &AccessKey) -> Option<DateTime<Utc>> {
+    fn idle_since(&self, u: &Snapshot, k: &AccessKey) -> Option<DateTime<Utc>> {
         if k.active {
             return None;
         }
@@ -42,47 +74,15 @@ impl IamInactiveAccessKeyDeleted {
     }
 }
 
-impl Rule for IamInactiveAccessKeyDeleted {
-    fn id(&self) -> &'static str {
-        ID
+impl KindRule for IamInactiveAccessKeyDeleted {
+    type Kind = IamUser;
+    fn spec(&self) -> &'static RuleSpec {
+        &SPEC
     }
-    fn title(&self) -> &'static str {
-        "Long-inactive IAM access keys are deleted"
-    }
-    fn safeguard(&self) -> &'static str {
-        "164.308(a)(3)(ii)(C) Termination procedures"
-    }
-    fn kind(&self) -> ResourceKind {
-        ResourceKind::IamUser
-    }
-    fn triggers(&self) -> Triggers {
-        Triggers {
-            config_rules: &[],
-            cloudtrail: &[],
-            schedule: true,
-        }
-    }
-    fn facets(&self) -> &'static [Facet] {
-        &[Facet::UserAccessKeys, Facet::UserAccessKeyLastUsed]
-    }
-    fn reads(&self) -> &'static [Facet] {
-        &[Facet::UserAccessKeys, Facet::UserAccessKeyLastUsed]
-    }
-    fn actions(&self) -> &'static [&'static str] {
-        &["DeleteAccessKey"]
-    }
-    fn default_mode(&self) -> Mode {
-        Mode::Off
-    }
-    fn evaluate(&self, snapshot: &Snapshot) -> Verdict {
-        let Snapshot::IamUser(u) = snapshot else {
-            return Verdict::CannotJudge {
-                reason: "not a user snapshot".into(),
-            };
-        };
+    fn evaluate(&self, u: &Snapshot) -> Verdict {
         let (Some(keys), true) = (u.access_keys.get(), u.key_last_used.is_read()) else {
             return Verdict::NeedsFacets {
-                facets: vec![Facet::UserAccessKeys, Facet::UserAccessKeyLastUsed],
+                facets: vec![KEYS, LAST_USED],
             };
         };
         let findings: Vec<String> = keys
@@ -105,27 +105,41 @@ impl Rule for IamInactiveAccessKeyDeleted {
             Verdict::NonCompliant { findings }
         }
     }
-    fn plan(&self, snapshot: &Snapshot) -> Plan {
-        let Snapshot::IamUser(u) = snapshot else {
-            return Plan::default();
-        };
+    fn plan(&self, u: &Snapshot) -> Plan {
         let keys = u.access_keys.get().map(Vec::as_slice).unwrap_or_default();
         Plan::of(
             keys.iter()
                 .filter(|k| self.idle_since(u, k).is_some())
-                .map(|k| Action::DeleteAccessKey {
-                    user: u.name.clone(),
-                    key_id: k.id.clone(),
+                .map(|k| {
+                    DeleteAccessKey {
+                        user: u.name.clone(),
+                        key_id: k.id.clone(),
+                    }
+                    .into()
                 })
                 .collect(),
         )
+    }
+    fn examples(&self) -> Examples<Snapshot> {
+        Examples {
+            non_compliant: user_with_keys(vec![
+                key("AKIAOFF", false, 300, Some(120)),
+                key("AKIAON", true, 300, None),
+            ]),
+            compliant: user_with_keys(vec![
+                key("AKIAON", true, 300, None),
+                key("AKIARECENT", false, 300, Some(10)),
+            ]),
+            // Never used: its age counts from its creation.
+            edge: user_with_keys(vec![key("AKIANEVER", false, 91, None)]),
+            edge_verdict: VerdictClass::NonCompliant,
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testing::{key, user_with_keys};
 
     #[test]
     fn long_inactive_key_is_deleted_irreversibly() {
@@ -148,7 +162,7 @@ mod tests {
     #[test]
     fn off_by_default() {
         assert_eq!(
-            IamInactiveAccessKeyDeleted::new(&Params::default()).default_mode(),
+            IamInactiveAccessKeyDeleted::new(&Params::default()).spec().default_mode,
             Mode::Off
         );
     }

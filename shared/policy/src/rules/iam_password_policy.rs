@@ -10,13 +10,71 @@
 //! already stronger** (a longer minimum, a shorter maximum age, more reuse
 //! prevention, hard expiry). Undo restores the previous policy, or deletes the
 //! policy if there was none.
-use crate::action::{Action, Plan};
+use crate::family;
 use crate::iam::PasswordPolicy;
-use crate::params::Params;
-use crate::resource::{Facet, ResourceKind, Snapshot};
-use crate::rule::{Rule, Triggers, Verdict};
+use crate::kinds::iam_account::{Facet, IamAccount, Snapshot, UpdateAccountPasswordPolicy};
+use crate::kinds::{Facet as AnyFacet, ResourceKind};
+use crate::params::{NumberParam, Param, Params};
+use crate::plan::Plan;
+use crate::rule::{Examples, Fix, KindRule, RuleSpec, Triggers, Verdict, VerdictClass};
+use crate::rules::samples::account;
+use crate::settings::Mode;
 
 pub const ID: &str = "iam-password-policy";
+
+/// IAM accepts 6 to 128.
+pub const PASSWORD_MIN_LENGTH: NumberParam = NumberParam {
+    name: "PasswordMinLength",
+    default: 14,
+    min: 6,
+    max: 128,
+    help: "Minimum password length the account policy must require",
+};
+
+/// IAM accepts 1 to 24.
+pub const PASSWORD_REUSE_PREVENTION: NumberParam = NumberParam {
+    name: "PasswordReusePrevention",
+    default: 24,
+    min: 1,
+    max: 24,
+    help: "Previous passwords that may not be reused",
+};
+
+/// IAM accepts 1 to 1095.
+pub const PASSWORD_MAX_AGE_DAYS: NumberParam = NumberParam {
+    name: "PasswordMaxAgeDays",
+    default: 90,
+    min: 1,
+    max: 1095,
+    help: "Maximum password age in days",
+};
+
+const POLICY: AnyFacet = AnyFacet::IamAccount(Facet::PasswordPolicy);
+
+pub static SPEC: RuleSpec = RuleSpec {
+    id: ID,
+    title: "The account password policy meets the HIPAA conformance pack's strength",
+    safeguard: "164.308(a)(5)(ii)(D) Password management",
+    kind: ResourceKind::IamAccount,
+    family: family::IAM_PASSWORD_POLICY,
+    triggers: Triggers {
+        config_rules: &["IAM_PASSWORD_POLICY"],
+        cloudtrail: &["UpdateAccountPasswordPolicy", "DeleteAccountPasswordPolicy"],
+        schedule: true,
+    },
+    facets: &[POLICY],
+    reads: &[POLICY],
+    actions: &[UpdateAccountPasswordPolicy::INFO],
+    parameters: &[
+        Param::Number(&PASSWORD_MIN_LENGTH),
+        Param::Number(&PASSWORD_REUSE_PREVENTION),
+        Param::Number(&PASSWORD_MAX_AGE_DAYS),
+    ],
+    default_mode: Mode::Auto,
+    custom_config_rule: false,
+    order: 1,
+    fix: Fix::Reversible,
+};
 
 pub struct IamPasswordPolicy {
     pub min_length: u32,
@@ -27,9 +85,9 @@ pub struct IamPasswordPolicy {
 impl IamPasswordPolicy {
     pub fn new(p: &Params) -> Self {
         Self {
-            min_length: p.number("PasswordMinLength"),
-            reuse: p.number("PasswordReusePrevention"),
-            max_age: p.number("PasswordMaxAgeDays"),
+            min_length: p.number(&PASSWORD_MIN_LENGTH),
+            reuse: p.number(&PASSWORD_REUSE_PREVENTION),
+            max_age: p.number(&PASSWORD_MAX_AGE_DAYS),
         }
     }
 
@@ -86,45 +144,14 @@ impl IamPasswordPolicy {
     }
 }
 
-impl Rule for IamPasswordPolicy {
-    fn id(&self) -> &'static str {
-        ID
+impl KindRule for IamPasswordPolicy {
+    type Kind = IamAccount;
+    fn spec(&self) -> &'static RuleSpec {
+        &SPEC
     }
-    fn title(&self) -> &'static str {
-        "The account password policy meets the HIPAA conformance pack's strength"
-    }
-    fn safeguard(&self) -> &'static str {
-        "164.308(a)(5)(ii)(D) Password management"
-    }
-    fn kind(&self) -> ResourceKind {
-        ResourceKind::IamAccount
-    }
-    fn triggers(&self) -> Triggers {
-        Triggers {
-            config_rules: &["IAM_PASSWORD_POLICY"],
-            cloudtrail: &["UpdateAccountPasswordPolicy", "DeleteAccountPasswordPolicy"],
-            schedule: true,
-        }
-    }
-    fn facets(&self) -> &'static [Facet] {
-        &[Facet::PasswordPolicy]
-    }
-    fn reads(&self) -> &'static [Facet] {
-        &[Facet::PasswordPolicy]
-    }
-    fn actions(&self) -> &'static [&'static str] {
-        &["UpdateAccountPasswordPolicy"]
-    }
-    fn evaluate(&self, snapshot: &Snapshot) -> Verdict {
-        let Snapshot::IamAccount(a) = snapshot else {
-            return Verdict::CannotJudge {
-                reason: "not an account snapshot".into(),
-            };
-        };
+    fn evaluate(&self, a: &Snapshot) -> Verdict {
         match a.password_policy.get() {
-            None => Verdict::NeedsFacets {
-                facets: vec![Facet::PasswordPolicy],
-            },
+            None => Verdict::NeedsFacets { facets: vec![POLICY] },
             Some(None) => Verdict::NonCompliant {
                 findings: vec!["the account has no password policy".into()],
             },
@@ -142,18 +169,34 @@ impl Rule for IamPasswordPolicy {
             }
         }
     }
-    fn plan(&self, snapshot: &Snapshot) -> Plan {
-        let Snapshot::IamAccount(a) = snapshot else {
-            return Plan::default();
-        };
+    fn plan(&self, a: &Snapshot) -> Plan {
         match a.password_policy.get() {
-            Some(existing) if !matches!(self.evaluate(snapshot), Verdict::Compliant { .. }) => {
-                Plan::of(vec![Action::UpdateAccountPasswordPolicy {
+            Some(existing) if !matches!(self.evaluate(a), Verdict::Compliant { .. }) => Plan::of(vec![
+                UpdateAccountPasswordPolicy {
                     policy: self.required(existing.as_ref()),
                     previous: *existing,
-                }])
-            }
+                }
+                .into(),
+            ]),
             _ => Plan::default(),
+        }
+    }
+    fn examples(&self) -> Examples<Snapshot> {
+        let strong = self.required(None);
+        Examples {
+            non_compliant: account(
+                Some(Some(PasswordPolicy {
+                    minimum_password_length: Some(8),
+                    require_numbers: true,
+                    max_password_age: Some(365),
+                    ..Default::default()
+                })),
+                Some(true),
+            ),
+            compliant: account(Some(Some(strong)), Some(true)),
+            // No policy at all: set, and undone by deleting it.
+            edge: account(Some(None), Some(true)),
+            edge_verdict: VerdictClass::NonCompliant,
         }
     }
 }
@@ -161,7 +204,15 @@ impl Rule for IamPasswordPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testing::account;
+    use crate::kinds::Action as AnyAction;
+    use crate::kinds::iam_account::Action;
+
+    fn a(action: &AnyAction) -> &Action {
+        match action {
+            AnyAction::IamAccount(a) => a,
+            other => panic!("not an account action: {other:?}"),
+        }
+    }
 
     fn rule() -> IamPasswordPolicy {
         IamPasswordPolicy::new(&Params::default())
@@ -184,7 +235,9 @@ mod tests {
     fn missing_policy_is_set_and_undo_deletes_it() {
         let s = account(Some(None), None);
         let plan = rule().plan(&s);
-        let Action::UpdateAccountPasswordPolicy { policy, previous: None } = &plan.actions[0] else {
+        let Action::UpdateAccountPasswordPolicy(UpdateAccountPasswordPolicy { policy, previous: None }) =
+            a(&plan.actions[0])
+        else {
             panic!("{plan:?}")
         };
         assert_eq!(*policy, strong());
@@ -207,7 +260,9 @@ mod tests {
         assert!(findings.iter().any(|f| f.contains("minimum length is 8")));
         let plan = rule().plan(&s);
         let undo = plan.undo().unwrap_or_default();
-        assert!(matches!(&undo.actions[0], Action::UpdateAccountPasswordPolicy { policy, .. } if *policy == weak));
+        assert!(
+            matches!(a(&undo.actions[0]), Action::UpdateAccountPasswordPolicy(UpdateAccountPasswordPolicy { policy, .. }) if *policy == weak)
+        );
     }
     #[test]
     fn stronger_settings_are_kept() {
@@ -226,7 +281,8 @@ mod tests {
             None,
         );
         let plan = rule().plan(&s);
-        let Action::UpdateAccountPasswordPolicy { policy, .. } = &plan.actions[0] else {
+        let Action::UpdateAccountPasswordPolicy(UpdateAccountPasswordPolicy { policy, .. }) = a(&plan.actions[0])
+        else {
             panic!()
         };
         assert_eq!(*policy, stronger);

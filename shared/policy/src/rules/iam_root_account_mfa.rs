@@ -3,57 +3,49 @@
 //!
 //! HIPAA Security Rule: person or entity authentication, 164.312(d). Mirrors the AWS
 //! Config managed rule `ROOT_ACCOUNT_MFA_ENABLED` (Security Hub IAM.9).
-use crate::action::Plan;
-use crate::resource::{Facet, ResourceKind, Snapshot};
-use crate::rule::{Rule, Triggers, Verdict};
+use crate::family;
+use crate::kinds::iam_account::{Facet, IamAccount, Snapshot};
+use crate::kinds::{Facet as AnyFacet, ResourceKind};
+use crate::plan::Plan;
+use crate::rule::{Examples, Fix, KindRule, RuleSpec, Triggers, Verdict, VerdictClass};
+use crate::rules::samples::account;
 use crate::settings::Mode;
 
 pub const ID: &str = "iam-root-account-mfa";
 
+const ROOT_MFA: AnyFacet = AnyFacet::IamAccount(Facet::RootMfa);
+
+pub static SPEC: RuleSpec = RuleSpec {
+    id: ID,
+    title: "The root user has MFA",
+    safeguard: "164.312(d) Person or entity authentication",
+    kind: ResourceKind::IamAccount,
+    family: family::IAM_MFA,
+    triggers: Triggers {
+        config_rules: &["ROOT_ACCOUNT_MFA_ENABLED"],
+        cloudtrail: &[],
+        schedule: true,
+    },
+    facets: &[ROOT_MFA],
+    reads: &[ROOT_MFA],
+    actions: &[],
+    parameters: &[],
+    default_mode: Mode::Notify,
+    custom_config_rule: false,
+    order: 0,
+    fix: Fix::Withheld,
+};
+
 pub struct IamRootAccountMfa;
 
-impl Rule for IamRootAccountMfa {
-    fn id(&self) -> &'static str {
-        ID
+impl KindRule for IamRootAccountMfa {
+    type Kind = IamAccount;
+    fn spec(&self) -> &'static RuleSpec {
+        &SPEC
     }
-    fn title(&self) -> &'static str {
-        "The root user has MFA"
-    }
-    fn safeguard(&self) -> &'static str {
-        "164.312(d) Person or entity authentication"
-    }
-    fn kind(&self) -> ResourceKind {
-        ResourceKind::IamAccount
-    }
-    fn triggers(&self) -> Triggers {
-        Triggers {
-            config_rules: &["ROOT_ACCOUNT_MFA_ENABLED"],
-            cloudtrail: &[],
-            schedule: true,
-        }
-    }
-    fn facets(&self) -> &'static [Facet] {
-        &[Facet::RootMfa]
-    }
-    fn reads(&self) -> &'static [Facet] {
-        &[Facet::RootMfa]
-    }
-    fn actions(&self) -> &'static [&'static str] {
-        &[]
-    }
-    fn default_mode(&self) -> Mode {
-        Mode::Notify
-    }
-    fn evaluate(&self, snapshot: &Snapshot) -> Verdict {
-        let Snapshot::IamAccount(a) = snapshot else {
-            return Verdict::CannotJudge {
-                reason: "not an account snapshot".into(),
-            };
-        };
+    fn evaluate(&self, a: &Snapshot) -> Verdict {
         match a.root_mfa.get() {
-            None => Verdict::NeedsFacets {
-                facets: vec![Facet::RootMfa],
-            },
+            None => Verdict::NeedsFacets { facets: vec![ROOT_MFA] },
             Some(true) => Verdict::Compliant {
                 reason: "the root user has MFA".into(),
             },
@@ -62,21 +54,29 @@ impl Rule for IamRootAccountMfa {
             },
         }
     }
-    fn plan(&self, snapshot: &Snapshot) -> Plan {
+    fn plan(&self, a: &Snapshot) -> Plan {
         let mut p = Plan::default();
-        if matches!(self.evaluate(snapshot), Verdict::NonCompliant { .. }) {
+        if matches!(self.evaluate(a), Verdict::NonCompliant { .. }) {
             p.withheld.push(
                 "only the root user can add its MFA: sign in as root, open Security credentials, choose Assign MFA device (a hardware key is best for root), then store the device securely".into(),
             );
         }
         p
     }
+    fn examples(&self) -> Examples<Snapshot> {
+        Examples {
+            non_compliant: account(Some(None), Some(false)),
+            compliant: account(Some(None), Some(true)),
+            // The facet unread: the rule asks for it rather than guessing.
+            edge: account(Some(None), None),
+            edge_verdict: VerdictClass::NeedsFacets,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testing::account;
 
     #[test]
     fn root_without_mfa_is_reported_with_what_to_do() {

@@ -16,13 +16,84 @@
 //! (CloudTrail `EnableMFADevice` or the sweep) and a notice says so.
 use chrono::Duration;
 
-use crate::action::{Action, Plan};
+use crate::family;
 use crate::iam::{at_least_hours, older_than};
-use crate::params::Params;
-use crate::resource::{Facet, ResourceKind, Snapshot, UserSnapshot};
-use crate::rule::{Rule, Triggers, Verdict};
+use crate::kinds::iam_user::{AttachUserPolicy, DeleteLoginProfile, DetachUserPolicy, Facet, IamUser, Snapshot};
+use crate::kinds::{Facet as AnyFacet, ResourceKind};
+use crate::params::{FlagParam, NumberParam, Param, Params, TextParam};
+use crate::plan::Plan;
+use crate::rule::{Examples, Fix, KindRule, RuleSpec, Triggers, Verdict, VerdictClass};
+use crate::rules::samples::console_user;
+use crate::settings::Mode;
 
 pub const ID: &str = "iam-user-console-mfa";
+
+pub const MFA_GRACE_HOURS: NumberParam = NumberParam {
+    name: "MfaGraceHours",
+    default: 24,
+    min: 0,
+    max: 8760,
+    help: "Hours after a console password is created before a user without MFA is quarantined",
+};
+
+pub const MFA_STAGE2_DAYS: NumberParam = NumberParam {
+    name: "MfaStage2Days",
+    default: 7,
+    min: 0,
+    max: 3650,
+    help: "Days after a console password is created before stage 2 removes it (when enabled)",
+};
+
+pub const MFA_STAGE2_ENABLED: FlagParam = FlagParam {
+    name: "MfaStage2Enabled",
+    default: false,
+    help: "Stage 2: remove the console password of a user still without MFA (irreversible)",
+};
+
+pub const MFA_QUARANTINE_POLICY_NAME: TextParam = TextParam {
+    name: "MfaQuarantinePolicyName",
+    default: "hipaa-autofix-mfa-quarantine",
+    help: "The customer-managed policy (created by the stack) that quarantines a user without MFA",
+};
+
+const FACETS: &[AnyFacet] = &[
+    AnyFacet::IamUser(Facet::LoginProfile),
+    AnyFacet::IamUser(Facet::MfaDevices),
+    AnyFacet::IamUser(Facet::AttachedPolicies),
+];
+
+pub static SPEC: RuleSpec = RuleSpec {
+    id: ID,
+    title: "IAM users with console access have MFA",
+    safeguard: "164.312(d) Person or entity authentication",
+    kind: ResourceKind::IamUser,
+    family: family::IAM_MFA,
+    triggers: Triggers {
+        config_rules: &["MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS", "IAM_USER_MFA_ENABLED"],
+        cloudtrail: &[
+            "CreateLoginProfile",
+            "UpdateLoginProfile",
+            "CreateUser",
+            "EnableMFADevice",
+            "DeactivateMFADevice",
+            "DeleteVirtualMFADevice",
+        ],
+        schedule: true,
+    },
+    facets: FACETS,
+    reads: FACETS,
+    actions: &[AttachUserPolicy::INFO, DetachUserPolicy::INFO, DeleteLoginProfile::INFO],
+    parameters: &[
+        Param::Number(&MFA_GRACE_HOURS),
+        Param::Number(&MFA_STAGE2_DAYS),
+        Param::Flag(&MFA_STAGE2_ENABLED),
+        Param::Text(&MFA_QUARANTINE_POLICY_NAME),
+    ],
+    default_mode: Mode::Auto,
+    custom_config_rule: false,
+    order: 3,
+    fix: Fix::Reversible,
+};
 
 pub struct IamUserConsoleMfa {
     pub grace_hours: u32,
@@ -34,10 +105,10 @@ pub struct IamUserConsoleMfa {
 impl IamUserConsoleMfa {
     pub fn new(p: &Params) -> Self {
         Self {
-            grace_hours: p.number("MfaGraceHours"),
-            stage2_days: p.number("MfaStage2Days"),
-            stage2_enabled: p.flag("MfaStage2Enabled"),
-            quarantine_policy: p.text("MfaQuarantinePolicyName"),
+            grace_hours: p.number(&MFA_GRACE_HOURS),
+            stage2_days: p.number(&MFA_STAGE2_DAYS),
+            stage2_enabled: p.flag(&MFA_STAGE2_ENABLED),
+            quarantine_policy: p.text(&MFA_QUARANTINE_POLICY_NAME),
         }
     }
 
@@ -63,7 +134,7 @@ enum State {
 }
 
 impl IamUserConsoleMfa {
-    fn state(&self, u: &UserSnapshot) -> Option<State> {
+    fn state(&self, u: &Snapshot) -> Option<State> {
         let lp = u.login_profile.get()?;
         let mfa = u.mfa_devices.get()?;
         let attached = u.attached_policies.get()?;
@@ -99,60 +170,16 @@ impl IamUserConsoleMfa {
     }
 }
 
-impl Rule for IamUserConsoleMfa {
-    fn id(&self) -> &'static str {
-        ID
-    }
-    fn title(&self) -> &'static str {
-        "IAM users with console access have MFA"
-    }
-    fn safeguard(&self) -> &'static str {
-        "164.312(d) Person or entity authentication"
-    }
-    fn kind(&self) -> ResourceKind {
-        ResourceKind::IamUser
-    }
-    fn triggers(&self) -> Triggers {
-        Triggers {
-            config_rules: &["MFA_ENABLED_FOR_IAM_CONSOLE_ACCESS", "IAM_USER_MFA_ENABLED"],
-            cloudtrail: &[
-                "CreateLoginProfile",
-                "UpdateLoginProfile",
-                "CreateUser",
-                "EnableMFADevice",
-                "DeactivateMFADevice",
-                "DeleteVirtualMFADevice",
-            ],
-            schedule: true,
-        }
-    }
-    fn facets(&self) -> &'static [Facet] {
-        &[
-            Facet::UserLoginProfile,
-            Facet::UserMfaDevices,
-            Facet::UserAttachedPolicies,
-        ]
-    }
-    fn reads(&self) -> &'static [Facet] {
-        &[
-            Facet::UserLoginProfile,
-            Facet::UserMfaDevices,
-            Facet::UserAttachedPolicies,
-        ]
-    }
-    fn actions(&self) -> &'static [&'static str] {
-        &["AttachUserPolicy", "DetachUserPolicy", "DeleteLoginProfile"]
+impl KindRule for IamUserConsoleMfa {
+    type Kind = IamUser;
+    fn spec(&self) -> &'static RuleSpec {
+        &SPEC
     }
 
-    fn evaluate(&self, snapshot: &Snapshot) -> Verdict {
-        let Snapshot::IamUser(u) = snapshot else {
-            return Verdict::CannotJudge {
-                reason: "not a user snapshot".into(),
-            };
-        };
+    fn evaluate(&self, u: &Snapshot) -> Verdict {
         match self.state(u) {
             None => Verdict::NeedsFacets {
-                facets: self.facets().to_vec(),
+                facets: FACETS.to_vec(),
             },
             Some(State::Compliant(reason)) => Verdict::Compliant { reason },
             Some(State::Grace(w)) => Verdict::Warning {
@@ -177,21 +204,24 @@ impl Rule for IamUserConsoleMfa {
         }
     }
 
-    fn plan(&self, snapshot: &Snapshot) -> Plan {
-        let Snapshot::IamUser(u) = snapshot else {
-            return Plan::default();
-        };
+    fn plan(&self, u: &Snapshot) -> Plan {
         let arn = self.quarantine_arn(&u.account);
         match self.state(u) {
-            Some(State::Lift) => Plan::of(vec![Action::DetachUserPolicy {
-                user: u.name.clone(),
-                policy_arn: arn,
-            }]),
-            Some(State::Quarantine { stage2_withheld }) => {
-                let mut p = Plan::of(vec![Action::AttachUserPolicy {
+            Some(State::Lift) => Plan::of(vec![
+                DetachUserPolicy {
                     user: u.name.clone(),
                     policy_arn: arn,
-                }]);
+                }
+                .into(),
+            ]),
+            Some(State::Quarantine { stage2_withheld }) => {
+                let mut p = Plan::of(vec![
+                    AttachUserPolicy {
+                        user: u.name.clone(),
+                        policy_arn: arn,
+                    }
+                    .into(),
+                ]);
                 if stage2_withheld {
                     p.withheld.push(format!(
                         "stage 2: remove the console password of user {} (irreversible; off until MfaStage2Enabled=true)",
@@ -200,8 +230,18 @@ impl Rule for IamUserConsoleMfa {
                 }
                 p
             }
-            Some(State::RemovePassword) => Plan::of(vec![Action::DeleteLoginProfile { user: u.name.clone() }]),
-            _ => Plan::default(),
+            Some(State::RemovePassword) => Plan::of(vec![DeleteLoginProfile { user: u.name.clone() }.into()]),
+            Some(State::Compliant(_) | State::Grace(_)) | None => Plan::default(),
+        }
+    }
+
+    fn examples(&self) -> Examples<Snapshot> {
+        Examples {
+            non_compliant: console_user(25, false, false),
+            compliant: console_user(1000, true, false),
+            // Inside the grace period: one warning, nothing changed.
+            edge: console_user(23, false, false),
+            edge_verdict: VerdictClass::Warning,
         }
     }
 }
@@ -209,11 +249,11 @@ impl Rule for IamUserConsoleMfa {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testing::console_user;
+    use crate::kinds::Action;
 
     fn rule(stage2: bool) -> IamUserConsoleMfa {
         let mut p = Params::default();
-        p.set("MfaStage2Enabled", if stage2 { "true" } else { "false" })
+        p.set(Param::Flag(&MFA_STAGE2_ENABLED), if stage2 { "true" } else { "false" })
             .unwrap_or_else(|e| panic!("{e}"));
         IamUserConsoleMfa::new(&p)
     }
@@ -232,10 +272,10 @@ mod tests {
         let plan = rule(false).plan(&s);
         assert_eq!(
             plan.actions,
-            vec![Action::AttachUserPolicy {
+            vec![Action::from(AttachUserPolicy {
                 user: "alice".into(),
                 policy_arn: Q.into()
-            }]
+            })]
         );
         assert_eq!(plan.undo().map(|u| u.actions[0].name()), Some("DetachUserPolicy"));
     }
@@ -249,7 +289,10 @@ mod tests {
         let s = console_user(8 * 24, false, true);
         assert!(matches!(rule(false).evaluate(&s), Verdict::Compliant { .. }));
         let plan = rule(true).plan(&s);
-        assert_eq!(plan.actions, vec![Action::DeleteLoginProfile { user: "alice".into() }]);
+        assert_eq!(
+            plan.actions,
+            vec![Action::from(DeleteLoginProfile { user: "alice".into() })]
+        );
         assert!(plan.undo().is_none());
     }
     #[test]

@@ -9,60 +9,52 @@
 //! `s3-bucket-public-access`: an account that hosts a deliberately public bucket
 //! should set this rule to `notify` or exempt the account. Undo restores the
 //! previous settings, or removes the configuration if there was none.
-use crate::action::{Action, Plan};
-use crate::resource::{Facet, ResourceKind, Snapshot};
-use crate::rule::{Rule, Triggers, Verdict};
+use crate::family;
+use crate::kinds::s3_account::{Facet, PutAccountPublicAccessBlock, S3Account, Snapshot};
+use crate::kinds::{Facet as AnyFacet, Read, ResourceKind};
+use crate::plan::Plan;
+use crate::rule::{Examples, Fix, KindRule, RuleSpec, Triggers, Verdict, VerdictClass};
 use crate::s3::PublicAccessBlock;
+use crate::settings::Mode;
 
 pub struct S3AccountPublicAccessBlock;
 
 pub const ID: &str = "s3-account-public-access-block";
 
-impl Rule for S3AccountPublicAccessBlock {
-    fn id(&self) -> &'static str {
-        ID
+const BPA: AnyFacet = AnyFacet::S3Account(Facet::PublicAccessBlock);
+
+pub static SPEC: RuleSpec = RuleSpec {
+    id: ID,
+    title: "The account has all four S3 Block Public Access settings on",
+    safeguard: "164.312(a)(1) Access control",
+    kind: ResourceKind::S3Account,
+    family: family::S3_PUBLIC_ACCESS,
+    triggers: Triggers {
+        config_rules: &[
+            "S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC",
+            "S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS",
+        ],
+        cloudtrail: &["PutAccountPublicAccessBlock", "DeleteAccountPublicAccessBlock"],
+        schedule: true,
+    },
+    facets: &[BPA],
+    reads: &[BPA],
+    actions: &[PutAccountPublicAccessBlock::INFO],
+    parameters: &[],
+    default_mode: Mode::Auto,
+    custom_config_rule: true,
+    order: 0,
+    fix: Fix::Reversible,
+};
+
+impl KindRule for S3AccountPublicAccessBlock {
+    type Kind = S3Account;
+    fn spec(&self) -> &'static RuleSpec {
+        &SPEC
     }
-    fn title(&self) -> &'static str {
-        "The account has all four S3 Block Public Access settings on"
-    }
-    fn safeguard(&self) -> &'static str {
-        "164.312(a)(1) Access control"
-    }
-    fn kind(&self) -> ResourceKind {
-        ResourceKind::S3Account
-    }
-    fn triggers(&self) -> Triggers {
-        Triggers {
-            config_rules: &[
-                "S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC",
-                "S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS",
-            ],
-            cloudtrail: &["PutAccountPublicAccessBlock", "DeleteAccountPublicAccessBlock"],
-            schedule: true,
-        }
-    }
-    fn custom_config_rule(&self) -> bool {
-        true
-    }
-    fn facets(&self) -> &'static [Facet] {
-        &[Facet::AccountPublicAccessBlock]
-    }
-    fn reads(&self) -> &'static [Facet] {
-        &[Facet::AccountPublicAccessBlock]
-    }
-    fn actions(&self) -> &'static [&'static str] {
-        &["PutAccountPublicAccessBlock"]
-    }
-    fn evaluate(&self, snapshot: &Snapshot) -> Verdict {
-        let Snapshot::S3Account(a) = snapshot else {
-            return Verdict::CannotJudge {
-                reason: "not an account snapshot".into(),
-            };
-        };
+    fn evaluate(&self, a: &Snapshot) -> Verdict {
         match a.public_access_block.get() {
-            None => Verdict::NeedsFacets {
-                facets: vec![Facet::AccountPublicAccessBlock],
-            },
+            None => Verdict::NeedsFacets { facets: vec![BPA] },
             Some(Some(p)) if p.all_on() => Verdict::Compliant {
                 reason: "all four account-level settings are on".into(),
             },
@@ -77,20 +69,33 @@ impl Rule for S3AccountPublicAccessBlock {
             },
         }
     }
-    fn plan(&self, snapshot: &Snapshot) -> Plan {
-        let Snapshot::S3Account(a) = snapshot else {
-            return Plan::default();
-        };
+    fn plan(&self, a: &Snapshot) -> Plan {
         match a.public_access_block.get() {
-            Some(prev) if !prev.is_some_and(|p| p.all_on()) => Plan {
-                actions: vec![Action::PutAccountPublicAccessBlock {
+            Some(prev) if !prev.is_some_and(|p| p.all_on()) => Plan::of(vec![
+                PutAccountPublicAccessBlock {
                     account: a.account.clone(),
                     settings: PublicAccessBlock::ALL_ON,
                     previous: *prev,
-                }],
-                withheld: vec![],
-            },
+                }
+                .into(),
+            ]),
             _ => Plan::default(),
+        }
+    }
+    fn examples(&self) -> Examples<Snapshot> {
+        let acct = |p: Option<PublicAccessBlock>| Snapshot {
+            account: "123456789012".into(),
+            public_access_block: Read::Value(p),
+        };
+        Examples {
+            non_compliant: acct(Some(PublicAccessBlock {
+                block_public_policy: true,
+                ..Default::default()
+            })),
+            compliant: acct(Some(PublicAccessBlock::ALL_ON)),
+            // No configuration at all: undo must delete it again.
+            edge: acct(None),
+            edge_verdict: VerdictClass::NonCompliant,
         }
     }
 }
@@ -98,13 +103,14 @@ impl Rule for S3AccountPublicAccessBlock {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resource::{AccountSnapshot, Read};
+    use crate::kinds::Action as AnyAction;
+    use crate::kinds::s3_account::Action;
 
     fn acct(p: Option<PublicAccessBlock>) -> Snapshot {
-        Snapshot::S3Account(AccountSnapshot {
+        Snapshot {
             account: "123456789012".into(),
             public_access_block: Read::Value(p),
-        })
+        }
     }
     #[test]
     fn missing_account_configuration_is_non_compliant_and_undo_deletes_it() {
@@ -127,7 +133,7 @@ mod tests {
         let plan = S3AccountPublicAccessBlock.plan(&acct(Some(partial)));
         let undo = plan.undo().unwrap_or_default();
         assert!(
-            matches!(&undo.actions[0], Action::PutAccountPublicAccessBlock { settings, .. } if *settings == partial)
+            matches!(&undo.actions[0], AnyAction::S3Account(Action::PutAccountPublicAccessBlock(PutAccountPublicAccessBlock { settings, .. })) if *settings == partial)
         );
     }
     #[test]

@@ -15,75 +15,71 @@
 //! settings. Each step records what it replaced, so undo restores the exact
 //! before-state. A bucket that must stay public (a website) is exempted with the
 //! tag `hipaa-autofix:exempt`.
-use crate::action::{Action, Plan};
-use crate::resource::{BucketSnapshot, Facet, ResourceKind, Snapshot};
-use crate::rule::{Rule, Triggers, Verdict};
-use crate::s3::PublicAccessBlock;
+use crate::family;
+use crate::kinds::s3_bucket::{
+    self, DeleteBucketPolicy, Facet, PutBucketAcl, PutBucketPolicy, PutBucketPublicAccessBlock, S3Bucket, Snapshot,
+};
+use crate::kinds::{Facet as AnyFacet, Read};
+use crate::plan::Plan;
+use crate::rule::{Examples, Fix, KindRule, RuleSpec, Triggers, Verdict, VerdictClass};
 use crate::s3::public::{analyze_acl, analyze_policy, remove_public_grants, remove_public_statements};
+use crate::s3::{ALL_USERS_URI, Acl, Grant, Grantee, Owner, PublicAccessBlock};
+use crate::settings::Mode;
 
 pub struct S3BucketPublicAccess;
 
 pub const ID: &str = "s3-bucket-public-access";
 
-impl Rule for S3BucketPublicAccess {
-    fn id(&self) -> &'static str {
-        ID
-    }
-    fn title(&self) -> &'static str {
-        "S3 buckets are not public and have Block Public Access on"
-    }
-    fn safeguard(&self) -> &'static str {
-        "164.312(a)(1) Access control"
-    }
-    fn kind(&self) -> ResourceKind {
-        ResourceKind::S3Bucket
-    }
-    fn triggers(&self) -> Triggers {
-        Triggers {
-            config_rules: &[
-                "S3_BUCKET_PUBLIC_READ_PROHIBITED",
-                "S3_BUCKET_PUBLIC_WRITE_PROHIBITED",
-                "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED",
-            ],
-            cloudtrail: &[
-                "CreateBucket",
-                "PutBucketAcl",
-                "PutBucketPolicy",
-                "DeleteBucketPolicy",
-                "PutBucketPublicAccessBlock",
-                "DeleteBucketPublicAccessBlock",
-            ],
-            schedule: true,
-        }
-    }
-    fn custom_config_rule(&self) -> bool {
-        true
-    }
-    fn facets(&self) -> &'static [Facet] {
-        &[Facet::BucketPublicAccessBlock]
-    }
-    fn reads(&self) -> &'static [Facet] {
-        &[Facet::BucketPublicAccessBlock, Facet::BucketPolicy, Facet::BucketAcl]
-    }
-    fn actions(&self) -> &'static [&'static str] {
-        &[
+const BPA: AnyFacet = AnyFacet::S3Bucket(Facet::PublicAccessBlock);
+const POLICY: AnyFacet = AnyFacet::S3Bucket(Facet::Policy);
+const ACL: AnyFacet = AnyFacet::S3Bucket(Facet::Acl);
+
+pub static SPEC: RuleSpec = RuleSpec {
+    id: ID,
+    title: "S3 buckets are not public and have Block Public Access on",
+    safeguard: "164.312(a)(1) Access control",
+    kind: crate::kinds::ResourceKind::S3Bucket,
+    family: family::S3_PUBLIC_ACCESS,
+    triggers: Triggers {
+        config_rules: &[
+            "S3_BUCKET_PUBLIC_READ_PROHIBITED",
+            "S3_BUCKET_PUBLIC_WRITE_PROHIBITED",
+            "S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED",
+        ],
+        cloudtrail: &[
+            "CreateBucket",
             "PutBucketAcl",
             "PutBucketPolicy",
             "DeleteBucketPolicy",
             "PutBucketPublicAccessBlock",
-        ]
+            "DeleteBucketPublicAccessBlock",
+        ],
+        schedule: true,
+    },
+    facets: &[BPA],
+    reads: &[BPA, POLICY, ACL],
+    actions: &[
+        PutBucketAcl::INFO,
+        PutBucketPolicy::INFO,
+        DeleteBucketPolicy::INFO,
+        PutBucketPublicAccessBlock::INFO,
+    ],
+    parameters: &[],
+    default_mode: Mode::Auto,
+    custom_config_rule: true,
+    order: 0,
+    fix: Fix::Reversible,
+};
+
+impl KindRule for S3BucketPublicAccess {
+    type Kind = S3Bucket;
+    fn spec(&self) -> &'static RuleSpec {
+        &SPEC
     }
 
-    fn evaluate(&self, snapshot: &Snapshot) -> Verdict {
-        let Snapshot::S3Bucket(b) = snapshot else {
-            return Verdict::CannotJudge {
-                reason: "not a bucket snapshot".into(),
-            };
-        };
+    fn evaluate(&self, b: &Snapshot) -> Verdict {
         let Some(bpa) = b.public_access_block.get() else {
-            return Verdict::NeedsFacets {
-                facets: vec![Facet::BucketPublicAccessBlock],
-            };
+            return Verdict::NeedsFacets { facets: vec![BPA] };
         };
         if bpa.is_some_and(|p| p.all_on()) {
             return Verdict::Compliant {
@@ -92,7 +88,7 @@ impl Rule for S3BucketPublicAccess {
         }
         let (Some(policy), Some(acl)) = (b.policy.get(), b.acl.get()) else {
             return Verdict::NeedsFacets {
-                facets: vec![Facet::BucketPolicy, Facet::BucketAcl],
+                facets: vec![POLICY, ACL],
             };
         };
         let mut findings = Vec::new();
@@ -125,91 +121,139 @@ impl Rule for S3BucketPublicAccess {
         Verdict::NonCompliant { findings }
     }
 
-    fn plan(&self, snapshot: &Snapshot) -> Plan {
-        let Snapshot::S3Bucket(b) = snapshot else {
+    fn plan(&self, b: &Snapshot) -> Plan {
+        let mut actions: Vec<crate::kinds::Action> = Vec::new();
+        let Some(bpa) = b.public_access_block.get() else {
             return Plan::default();
         };
-        plan_bucket(b)
+        if let Some(acl) = b.acl.get() {
+            let (kept, removed) = remove_public_grants(acl);
+            if !removed.is_empty() {
+                actions.push(
+                    PutBucketAcl {
+                        bucket: b.name.clone(),
+                        acl: kept,
+                        removed_grants: removed,
+                        previous: acl.clone(),
+                    }
+                    .into(),
+                );
+            }
+        }
+        if let Some(Some(policy)) = b.policy.get() {
+            match remove_public_statements(policy) {
+                Ok((_, removed)) if removed.is_empty() => {}
+                Ok((Some(kept), removed)) => actions.push(
+                    PutBucketPolicy {
+                        bucket: b.name.clone(),
+                        policy: kept,
+                        removed_statements: removed,
+                        previous: Some(policy.clone()),
+                    }
+                    .into(),
+                ),
+                Ok((None, removed)) => actions.push(
+                    DeleteBucketPolicy {
+                        bucket: b.name.clone(),
+                        removed_statements: removed,
+                        previous: policy.clone(),
+                    }
+                    .into(),
+                ),
+                // An unjudgeable policy is never rewritten.
+                Err(_) => return Plan::default(),
+            }
+        }
+        if !bpa.is_some_and(|p| p.all_on()) {
+            actions.push(
+                PutBucketPublicAccessBlock {
+                    bucket: b.name.clone(),
+                    settings: PublicAccessBlock::ALL_ON,
+                    previous: *bpa,
+                }
+                .into(),
+            );
+        }
+        Plan {
+            actions,
+            withheld: vec![],
+        }
+    }
+
+    fn examples(&self) -> Examples<Snapshot> {
+        let bucket = |bpa: Option<PublicAccessBlock>, policy: Option<&str>, acl: Acl| s3_bucket::Snapshot {
+            name: "phi-records".into(),
+            public_access_block: Read::Value(bpa),
+            policy: Read::Value(policy.map(str::to_owned)),
+            acl: Read::Value(acl),
+            tags: Read::Value(Default::default()),
+        };
+        let mut public_acl = owner_acl();
+        public_acl.grants.push(Grant {
+            grantee: Grantee::Group {
+                uri: ALL_USERS_URI.into(),
+            },
+            permission: "READ".into(),
+        });
+        let mixed = r#"{"Version":"2012-10-17","Statement":[
+            {"Sid":"Public","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::phi-records/*"},
+            {"Sid":"Partner","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::phi-records/*"}]}"#;
+        Examples {
+            // Public by ACL and policy, some settings off: all three fixes, in order.
+            non_compliant: bucket(
+                Some(PublicAccessBlock {
+                    block_public_acls: true,
+                    ..Default::default()
+                }),
+                Some(mixed),
+                public_acl,
+            ),
+            compliant: bucket(Some(PublicAccessBlock::ALL_ON), Some(mixed), owner_acl()),
+            // A policy that can't be read is never judged, so never rewritten.
+            edge: bucket(None, Some("{not json"), owner_acl()),
+            edge_verdict: VerdictClass::CannotJudge,
+        }
     }
 }
 
-fn plan_bucket(b: &BucketSnapshot) -> Plan {
-    let mut actions = Vec::new();
-    let Some(bpa) = b.public_access_block.get() else {
-        return Plan::default();
-    };
-    if let Some(acl) = b.acl.get() {
-        let (kept, removed) = remove_public_grants(acl);
-        if !removed.is_empty() {
-            actions.push(Action::PutBucketAcl {
-                bucket: b.name.clone(),
-                acl: kept,
-                removed_grants: removed,
-                previous: acl.clone(),
-            });
-        }
-    }
-    if let Some(Some(policy)) = b.policy.get() {
-        match remove_public_statements(policy) {
-            Ok((_, removed)) if removed.is_empty() => {}
-            Ok((Some(kept), removed)) => actions.push(Action::PutBucketPolicy {
-                bucket: b.name.clone(),
-                policy: kept,
-                removed_statements: removed,
-                previous: Some(policy.clone()),
-            }),
-            Ok((None, removed)) => actions.push(Action::DeleteBucketPolicy {
-                bucket: b.name.clone(),
-                removed_statements: removed,
-                previous: policy.clone(),
-            }),
-            // An unjudgeable policy is never rewritten.
-            Err(_) => return Plan::default(),
-        }
-    }
-    if !bpa.is_some_and(|p| p.all_on()) {
-        actions.push(Action::PutBucketPublicAccessBlock {
-            bucket: b.name.clone(),
-            settings: PublicAccessBlock::ALL_ON,
-            previous: *bpa,
-        });
-    }
-    Plan {
-        actions,
-        withheld: vec![],
+fn owner_acl() -> Acl {
+    Acl {
+        owner: Some(Owner {
+            id: "o".into(),
+            display_name: None,
+        }),
+        grants: vec![Grant {
+            grantee: Grantee::CanonicalUser {
+                id: "o".into(),
+                display_name: None,
+            },
+            permission: "FULL_CONTROL".into(),
+        }],
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resource::Read;
-    use crate::s3::{ALL_USERS_URI, Acl, Grant, Grantee, Owner};
+    use crate::kinds::Action as AnyAction;
+    use crate::kinds::s3_bucket::Action;
     use serde_json::json;
 
-    fn owner_acl() -> Acl {
-        Acl {
-            owner: Some(Owner {
-                id: "o".into(),
-                display_name: None,
-            }),
-            grants: vec![Grant {
-                grantee: Grantee::CanonicalUser {
-                    id: "o".into(),
-                    display_name: None,
-                },
-                permission: "FULL_CONTROL".into(),
-            }],
+    /// The bucket action inside a plan's action.
+    fn a(action: &AnyAction) -> &Action {
+        match action {
+            AnyAction::S3Bucket(a) => a,
+            other => panic!("not a bucket action: {other:?}"),
         }
     }
     fn bucket(bpa: Option<PublicAccessBlock>, policy: Option<serde_json::Value>, acl: Option<Acl>) -> Snapshot {
-        Snapshot::S3Bucket(BucketSnapshot {
+        Snapshot {
             name: "b".into(),
             public_access_block: Read::Value(bpa),
             policy: Read::Value(policy.map(|p| p.to_string())),
             acl: acl.map(Read::Value).unwrap_or(Read::Value(owner_acl())),
             tags: Read::NotRead,
-        })
+        }
     }
     fn public_read_acl() -> Acl {
         let mut a = owner_acl();
@@ -224,24 +268,24 @@ mod tests {
 
     #[test]
     fn all_four_settings_on_is_compliant_without_reading_policy_or_acl() {
-        let s = Snapshot::S3Bucket(BucketSnapshot {
+        let s = Snapshot {
             name: "b".into(),
             public_access_block: Read::Value(Some(PublicAccessBlock::ALL_ON)),
             policy: Read::NotRead,
             acl: Read::NotRead,
             tags: Read::NotRead,
-        });
+        };
         assert!(matches!(S3BucketPublicAccess.evaluate(&s), Verdict::Compliant { .. }));
     }
     #[test]
     fn missing_settings_ask_for_policy_and_acl() {
-        let s = Snapshot::S3Bucket(BucketSnapshot {
+        let s = Snapshot {
             name: "b".into(),
             public_access_block: Read::Value(None),
             policy: Read::NotRead,
             acl: Read::NotRead,
             tags: Read::NotRead,
-        });
+        };
         assert!(matches!(S3BucketPublicAccess.evaluate(&s), Verdict::NeedsFacets { .. }));
     }
     #[test]
@@ -254,19 +298,19 @@ mod tests {
         let plan = S3BucketPublicAccess.plan(&s);
         assert_eq!(plan.actions.len(), 1);
         assert!(matches!(
-            &plan.actions[0],
-            Action::PutBucketPublicAccessBlock { previous: None, .. }
+            a(&plan.actions[0]),
+            Action::PutBucketPublicAccessBlock(PutBucketPublicAccessBlock { previous: None, .. })
         ));
     }
     #[test]
     fn public_acl_is_removed_before_bpa_goes_on() {
         let s = bucket(None, None, Some(public_read_acl()));
         let plan = S3BucketPublicAccess.plan(&s);
-        let names: Vec<&str> = plan.actions.iter().map(Action::name).collect();
+        let names: Vec<&str> = plan.actions.iter().map(AnyAction::name).collect();
         assert_eq!(names, ["PutBucketAcl", "PutBucketPublicAccessBlock"]);
-        let Action::PutBucketAcl {
+        let Action::PutBucketAcl(PutBucketAcl {
             acl, removed_grants, ..
-        } = &plan.actions[0]
+        }) = a(&plan.actions[0])
         else {
             panic!()
         };
@@ -285,11 +329,11 @@ mod tests {
         assert!(findings.iter().any(|f| f.contains("Sid Public")));
         assert!(!findings.iter().any(|f| f.contains("Sid Partner")));
         let plan = S3BucketPublicAccess.plan(&s);
-        let Action::PutBucketPolicy {
+        let Action::PutBucketPolicy(PutBucketPolicy {
             policy,
             removed_statements,
             ..
-        } = &plan.actions[0]
+        }) = a(&plan.actions[0])
         else {
             panic!("{plan:?}")
         };
@@ -302,7 +346,7 @@ mod tests {
             "Principal": {"Service": "cloudfront.amazonaws.com"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*",
             "Condition": {"StringEquals": {"AWS:SourceArn": "arn:aws:cloudfront::111122223333:distribution/E1"}}}]});
         let plan = S3BucketPublicAccess.plan(&bucket(None, Some(policy), None));
-        let names: Vec<&str> = plan.actions.iter().map(Action::name).collect();
+        let names: Vec<&str> = plan.actions.iter().map(AnyAction::name).collect();
         assert_eq!(names, ["PutBucketPublicAccessBlock"]);
     }
     #[test]
@@ -313,13 +357,13 @@ mod tests {
     }
     #[test]
     fn unparsable_policy_cannot_be_judged_and_is_not_touched() {
-        let s = Snapshot::S3Bucket(BucketSnapshot {
+        let s = Snapshot {
             name: "b".into(),
             public_access_block: Read::Value(None),
             policy: Read::Value(Some("{not json".into())),
             acl: Read::Value(owner_acl()),
             tags: Read::NotRead,
-        });
+        };
         assert!(matches!(S3BucketPublicAccess.evaluate(&s), Verdict::CannotJudge { .. }));
         assert!(S3BucketPublicAccess.plan(&s).is_empty());
     }
@@ -333,14 +377,16 @@ mod tests {
         };
         let s = bucket(Some(partial), Some(policy.clone()), Some(public_read_acl()));
         let undo = S3BucketPublicAccess.plan(&s).undo().unwrap_or_default();
-        let names: Vec<&str> = undo.actions.iter().map(Action::name).collect();
+        let names: Vec<&str> = undo.actions.iter().map(AnyAction::name).collect();
         assert_eq!(names, ["PutBucketPublicAccessBlock", "PutBucketPolicy", "PutBucketAcl"]);
         assert!(
-            matches!(&undo.actions[0], Action::PutBucketPublicAccessBlock { settings, .. } if *settings == partial)
+            matches!(a(&undo.actions[0]), Action::PutBucketPublicAccessBlock(PutBucketPublicAccessBlock { settings, .. }) if *settings == partial)
         );
         assert!(
-            matches!(&undo.actions[1], Action::PutBucketPolicy { policy: p, .. } if p.as_str() == policy.to_string().as_str())
+            matches!(a(&undo.actions[1]), Action::PutBucketPolicy(PutBucketPolicy { policy: p, .. }) if p.as_str() == policy.to_string().as_str())
         );
-        assert!(matches!(&undo.actions[2], Action::PutBucketAcl { acl, .. } if *acl == public_read_acl()));
+        assert!(
+            matches!(a(&undo.actions[2]), Action::PutBucketAcl(PutBucketAcl { acl, .. }) if *acl == public_read_acl())
+        );
     }
 }

@@ -1,4 +1,4 @@
-//! The function runtime every Lambda shares: typed config and clients built once at
+//! The function app: the runtime every remediation Lambda shares: typed config and clients built once at
 //! cold start, one handler that parses the event, runs the executor and maps the
 //! result to retryable / non-retryable for the Lambda runtime.
 //!
@@ -12,22 +12,20 @@ use aws_types::SdkConfig;
 use lambda_runtime::{LambdaEvent, service_fn};
 use policy::account::account_from_function_arn;
 use policy::memory::{MemoryLedger, MemorySettings};
-use policy::ports::{Ledger, Notifier, SettingsStore};
-use policy::{
-    AccountRefusal, AccountScope, Decision, EventError, Executor, Outcome, OwnAccountError, Ports, Rule, RunReport,
-};
+use policy::ports::{ComplianceReporter, Ledger, Notifier, SettingsStore};
+use policy::{AccountRefusal, AccountScope, Decision, Executor, OwnAccountError, Ports, Rule, RunReport};
 use serde_json::{Value, json};
 use tracing::{Instrument, error, info, info_span, warn};
 
+use super::init_tracing;
 use crate::clients::{Clients, load_sdk_config};
 use crate::config::FunctionConfig;
-use crate::config_reporter::ConfigReporter;
 use crate::dynamo::{DynamoLedger, DynamoSettings};
-use crate::error::ConfigError;
+use crate::error::{ConfigError, describe_event_error};
 pub use crate::error::{HandlerError, InitError};
-use crate::notices::QueueNotifier;
-use crate::router::AwsAdapter;
-use crate::slack::{LogNotifier, SlackNotifier};
+use crate::kinds::AwsAdapter;
+use crate::notices::queue::QueueNotifier;
+use crate::slack::webhook::{LogNotifier, SlackNotifier};
 
 /// One function's rules, ports and options; built once per container.
 pub struct App {
@@ -98,9 +96,9 @@ impl App {
         cfg: &FunctionConfig,
         slack: Option<Arc<dyn Notifier>>,
     ) -> Result<App, InitError> {
-        let rules = policy::rules::family_with(&cfg.family, &cfg.params);
+        let rules = policy::catalog::family_with(cfg.family, &cfg.params);
         if rules.is_empty() {
-            return Err(ConfigError::UnknownFamily(cfg.family.clone()).into());
+            return Err(ConfigError::UnknownFamily(cfg.family.name().to_string()).into());
         }
         // Events and sweeps retry AWS calls differently (see `config::Retries`):
         // two sets of clients over one connection pool, two sets of ports.
@@ -124,7 +122,7 @@ impl App {
             family = %cfg.family,
             rules = ?rules.iter().map(|r| r.id()).collect::<Vec<_>>(),
             dry_run = cfg.dry_run,
-            params = ?cfg.params.effective().iter().filter(|(_, _, set)| *set).map(|(s, v, _)| format!("{}={v}", s.name)).collect::<Vec<_>>(),
+            params = ?cfg.params.effective(&policy::catalog::parameters()).iter().filter(|(_, _, set)| *set).map(|(p, v, _)| format!("{p}={v}")).collect::<Vec<_>>(),
             retry = ?cfg.retry,
             "function ready"
         );
@@ -171,7 +169,7 @@ impl App {
             settings,
             ledger,
             notifier,
-            reporter: Arc::new(ConfigReporter::new(clients.config.clone(), cfg.config_test_mode)),
+            reporter: config_reporter(clients, cfg),
         }
     }
 
@@ -280,25 +278,11 @@ pub async fn handler(event: LambdaEvent<Value>, app: &App) -> Result<Value, Hand
     .await
 }
 
-/// Describe an event error without quoting the payload (serde messages can quote
-/// values, which may hold data): JSON errors give only their category and position.
-pub fn describe_event_error(e: &EventError) -> String {
-    match e {
-        EventError::Json(j) => format!(
-            "event does not have the expected shape ({:?} error at line {}, column {})",
-            j.classify(),
-            j.line(),
-            j.column()
-        ),
-        other => other.to_string(),
-    }
-}
-
 /// Whether a decision counts as a failure of the invocation: a change failed or
 /// wasn't verified. `CannotJudge` and `Limited` are reported (recorded, notified)
 /// but are not errors: running the event again would decide the same.
 fn is_failure(d: &Decision) -> bool {
-    matches!(d.outcome, Outcome::Failed | Outcome::NotVerified)
+    d.outcome.class().fails_invocation
 }
 
 /// The invocation's result for Lambda: retryable when any failure may pass on a retry.
@@ -365,31 +349,42 @@ pub fn summary(report: &RunReport) -> Value {
     })
 }
 
-/// Structured logs: JSON lines in Lambda, plain text elsewhere. `RUST_LOG` filters
-/// (default `info`). Safe to call twice.
-pub fn init_tracing(json: bool) {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
-    let _ = if json {
-        builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(true)
-            .with_span_list(false)
-            .try_init()
-    } else {
-        builder.try_init()
-    };
+/// AWS Config's `PutEvaluations`, for the custom Config rules that invoke the function.
+#[cfg(feature = "config")]
+fn config_reporter(clients: &Clients, cfg: &FunctionConfig) -> Arc<dyn ComplianceReporter> {
+    Arc::new(crate::config_reporter::ConfigReporter::new(
+        clients.config.clone(),
+        cfg.config_test_mode,
+    ))
+}
+
+/// Built without AWS Config (no rule of the function deploys a custom Config rule,
+/// so none invokes it): an invocation that does is answered with an error.
+#[cfg(not(feature = "config"))]
+fn config_reporter(_: &Clients, _: &FunctionConfig) -> Arc<dyn ComplianceReporter> {
+    Arc::new(NoConfig)
+}
+
+#[cfg(not(feature = "config"))]
+struct NoConfig;
+
+#[cfg(not(feature = "config"))]
+#[async_trait::async_trait]
+impl ComplianceReporter for NoConfig {
+    async fn put_evaluations(&self, _: &str, _: &[policy::ports::Evaluation]) -> Result<(), policy::PortError> {
+        Err(policy::PortError::Unsupported(
+            "this function is built without AWS Config (cargo feature config of hipaa-aws): no custom Config rule should invoke it".into(),
+        ))
+    }
 }
 
 /// The whole life of a function: tracing, SDK config, typed config, ports, then
 /// the Lambda runtime loop. A failure before the loop (bad configuration, an
 /// unreadable secret, no credentials) is reported to the Lambda Runtime API's
 /// `/init/error` ([`crate::startup`]) and ends the process with an error.
-pub async fn run(family: &str) -> Result<(), lambda_runtime::Error> {
+pub async fn run(family: policy::Family) -> Result<(), lambda_runtime::Error> {
     init_tracing(true);
-    let app = crate::startup::start(family, async {
+    let app = crate::startup::start(family.name(), async {
         let sdk = load_sdk_config().await;
         let cfg = FunctionConfig::from_env(family)?;
         App::build(&sdk, &cfg).await
@@ -409,8 +404,8 @@ mod tests {
     use policy::ResourceRef;
     use policy::memory::{RecordingNotifier, RecordingReporter};
     use policy::ports::{Remediator, ResourceLister, ResourceReader};
-    use policy::resource::{Facet, ResourceKind, Snapshot};
     use policy::{Action, PortError};
+    use policy::{Facet, ResourceKind, Snapshot};
 
     /// A reader that fails every read the way the test says.
     struct Failing(fn() -> PortError);
@@ -448,7 +443,7 @@ mod tests {
     fn app_without_account(f: fn() -> PortError) -> App {
         let port = Arc::new(Failing(f));
         App::new(
-            policy::rules::family("s3-public-access"),
+            policy::catalog::family(policy::family::S3_PUBLIC_ACCESS),
             Ports {
                 reader: port.clone(),
                 lister: port.clone(),
@@ -645,7 +640,9 @@ mod tests {
             ..Default::default()
         };
         let app = App::new(
-            policy::rules::family(family),
+            policy::catalog::family(
+                policy::catalog::family_by_name(family).unwrap_or_else(|| panic!("no family {family}")),
+            ),
             Ports {
                 reader: t.clone(),
                 lister: t.clone(),
@@ -823,13 +820,16 @@ mod tests {
             trigger: "CloudTrail UpdateAccessKey".into(),
             actor: None,
             mode: policy::Mode::Auto,
-            outcome: Outcome::Fixed,
+            outcome: policy::Outcome::Fixed,
             dry_run: false,
             findings: vec![],
-            actions: vec![Action::DeactivateAccessKey {
-                user: "bob".into(),
-                key_id: "AKIAEXAMPLE".into(),
-            }],
+            actions: vec![
+                policy::kinds::iam_user::DeactivateAccessKey {
+                    user: "bob".into(),
+                    key_id: "AKIAEXAMPLE".into(),
+                }
+                .into(),
+            ],
             before: None,
             after: None,
             verified: true,

@@ -1,8 +1,7 @@
-//! IAM: the resource reader, lister and remediator for users (access keys, console
-//! password, MFA devices, attached policies, tags) and for account-wide IAM settings
-//! (the password policy, the root user's MFA).
+//! IAM users: the reader, lister and remediator of the `iam_user` kind (access
+//! keys, console password, MFA devices, attached policies, tags).
 //!
-//! Reads only the facets asked for and not read yet, and applies every [`Action`]
+//! Reads only the facets asked for and not read yet, and applies every user action
 //! through one exhaustive match. IAM's `NoSuchEntity` means different things per
 //! call, so it is never classified globally: each call site decides whether it
 //! means "the user is gone" ([`PortError::NotFound`]), "there is no such setting"
@@ -36,21 +35,26 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use aws_sdk_iam::types::{ReportStateType, StatusType, SummaryKeyType};
+use aws_sdk_iam::types::{ReportStateType, StatusType};
 use chrono::{DateTime, Utc};
+use policy::PortError;
 use policy::executor::chain;
-use policy::iam::{AccessKey, LoginProfile, MfaDevice, PasswordPolicy};
-use policy::ports::{Listed, Remediator, ResourceLister, ResourceReader, Summary};
-use policy::resource::{Facet, IamAccountSnapshot, Read, UserSnapshot};
-use policy::{Action, PortError, ResourceKind, ResourceRef, Snapshot};
+use policy::iam::{AccessKey, LoginProfile, MfaDevice};
+use policy::kinds::iam_user::{
+    Action, ActivateAccessKey, AttachUserPolicy, DeactivateAccessKey, DeleteAccessKey, DeleteLoginProfile,
+    DetachUserPolicy, Facet, IamUser, Snapshot,
+};
+use policy::kinds::{Read, ResourceRef};
+use policy::ports::{Listed, Summary};
 use tracing::{debug, warn};
 
+use super::KindAdapter;
 use crate::clients::Clients;
 use crate::credential_report;
 use crate::error::{error_code, port_error};
 
 /// IAM's "no such user / key / profile / policy / attachment".
-const NO_SUCH_ENTITY: &str = "NoSuchEntity";
+pub(crate) const NO_SUCH_ENTITY: &str = "NoSuchEntity";
 
 /// Items per IAM list page (IAM's maximum is 1000).
 const PAGE_SIZE: i32 = 1000;
@@ -63,9 +67,9 @@ const REPORT_FIRST_POLL: Duration = Duration::from_millis(100);
 const REPORT_MAX_POLL: Duration = Duration::from_secs(5);
 const REPORT_MAX_WAIT: Duration = Duration::from_secs(60);
 
-/// IAM over the SDK.
+/// IAM users over the SDK.
 #[derive(Debug)]
-pub struct IamAdapter {
+pub struct IamUserAdapter {
     iam: aws_sdk_iam::Client,
     /// Unique ids (`AIDA...`) already resolved to user names.
     names_by_id: Mutex<HashMap<String, String>>,
@@ -76,9 +80,9 @@ struct UserInfo {
     password_last_used: Option<DateTime<Utc>>,
 }
 
-impl IamAdapter {
+impl IamUserAdapter {
     pub fn new(clients: &Clients) -> Self {
-        IamAdapter {
+        IamUserAdapter {
             iam: clients.iam.clone(),
             names_by_id: Mutex::new(HashMap::new()),
         }
@@ -126,8 +130,8 @@ impl IamAdapter {
     /// each call's own `NoSuchEntity` says so (see the module doc). A resource named
     /// by a unique id (`AIDA...`) that no user has as a name is resolved through
     /// `ListUsers` once, and the snapshot then carries the real name.
-    async fn fill_user(&self, r: &ResourceRef, u: &mut UserSnapshot, facets: &[Facet]) -> Result<(), PortError> {
-        let wanted: Vec<Facet> = facets.iter().copied().filter(|f| !user_has(u, *f)).collect();
+    async fn fill_user(&self, r: &ResourceRef, u: &mut Snapshot, facets: &[Facet]) -> Result<(), PortError> {
+        let wanted: Vec<Facet> = facets.iter().copied().filter(|f| !u.has(*f)).collect();
         if wanted.is_empty() {
             return Ok(());
         }
@@ -150,13 +154,13 @@ impl IamAdapter {
         }
     }
 
-    async fn fill_user_facets(&self, u: &mut UserSnapshot, wanted: &[Facet]) -> Result<(), PortError> {
+    async fn fill_user_facets(&self, u: &mut Snapshot, wanted: &[Facet]) -> Result<(), PortError> {
         let name = u.name.clone();
         let what = user_what(&name);
         for facet in wanted {
             match facet {
-                Facet::UserAccessKeys => u.access_keys = Read::Value(self.access_keys(&name, &what).await?),
-                Facet::UserAccessKeyLastUsed => {
+                Facet::AccessKeys => u.access_keys = Read::Value(self.access_keys(&name, &what).await?),
+                Facet::AccessKeyLastUsed => {
                     // Which keys to ask about: the keys read now, or read already.
                     let keys = match u.access_keys.get() {
                         Some(k) => k.clone(),
@@ -166,19 +170,12 @@ impl IamAdapter {
                     u.access_keys = Read::Value(keys);
                     u.key_last_used = Read::Value(used);
                 }
-                Facet::UserLoginProfile => u.login_profile = Read::Value(self.login_profile(&name, &what).await?),
-                Facet::UserMfaDevices => u.mfa_devices = Read::Value(self.mfa_devices(&name, &what).await?),
-                Facet::UserAttachedPolicies => {
+                Facet::LoginProfile => u.login_profile = Read::Value(self.login_profile(&name, &what).await?),
+                Facet::MfaDevices => u.mfa_devices = Read::Value(self.mfa_devices(&name, &what).await?),
+                Facet::AttachedPolicies => {
                     u.attached_policies = Read::Value(self.attached_policies(&name, &what).await?);
                 }
                 Facet::Tags => u.tags = Read::Value(self.user_tags(&name, &what).await?),
-                // Not a user facet (filtered out by the caller).
-                Facet::BucketPublicAccessBlock
-                | Facet::BucketPolicy
-                | Facet::BucketAcl
-                | Facet::AccountPublicAccessBlock
-                | Facet::PasswordPolicy
-                | Facet::RootMfa => {}
             }
         }
         Ok(())
@@ -342,59 +339,6 @@ impl IamAdapter {
         Ok(out)
     }
 
-    async fn fill_account(&self, a: &mut IamAccountSnapshot, facets: &[Facet]) -> Result<(), PortError> {
-        if facets.contains(&Facet::PasswordPolicy) && !a.password_policy.is_read() {
-            a.password_policy = Read::Value(self.password_policy(&a.account).await?);
-        }
-        if facets.contains(&Facet::RootMfa) && !a.root_mfa.is_read() {
-            a.root_mfa = Read::Value(self.root_mfa(&a.account).await?);
-        }
-        Ok(())
-    }
-
-    async fn password_policy(&self, account: &str) -> Result<Option<PasswordPolicy>, PortError> {
-        match self.iam.get_account_password_policy().send().await {
-            Ok(out) => Ok(out.password_policy().map(|p| PasswordPolicy {
-                minimum_password_length: p.minimum_password_length().and_then(|n| u32::try_from(n).ok()),
-                require_symbols: p.require_symbols(),
-                require_numbers: p.require_numbers(),
-                require_uppercase_characters: p.require_uppercase_characters(),
-                require_lowercase_characters: p.require_lowercase_characters(),
-                allow_users_to_change_password: p.allow_users_to_change_password(),
-                // 0 or absent: passwords never expire (ExpirePasswords false).
-                max_password_age: p
-                    .max_password_age()
-                    .filter(|n| *n > 0)
-                    .and_then(|n| u32::try_from(n).ok()),
-                // 0 or absent: no reuse prevention.
-                password_reuse_prevention: p
-                    .password_reuse_prevention()
-                    .filter(|n| *n > 0)
-                    .and_then(|n| u32::try_from(n).ok()),
-                hard_expiry: p.hard_expiry(),
-            })),
-            Err(e) if error_code(&e) == Some(NO_SUCH_ENTITY) => Ok(None),
-            Err(e) => Err(port_error(
-                "GetAccountPasswordPolicy",
-                &format!("the password policy of account {account}"),
-                e,
-            )),
-        }
-    }
-
-    async fn root_mfa(&self, account: &str) -> Result<bool, PortError> {
-        let out = self
-            .iam
-            .get_account_summary()
-            .send()
-            .await
-            .map_err(|e| port_error("GetAccountSummary", &format!("account {account}"), e))?;
-        Ok(out
-            .summary_map()
-            .and_then(|m| m.get(&SummaryKeyType::AccountMfaEnabled))
-            .is_some_and(|n| *n == 1))
-    }
-
     async fn set_key_status(&self, user: &str, key_id: &str, status: StatusType) -> Result<(), PortError> {
         let res = self
             .iam
@@ -420,103 +364,13 @@ impl IamAdapter {
             Err(e) => Err(port_error("UpdateAccessKey", &user_what(user), e)),
         }
     }
-
-    async fn update_password_policy(&self, p: &PasswordPolicy) -> Result<(), PortError> {
-        // UpdateAccountPasswordPolicy replaces the whole policy; a parameter not sent
-        // takes IAM's default (length 6, no expiry, no reuse prevention, no hard
-        // expiry), so sending every field that is set restores a policy exactly.
-        let int = |name: &str, v: Option<u32>| -> Result<Option<i32>, PortError> {
-            v.map(|n| {
-                i32::try_from(n).map_err(|_| PortError::InvalidData {
-                    operation: "UpdateAccountPasswordPolicy".into(),
-                    reason: format!("{name} {n} is out of range"),
-                })
-            })
-            .transpose()
-        };
-        self.iam
-            .update_account_password_policy()
-            .set_minimum_password_length(int("MinimumPasswordLength", p.minimum_password_length)?)
-            .require_symbols(p.require_symbols)
-            .require_numbers(p.require_numbers)
-            .require_uppercase_characters(p.require_uppercase_characters)
-            .require_lowercase_characters(p.require_lowercase_characters)
-            .allow_users_to_change_password(p.allow_users_to_change_password)
-            // None: passwords never expire; IAM's default when MaxPasswordAge is not sent.
-            .set_max_password_age(int("MaxPasswordAge", p.max_password_age.filter(|n| *n > 0))?)
-            .set_password_reuse_prevention(int(
-                "PasswordReusePrevention",
-                p.password_reuse_prevention.filter(|n| *n > 0),
-            )?)
-            .set_hard_expiry(p.hard_expiry)
-            .send()
-            .await
-            .map_err(|e| port_error("UpdateAccountPasswordPolicy", "the account password policy", e))?;
-        Ok(())
-    }
 }
 
-#[async_trait]
-impl ResourceReader for IamAdapter {
-    async fn fill(&self, resource: &ResourceRef, snapshot: &mut Snapshot, facets: &[Facet]) -> Result<(), PortError> {
-        debug!(resource = %resource, facets = ?facets, "reading");
-        match snapshot {
-            Snapshot::IamUser(u) => self.fill_user(resource, u, facets).await,
-            Snapshot::IamAccount(a) => self.fill_account(a, facets).await,
-            Snapshot::S3Bucket(_) | Snapshot::S3Account(_) => Err(PortError::Unsupported(format!(
-                "the IAM adapter does not read {resource}"
-            ))),
-        }
-    }
-}
-
-#[async_trait]
-impl ResourceLister for IamAdapter {
-    async fn list(&self, kind: ResourceKind, account: &str, region: &str) -> Result<Vec<Listed>, PortError> {
-        match kind {
-            ResourceKind::IamAccount => Ok(vec![Listed::bare(ResourceRef::iam_account(account, region))]),
-            ResourceKind::IamUser => {
-                // ListUsers is the list (the report may be hours old: a user created
-                // since is read live, one deleted since is not swept); the report
-                // only summarises.
-                let mut pages = self.iam.list_users().max_items(PAGE_SIZE).into_paginator().send();
-                let mut names = Vec::new();
-                while let Some(page) = pages.next().await {
-                    let page = page.map_err(|e| port_error("ListUsers", "users", e))?;
-                    names.extend(page.users().iter().map(|u| u.user_name().to_string()));
-                }
-                let mut summaries = match self.credential_report(account).await {
-                    Ok(s) => s,
-                    Err(e) => {
-                        warn!(error = %chain(&e), "the credential report could not be read; every user is read live");
-                        HashMap::new()
-                    }
-                };
-                Ok(names
-                    .into_iter()
-                    .map(|name| {
-                        let summary = summaries
-                            .remove(&name)
-                            .map(|u| Summary::new(Snapshot::IamUser(u), credential_report::SOURCE));
-                        Listed {
-                            resource: ResourceRef::iam_user(name, account, region),
-                            summary,
-                        }
-                    })
-                    .collect())
-            }
-            ResourceKind::S3Bucket | ResourceKind::S3Account => Err(PortError::Unsupported(format!(
-                "the IAM adapter does not list {kind:?}"
-            ))),
-        }
-    }
-}
-
-impl IamAdapter {
+impl IamUserAdapter {
     /// The account's credential report as summaries by user name:
     /// `GenerateCredentialReport` until its state is `COMPLETE` (IAM answers at once
     /// when a report under four hours old exists), then `GetCredentialReport`.
-    async fn credential_report(&self, account: &str) -> Result<HashMap<String, UserSnapshot>, PortError> {
+    async fn credential_report(&self, account: &str) -> Result<HashMap<String, Snapshot>, PortError> {
         let mut wait = REPORT_FIRST_POLL;
         let started = tokio::time::Instant::now();
         loop {
@@ -553,18 +407,53 @@ impl IamAdapter {
 }
 
 #[async_trait]
-impl Remediator for IamAdapter {
+impl KindAdapter<IamUser> for IamUserAdapter {
+    async fn fill(&self, r: &ResourceRef, u: &mut Snapshot, facets: &[Facet]) -> Result<(), PortError> {
+        debug!(resource = %r, facets = ?facets, "reading");
+        self.fill_user(r, u, facets).await
+    }
+
+    async fn list(&self, account: &str, region: &str) -> Result<Vec<Listed>, PortError> {
+        // ListUsers is the list (the report may be hours old: a user created since
+        // is read live, one deleted since is not swept); the report only summarises.
+        let mut pages = self.iam.list_users().max_items(PAGE_SIZE).into_paginator().send();
+        let mut names = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| port_error("ListUsers", "users", e))?;
+            names.extend(page.users().iter().map(|u| u.user_name().to_string()));
+        }
+        let mut summaries = match self.credential_report(account).await {
+            Ok(s) => s,
+            Err(e) => {
+                warn!(error = %chain(&e), "the credential report could not be read; every user is read live");
+                HashMap::new()
+            }
+        };
+        Ok(names
+            .into_iter()
+            .map(|name| {
+                let summary = summaries
+                    .remove(&name)
+                    .map(|u| Summary::new(policy::Snapshot::IamUser(u), credential_report::SOURCE));
+                Listed {
+                    resource: ResourceRef::iam_user(name, account, region),
+                    summary,
+                }
+            })
+            .collect())
+    }
+
     async fn apply(&self, resource: &ResourceRef, action: &Action) -> Result<(), PortError> {
-        debug!(resource = %resource, action = action.name(), "applying");
+        debug!(resource = %resource, action = action.info().name, "applying");
         // Exhaustive: a new action can't be half-wired.
         match action {
-            Action::DeactivateAccessKey { user, key_id } => {
+            Action::DeactivateAccessKey(DeactivateAccessKey { user, key_id }) => {
                 self.set_key_status(user, key_id, StatusType::Inactive).await?;
             }
-            Action::ActivateAccessKey { user, key_id } => {
+            Action::ActivateAccessKey(ActivateAccessKey { user, key_id }) => {
                 self.set_key_status(user, key_id, StatusType::Active).await?;
             }
-            Action::DeleteAccessKey { user, key_id } => {
+            Action::DeleteAccessKey(DeleteAccessKey { user, key_id }) => {
                 match self
                     .iam
                     .delete_access_key()
@@ -579,7 +468,7 @@ impl Remediator for IamAdapter {
                     Err(e) => return Err(port_error("DeleteAccessKey", &user_what(user), e)),
                 }
             }
-            Action::DeleteLoginProfile { user } => {
+            Action::DeleteLoginProfile(DeleteLoginProfile { user }) => {
                 match self.iam.delete_login_profile().user_name(user).send().await {
                     Ok(_) => {}
                     // No console password any more, unless the user is gone.
@@ -587,7 +476,7 @@ impl Remediator for IamAdapter {
                     Err(e) => return Err(port_error("DeleteLoginProfile", &user_what(user), e)),
                 }
             }
-            Action::AttachUserPolicy { user, policy_arn } => {
+            Action::AttachUserPolicy(AttachUserPolicy { user, policy_arn }) => {
                 match self
                     .iam
                     .attach_user_policy()
@@ -611,7 +500,7 @@ impl Remediator for IamAdapter {
                     Err(e) => return Err(port_error("AttachUserPolicy", &user_what(user), e)),
                 }
             }
-            Action::DetachUserPolicy { user, policy_arn } => {
+            Action::DetachUserPolicy(DetachUserPolicy { user, policy_arn }) => {
                 match self
                     .iam
                     .detach_user_policy()
@@ -626,40 +515,13 @@ impl Remediator for IamAdapter {
                     Err(e) => return Err(port_error("DetachUserPolicy", &user_what(user), e)),
                 }
             }
-            Action::UpdateAccountPasswordPolicy { policy, .. } => self.update_password_policy(policy).await?,
-            Action::DeleteAccountPasswordPolicy { .. } => {
-                match self.iam.delete_account_password_policy().send().await {
-                    Ok(_) => {}
-                    // No policy: already done.
-                    Err(e) if error_code(&e) == Some(NO_SUCH_ENTITY) => {}
-                    Err(e) => {
-                        return Err(port_error(
-                            "DeleteAccountPasswordPolicy",
-                            "the account password policy",
-                            e,
-                        ));
-                    }
-                }
-            }
-            Action::PutBucketPublicAccessBlock { .. }
-            | Action::DeleteBucketPublicAccessBlock { .. }
-            | Action::PutBucketAcl { .. }
-            | Action::PutBucketPolicy { .. }
-            | Action::DeleteBucketPolicy { .. }
-            | Action::PutAccountPublicAccessBlock { .. }
-            | Action::DeleteAccountPublicAccessBlock { .. } => {
-                return Err(PortError::Unsupported(format!(
-                    "the IAM adapter does not apply {}",
-                    action.name()
-                )));
-            }
         }
         Ok(())
     }
 }
 
-/// A failure of a per-user list call: `NoSuchEntity` can only mean the user does not
-/// exist (any more).
+/// A failure of a call on a user that exists (checked first): `NoSuchEntity` means
+/// the user was deleted in between.
 fn user_call_error<E>(
     operation: &str,
     what: &str,
@@ -677,24 +539,6 @@ where
 
 fn user_what(name: &str) -> String {
     format!("IAM user {name}")
-}
-
-/// Whether a user facet is read already; facets users lack count as read.
-fn user_has(u: &UserSnapshot, f: Facet) -> bool {
-    match f {
-        Facet::UserAccessKeys => u.access_keys.is_read(),
-        Facet::UserAccessKeyLastUsed => u.key_last_used.is_read(),
-        Facet::UserLoginProfile => u.login_profile.is_read(),
-        Facet::UserMfaDevices => u.mfa_devices.is_read(),
-        Facet::UserAttachedPolicies => u.attached_policies.is_read(),
-        Facet::Tags => u.tags.is_read(),
-        Facet::BucketPublicAccessBlock
-        | Facet::BucketPolicy
-        | Facet::BucketAcl
-        | Facet::AccountPublicAccessBlock
-        | Facet::PasswordPolicy
-        | Facet::RootMfa => true,
-    }
 }
 
 /// Whether `id` could be an IAM user's unique id, as AWS Config names users. AWS's

@@ -1,11 +1,12 @@
-//! Snapshot builders for rule tests.
+//! Snapshot builders for the IAM rules' examples and unit tests.
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use crate::iam::{AccessKey, LoginProfile, MfaDevice, PasswordPolicy};
-use crate::resource::{IamAccountSnapshot, Read, Snapshot, UserSnapshot};
+use crate::kinds::{Read, iam_account, iam_user};
 
+/// The instant every sample is read at.
 pub fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 29, 12, 0, 0)
         .single()
@@ -29,13 +30,15 @@ pub fn key(id: &str, active: bool, age_days: i64, last_used_days_ago: Option<i64
     }
 }
 
+/// User `alice` with these keys, console password (`(created days ago, last used
+/// days ago)`), MFA devices and attached policies; every facet read.
 pub fn user_with(
     keys: Vec<TestKey>,
     login: Option<(i64, Option<i64>)>,
     mfa: Vec<&str>,
     attached: Vec<&str>,
-) -> Snapshot {
-    Snapshot::IamUser(UserSnapshot {
+) -> iam_user::Snapshot {
+    iam_user::Snapshot {
         name: "alice".into(),
         account: "123456789012".into(),
         as_of: now(),
@@ -55,18 +58,16 @@ pub fn user_with(
         ),
         attached_policies: Read::Value(attached.into_iter().map(str::to_owned).collect()),
         tags: Read::Value(BTreeMap::new()),
-    })
+    }
 }
 
-pub fn user_with_keys(keys: Vec<TestKey>) -> Snapshot {
+pub fn user_with_keys(keys: Vec<TestKey>) -> iam_user::Snapshot {
     user_with(keys, None, vec![], vec![])
 }
 
 /// A user whose console password is `hours` old, with or without MFA and quarantine.
-pub fn console_user(hours: i64, mfa: bool, quarantined: bool) -> Snapshot {
-    let Snapshot::IamUser(mut u) = user_with(vec![], None, vec![], vec![]) else {
-        unreachable!()
-    };
+pub fn console_user(hours: i64, mfa: bool, quarantined: bool) -> iam_user::Snapshot {
+    let mut u = user_with(vec![], None, vec![], vec![]);
     u.login_profile = Read::Value(Some(LoginProfile {
         created: now() - Duration::hours(hours),
         password_last_used: None,
@@ -82,14 +83,15 @@ pub fn console_user(hours: i64, mfa: bool, quarantined: bool) -> Snapshot {
             "arn:aws:iam::123456789012:policy/hipaa-autofix-mfa-quarantine".into(),
         ]);
     }
-    Snapshot::IamUser(u)
+    u
 }
 
-pub fn account(policy: Option<Option<PasswordPolicy>>, root_mfa: Option<bool>) -> Snapshot {
-    Snapshot::IamAccount(IamAccountSnapshot {
+/// The account's IAM settings: `None` leaves a facet unread.
+pub fn account(policy: Option<Option<PasswordPolicy>>, root_mfa: Option<bool>) -> iam_account::Snapshot {
+    iam_account::Snapshot {
         account: "123456789012".into(),
         as_of: now(),
         password_policy: policy.map(Read::Value).unwrap_or(Read::NotRead),
         root_mfa: root_mfa.map(Read::Value).unwrap_or(Read::NotRead),
-    })
+    }
 }

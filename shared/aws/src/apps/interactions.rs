@@ -1,4 +1,4 @@
-//! Slack interactivity: the buttons on every notice (Fix now, Exempt 30 days, Undo,
+//! The slack-interactions app: Slack interactivity: the buttons on every notice (Fix now, Exempt 30 days, Undo,
 //! Set rule to notify), for the `slack-interactions` function behind a Lambda
 //! function URL.
 //!
@@ -38,370 +38,32 @@ use std::time::Duration;
 use aws_lambda_events::http::{HeaderMap, HeaderValue};
 use aws_lambda_events::lambda_function_urls::{LambdaFunctionUrlRequest, LambdaFunctionUrlResponse};
 use aws_types::SdkConfig;
-use base64::Engine as _;
-use chrono::{DateTime, Utc};
-use hmac::{Hmac, KeyInit, Mac};
-use policy::action::{Action, action_permissions, facet_permissions};
+use chrono::Utc;
 use policy::executor::Clock;
-use policy::iam::PasswordPolicy;
 use policy::ports::{Ledger, SettingsAdmin};
-use policy::resource::Facet;
-use policy::s3::{Acl, PublicAccessBlock};
 use policy::{Actor, Event, Executor, Mode, Outcome};
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use sha2::Sha256;
 use tracing::{error, info, warn};
 
 pub use policy::executor::chain;
 
-use crate::app::App;
+use super::function::App;
 use crate::clients::Clients;
 use crate::config::FunctionConfig;
 use crate::dynamo::{DynamoLedger, DynamoSettings};
 use crate::error::{ConfigError, InitError};
-use crate::slack::{ACTIONS_BLOCK_ID, signing_secret_from_secret};
+use crate::slack::buttons::{ButtonKind, Click, decode_body, parse_click, updated_message};
+use crate::slack::signature::{Rejection, Verified, verify};
+use crate::slack::webhook::signing_secret_from_secret;
 
-/// Slack's signature scheme version.
-pub const SIGNATURE_VERSION: &str = "v0";
-/// How far a request's timestamp may be from now (Slack's recommendation: 5 minutes).
-pub const MAX_CLOCK_SKEW_SECONDS: i64 = 5 * 60;
 /// How long an exemption from a button lasts.
 pub const EXEMPT_DAYS: u32 = 30;
-/// Slack's limit on a button's `value`.
-pub const BUTTON_VALUE_MAX: usize = 2000;
-/// The `block_id` of the status line the function adds to a message.
-pub const STATUS_BLOCK_ID: &str = "hipaa-autofix-status";
+
 /// Where Slack's `response_url`s live.
 pub const SLACK_RESPONSE_URL_PREFIX: &str = "https://hooks.slack.com/";
 
 /// How long posting to a `response_url` may take (Slack wants our HTTP reply within 3 s).
 pub const RESPONSE_URL_TIMEOUT: Duration = Duration::from_secs(2);
-
-// ---------------------------------------------------------------------------
-// Buttons
-
-/// The kinds of button a notice carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ButtonKind {
-    /// Fix the resource now (a violation left by notify mode, a dry run, the change
-    /// limit or an exemption).
-    FixNow,
-    /// Exempt the resource from the rule for 30 days.
-    #[serde(rename = "exempt_30_days")]
-    Exempt30Days,
-    /// Undo the fix, then exempt the resource for 30 days (as `autofix undo` does).
-    Undo,
-    /// Set the rule to notify mode.
-    SetNotify,
-}
-
-impl ButtonKind {
-    pub const ALL: [ButtonKind; 4] = [
-        ButtonKind::FixNow,
-        ButtonKind::Exempt30Days,
-        ButtonKind::Undo,
-        ButtonKind::SetNotify,
-    ];
-
-    /// The button's `action_id` (one per kind).
-    pub fn action_id(self) -> &'static str {
-        match self {
-            ButtonKind::FixNow => "autofix_fix_now",
-            ButtonKind::Exempt30Days => "autofix_exempt_30_days",
-            ButtonKind::Undo => "autofix_undo",
-            ButtonKind::SetNotify => "autofix_set_notify",
-        }
-    }
-
-    pub fn from_action_id(id: &str) -> Option<ButtonKind> {
-        Self::ALL.into_iter().find(|k| k.action_id() == id)
-    }
-
-    /// The button's text.
-    pub fn label(self) -> &'static str {
-        match self {
-            ButtonKind::FixNow => "Fix now",
-            ButtonKind::Exempt30Days => "Exempt 30 days",
-            ButtonKind::Undo => "Undo",
-            ButtonKind::SetNotify => "Set rule to notify",
-        }
-    }
-}
-
-impl fmt::Display for ButtonKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
-    }
-}
-
-/// A button's `value`: compact JSON naming the action, the ledger record and the rule.
-/// The function reads the full record (and its resource) from the ledger by id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ButtonValue {
-    pub action: ButtonKind,
-    pub ledger_id: String,
-    pub rule: String,
-}
-
-impl ButtonValue {
-    /// `{"action":"undo","ledger_id":"…","rule":"…"}`.
-    pub fn encode(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
-    }
-
-    pub fn decode(value: &str) -> Option<ButtonValue> {
-        if value.len() > BUTTON_VALUE_MAX {
-            return None;
-        }
-        serde_json::from_str(value).ok()
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Signature
-
-/// Why a request was refused before anything was read from it.
-#[derive(Debug, thiserror::Error)]
-pub enum Rejection {
-    #[error("no Slack signing secret is configured: put \"signing_secret\" in the Slack secret's JSON")]
-    NoSigningSecret,
-    #[error("the X-Slack-Request-Timestamp header is missing or not a number")]
-    BadTimestamp,
-    #[error("the request timestamp is {skew_seconds} s away from now (more than 5 minutes)")]
-    Stale { skew_seconds: i64 },
-    #[error("the X-Slack-Signature header is missing")]
-    MissingSignature,
-    #[error("the signature does not match")]
-    BadSignature,
-    #[error("replayed: this signed request was already handled")]
-    Replayed,
-}
-
-type HmacSha256 = Hmac<Sha256>;
-
-fn mac(secret: &str, timestamp: &str, body: &[u8]) -> Option<HmacSha256> {
-    let mut mac = <HmacSha256 as KeyInit>::new_from_slice(secret.as_bytes()).ok()?;
-    mac.update(SIGNATURE_VERSION.as_bytes());
-    mac.update(b":");
-    mac.update(timestamp.as_bytes());
-    mac.update(b":");
-    mac.update(body);
-    Some(mac)
-}
-
-/// Slack's signature of a request: `v0=` + hex HMAC-SHA256 of `v0:{timestamp}:{body}`.
-pub fn sign(secret: &str, timestamp: &str, body: &[u8]) -> String {
-    let hex = mac(secret, timestamp, body)
-        .map(|m| hex::encode(m.finalize().into_bytes()))
-        .unwrap_or_default();
-    format!("{SIGNATURE_VERSION}={hex}")
-}
-
-/// What [`verify`] proved: Slack's MAC over this (timestamp, body).
-#[derive(Clone, PartialEq, Eq)]
-pub struct Verified {
-    /// The HMAC-SHA256 of `v0:{timestamp}:{body}`, as decoded from the header and
-    /// checked against our own computation: the bytes, not the header's text.
-    mac: [u8; 32],
-}
-
-impl fmt::Debug for Verified {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Verified")
-            .field("replay_key", &self.replay_key())
-            .finish()
-    }
-}
-
-impl Verified {
-    /// The ledger claim that makes this request act once: `slack#` + the verified
-    /// MAC in lower-case hex.
-    ///
-    /// Derived from what was verified, never from the request's spelling: the
-    /// header's hex is decoded case-insensitively (and trimmed), so keying on its
-    /// text made `v0=ABC…` a "new" request after `v0=abc…` had been handled. The
-    /// MAC is a function of exactly the signed (timestamp, body); every spelling
-    /// that verifies has these same 32 bytes, and no other request can have them
-    /// without the signing secret. (The MAC is no secret: it travels in the header.)
-    pub fn replay_key(&self) -> String {
-        format!("slack#{}", hex::encode(self.mac))
-    }
-}
-
-/// Check a request's signature (compared in constant time by `hmac`'s
-/// `verify_slice`), then its timestamp (within five minutes of `now`): the
-/// timestamp is only trusted once the signature shows Slack sent it.
-pub fn verify(
-    secret: &str,
-    timestamp: Option<&str>,
-    signature: Option<&str>,
-    body: &[u8],
-    now: DateTime<Utc>,
-) -> Result<Verified, Rejection> {
-    if secret.is_empty() {
-        return Err(Rejection::NoSigningSecret);
-    }
-    // 1. The signature, over the timestamp as sent.
-    let timestamp = timestamp
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or(Rejection::BadTimestamp)?;
-    let signature = signature.map(str::trim).ok_or(Rejection::MissingSignature)?;
-    let hex_sig = signature
-        .strip_prefix(SIGNATURE_VERSION)
-        .and_then(|s| s.strip_prefix('='))
-        .ok_or(Rejection::BadSignature)?;
-    let tag = hex::decode(hex_sig).map_err(|_| Rejection::BadSignature)?;
-    let mac = mac(secret, timestamp, body).ok_or(Rejection::NoSigningSecret)?;
-    mac.verify_slice(&tag).map_err(|_| Rejection::BadSignature)?;
-    // verify_slice accepts only a full-length tag: these are the 32 bytes of the MAC.
-    let mac: [u8; 32] = tag.try_into().map_err(|_| Rejection::BadSignature)?;
-    // 2. The timestamp window.
-    let ts: i64 = timestamp.parse().map_err(|_| Rejection::BadTimestamp)?;
-    let skew_seconds = now.timestamp().saturating_sub(ts).saturating_abs();
-    if skew_seconds > MAX_CLOCK_SKEW_SECONDS {
-        return Err(Rejection::Stale { skew_seconds });
-    }
-    Ok(Verified { mac })
-}
-
-// ---------------------------------------------------------------------------
-// Parsing
-
-/// A signed request whose body is not a click this function understands.
-#[derive(Debug, thiserror::Error)]
-pub enum BadRequest {
-    #[error("the body is not valid base64")]
-    Base64,
-    #[error("the body has no `payload` field")]
-    NoPayload,
-    /// Category and position only: serde's messages may quote the payload.
-    #[error("the payload is not a Slack interaction ({0})")]
-    Shape(String),
-    #[error("the interaction is a {0:?}, not block_actions")]
-    NotBlockActions(String),
-    #[error("the interaction has no action")]
-    NoAction,
-    #[error("the action is not one of hipaa-autofix's buttons")]
-    UnknownAction,
-    #[error("the button's value is not one of hipaa-autofix's")]
-    BadValue,
-    #[error("the Slack user id is not valid")]
-    BadUser,
-}
-
-/// The raw body of a function-URL request (which may arrive base64-encoded).
-pub fn decode_body(body: Option<&str>, is_base64_encoded: bool) -> Result<Vec<u8>, BadRequest> {
-    let body = body.unwrap_or_default();
-    if is_base64_encoded {
-        base64::engine::general_purpose::STANDARD
-            .decode(body.trim())
-            .map_err(|_| BadRequest::Base64)
-    } else {
-        Ok(body.as_bytes().to_vec())
-    }
-}
-
-/// One button click, as far as this function needs it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Click {
-    pub user_id: String,
-    pub username: String,
-    pub kind: ButtonKind,
-    pub value: ButtonValue,
-    pub response_url: Option<String>,
-    /// The message the button is on (its `text` fallback and blocks), to update it.
-    pub message_text: Option<String>,
-    pub message_blocks: Vec<Value>,
-}
-
-#[derive(Deserialize)]
-struct Payload {
-    #[serde(rename = "type")]
-    kind: String,
-    user: PayloadUser,
-    #[serde(default)]
-    actions: Vec<PayloadAction>,
-    #[serde(default)]
-    response_url: Option<String>,
-    #[serde(default)]
-    message: Option<PayloadMessage>,
-}
-
-#[derive(Deserialize)]
-struct PayloadUser {
-    id: String,
-    #[serde(default)]
-    username: Option<String>,
-    #[serde(default)]
-    name: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct PayloadAction {
-    action_id: String,
-    #[serde(default)]
-    value: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct PayloadMessage {
-    #[serde(default)]
-    text: Option<String>,
-    #[serde(default)]
-    blocks: Vec<Value>,
-}
-
-/// Slack user ids (`U…`, `W…`) are upper-case letters and digits.
-fn valid_user_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 32 && id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-}
-
-/// Parse an `application/x-www-form-urlencoded` body whose `payload` field is the
-/// JSON of a `block_actions` interaction.
-pub fn parse_click(body: &[u8]) -> Result<Click, BadRequest> {
-    let payload = form_urlencoded::parse(body)
-        .find(|(k, _)| k == "payload")
-        .map(|(_, v)| v.into_owned())
-        .ok_or(BadRequest::NoPayload)?;
-    let p: Payload = serde_json::from_str(&payload)
-        .map_err(|e| BadRequest::Shape(format!("{:?} error at column {}", e.classify(), e.column())))?;
-    if p.kind != "block_actions" {
-        let mut kind = p.kind;
-        kind.truncate(40);
-        return Err(BadRequest::NotBlockActions(kind));
-    }
-    if !valid_user_id(&p.user.id) {
-        return Err(BadRequest::BadUser);
-    }
-    let action = p.actions.into_iter().next().ok_or(BadRequest::NoAction)?;
-    let kind = ButtonKind::from_action_id(&action.action_id).ok_or(BadRequest::UnknownAction)?;
-    let value = action
-        .value
-        .as_deref()
-        .and_then(ButtonValue::decode)
-        .filter(|v| v.action == kind && !v.ledger_id.is_empty() && !v.rule.is_empty())
-        .ok_or(BadRequest::BadValue)?;
-    let username = p.user.username.or(p.user.name).unwrap_or_default();
-    let (message_text, message_blocks) = match p.message {
-        Some(m) => (m.text, m.blocks),
-        None => (None, vec![]),
-    };
-    Ok(Click {
-        user_id: p.user.id,
-        username,
-        kind,
-        value,
-        response_url: p.response_url.filter(|u| !u.is_empty()),
-        message_text,
-        message_blocks,
-    })
-}
-
-// ---------------------------------------------------------------------------
-// Allowlist
 
 /// The Slack user ids that may act (`ADMIN_SLACK_USER_IDS`, comma-separated).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -432,9 +94,6 @@ impl Allowlist {
     }
 }
 
-// ---------------------------------------------------------------------------
-// Configuration
-
 /// The function's typed configuration.
 ///
 /// | variable               | meaning                                                     |
@@ -453,7 +112,7 @@ pub struct InteractionsConfig {
     /// Only a `response_url` starting with this is posted to (`SLACK_RESPONSE_URL_PREFIX`,
     /// default Slack's own host), so a forged-but-signed payload can't aim our POST elsewhere.
     pub response_url_prefix: String,
-    /// One per rule family (`policy::rules::FAMILIES`): the function acts on any rule's notice.
+    /// One per rule family (`policy::catalog::families`): the function acts on any rule's notice.
     pub families: Vec<FunctionConfig>,
 }
 
@@ -471,9 +130,9 @@ impl InteractionsConfig {
                     .into(),
             })
         };
-        let families = policy::rules::FAMILIES
-            .iter()
-            .map(|(family, _)| FunctionConfig::from_lookup(family, &lookup))
+        let families = policy::catalog::families()
+            .into_iter()
+            .map(|family| FunctionConfig::from_lookup(family, &lookup))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(InteractionsConfig {
             settings_table: required("SETTINGS_TABLE")?,
@@ -485,9 +144,6 @@ impl InteractionsConfig {
         })
     }
 }
-
-// ---------------------------------------------------------------------------
-// The function
 
 /// The HTTP answer to Slack.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -522,8 +178,8 @@ impl From<Reply> for LambdaFunctionUrlResponse {
 pub struct Interactions {
     signing_secret: Option<String>,
     admins: Allowlist,
-    /// One per rule family, by family name.
-    apps: BTreeMap<String, App>,
+    /// One per rule family.
+    apps: BTreeMap<policy::Family, App>,
     settings: Arc<dyn SettingsAdmin>,
     ledger: Arc<dyn Ledger>,
     http: reqwest::Client,
@@ -556,7 +212,7 @@ impl Interactions {
         // One read of the Slack secret: the signing secret for the requests, the
         // webhook for the notices every family's app sends.
         let secret = match &cfg.slack_secret_id {
-            Some(id) => crate::slack::read_secret(&clients.secrets, id)
+            Some(id) => crate::slack::webhook::read_secret(&clients.secrets, id)
                 .await
                 .map_err(|source| InitError::SlackSecret {
                     secret_id: id.clone(),
@@ -566,7 +222,7 @@ impl Interactions {
         };
         let signing_secret = secret.as_deref().and_then(signing_secret_from_secret);
         let slack: Option<Arc<dyn policy::ports::Notifier>> =
-            match secret.as_deref().and_then(crate::slack::webhook_from_secret) {
+            match secret.as_deref().and_then(crate::slack::webhook::webhook_from_secret) {
                 Some(url) => Some(Arc::new(crate::slack::SlackNotifier::new(url).map_err(|source| {
                     InitError::SlackSecret {
                         secret_id: cfg.slack_secret_id.clone().unwrap_or_default(),
@@ -586,12 +242,12 @@ impl Interactions {
         }
         // Every act from Slack goes through the executor's account gate: it may act only
         // in the account this function's credentials belong to.
-        let accounts = crate::app::caller_accounts(&clients).await?;
+        let accounts = super::function::caller_accounts(&clients).await?;
         let mut apps = BTreeMap::new();
         for fc in &cfg.families {
             let mut app = App::assemble(&clients, fc, slack.clone())?;
             app.opts.accounts = accounts.clone();
-            apps.insert(fc.family.clone(), app);
+            apps.insert(fc.family, app);
         }
         info!(
             families = ?apps.keys().collect::<Vec<_>>(),
@@ -613,7 +269,7 @@ impl Interactions {
     pub fn new(
         signing_secret: Option<String>,
         admins: Allowlist,
-        apps: BTreeMap<String, App>,
+        apps: BTreeMap<policy::Family, App>,
         settings: Arc<dyn SettingsAdmin>,
         ledger: Arc<dyn Ledger>,
     ) -> Interactions {
@@ -782,10 +438,10 @@ impl Interactions {
             ));
         }
         let rule = record.rule.as_str();
-        let family = policy::rules::family_of(rule).ok_or_else(|| format!("unknown rule {rule}"))?;
+        let family = policy::catalog::family_of(rule).ok_or_else(|| format!("unknown rule {rule}"))?;
         let app = self
             .apps
-            .get(family)
+            .get(&family)
             .ok_or_else(|| format!("this function has no {family} rules"))?;
         let actor = Actor {
             arn: format!("slack:{} ({})", click.user_id, click.username),
@@ -845,7 +501,24 @@ impl Interactions {
                     Outcome::Compliant => Ok(format!(
                         "✅ {who} asked for a fix: the resource is already compliant, nothing changed{lifted_note}"
                     )),
-                    other => {
+                    other @ (Outcome::Gone
+                    | Outcome::Off
+                    | Outcome::LoopGuard
+                    | Outcome::FailedCall
+                    | Outcome::Duplicate
+                    | Outcome::Exempt
+                    | Outcome::Notified
+                    | Outcome::DryRun
+                    | Outcome::NotVerified
+                    | Outcome::Failed
+                    | Outcome::CannotJudge
+                    | Outcome::Limited
+                    | Outcome::Warned
+                    | Outcome::BreakGlass
+                    | Outcome::Undone
+                    | Outcome::ModeSet
+                    | Outcome::Exempted
+                    | Outcome::ExemptionRemoved) => {
                         let mut why = vec![other.to_string()];
                         why.extend(d.error.iter().cloned());
                         why.extend(d.notes.iter().cloned());
@@ -907,7 +580,7 @@ impl Interactions {
 /// start-up failure is reported to the Lambda Runtime API's `/init/error`
 /// ([`crate::startup`]), never with the secret.
 pub async fn run() -> Result<(), lambda_runtime::Error> {
-    crate::app::init_tracing(true);
+    super::init_tracing(true);
     let interactions = crate::startup::start("slack-interactions", async {
         let sdk = crate::clients::load_sdk_config().await;
         let cfg = InteractionsConfig::from_env()?;
@@ -929,173 +602,10 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// The message update: the notice's blocks plus a status line. Without buttons
-/// after an act; with them after a refusal (another button may still help).
-pub fn updated_message(click: &Click, line: &str, keep_buttons: bool) -> Value {
-    let mut blocks: Vec<Value> = click
-        .message_blocks
-        .iter()
-        .filter(|b| b.get("block_id").and_then(Value::as_str) != Some(STATUS_BLOCK_ID))
-        .filter(|b| {
-            keep_buttons
-                || !(b.get("type").and_then(Value::as_str) == Some("actions")
-                    && b.get("block_id").and_then(Value::as_str) == Some(ACTIONS_BLOCK_ID))
-        })
-        .cloned()
-        .collect();
-    let mut line = line.to_string();
-    if line.len() > 3000 {
-        let mut end = 2997;
-        while !line.is_char_boundary(end) {
-            end -= 1;
-        }
-        line.truncate(end);
-        line.push_str("...");
-    }
-    blocks.push(json!({
-        "type": "context",
-        "block_id": STATUS_BLOCK_ID,
-        "elements": [{"type": "mrkdwn", "text": line}],
-    }));
-    json!({
-        "replace_original": true,
-        "text": click.message_text.clone().unwrap_or_else(|| "hipaa-autofix notice".into()),
-        "blocks": blocks,
-    })
-}
-
-// ---------------------------------------------------------------------------
-// Permissions
-
-/// One action of each shape (with and without a previous state), so undo's
-/// inverse actions are derived from [`Action::undo`] itself.
-fn action_samples() -> Vec<Action> {
-    let b = || "bucket".to_string();
-    let pab = PublicAccessBlock::ALL_ON;
-    let acl = Acl {
-        owner: None,
-        grants: vec![],
-    };
-    let pp = PasswordPolicy::default();
-    let (user, key_id) = ("user".to_string(), "AKIA".to_string());
-    vec![
-        Action::PutBucketPublicAccessBlock {
-            bucket: b(),
-            settings: pab,
-            previous: None,
-        },
-        Action::PutBucketPublicAccessBlock {
-            bucket: b(),
-            settings: pab,
-            previous: Some(PublicAccessBlock::default()),
-        },
-        Action::DeleteBucketPublicAccessBlock {
-            bucket: b(),
-            previous: pab,
-        },
-        Action::PutBucketAcl {
-            bucket: b(),
-            acl: acl.clone(),
-            removed_grants: vec![],
-            previous: acl,
-        },
-        Action::PutBucketPolicy {
-            bucket: b(),
-            policy: "{}".into(),
-            removed_statements: vec![],
-            previous: None,
-        },
-        Action::PutBucketPolicy {
-            bucket: b(),
-            policy: "{}".into(),
-            removed_statements: vec![],
-            previous: Some("{}".into()),
-        },
-        Action::DeleteBucketPolicy {
-            bucket: b(),
-            removed_statements: vec![],
-            previous: "{}".into(),
-        },
-        Action::PutAccountPublicAccessBlock {
-            account: "1".into(),
-            settings: pab,
-            previous: None,
-        },
-        Action::PutAccountPublicAccessBlock {
-            account: "1".into(),
-            settings: pab,
-            previous: Some(PublicAccessBlock::default()),
-        },
-        Action::DeleteAccountPublicAccessBlock {
-            account: "1".into(),
-            previous: pab,
-        },
-        Action::DeactivateAccessKey {
-            user: user.clone(),
-            key_id: key_id.clone(),
-        },
-        Action::ActivateAccessKey {
-            user: user.clone(),
-            key_id: key_id.clone(),
-        },
-        Action::DeleteAccessKey {
-            user: user.clone(),
-            key_id,
-        },
-        Action::DeleteLoginProfile { user: user.clone() },
-        Action::AttachUserPolicy {
-            user: user.clone(),
-            policy_arn: "arn:aws:iam::1:policy/p".into(),
-        },
-        Action::DetachUserPolicy {
-            user,
-            policy_arn: "arn:aws:iam::1:policy/p".into(),
-        },
-        Action::UpdateAccountPasswordPolicy {
-            policy: pp,
-            previous: None,
-        },
-        Action::UpdateAccountPasswordPolicy {
-            policy: pp,
-            previous: Some(pp),
-        },
-        Action::DeleteAccountPasswordPolicy { previous: pp },
-    ]
-}
-
-/// The actions an undo of `action` (by name) may apply, derived from [`Action::undo`].
-pub fn undo_action_names(action: &str) -> BTreeSet<&'static str> {
-    action_samples()
-        .iter()
-        .filter(|a| a.name() == action)
-        .filter_map(Action::undo)
-        .map(|u| u.name())
-        .collect()
-}
-
-/// Every AWS resource permission the function calls: for every rule of every family,
-/// the reads (facets and tags), the fixes (its actions) and the undos (each action's
-/// inverse, and the re-read of what it writes). No lists (it never sweeps) and no
-/// `config:PutEvaluations` (it never answers a Config invocation), which
-/// `policy::permissions::family_permissions` include for the family functions.
+/// Every AWS resource permission the function calls: an admin's acts on any
+/// rule's notice (reads, fixes, undos; `policy::permissions::admin_permissions`).
 pub fn resource_permissions() -> BTreeSet<&'static str> {
-    let mut out = BTreeSet::new();
-    for rule in policy::rules::all() {
-        let kind = rule.kind();
-        for f in rule.reads().iter().chain(rule.facets()).chain(&[Facet::Tags]) {
-            out.extend(facet_permissions(kind, *f));
-        }
-        for name in rule.actions() {
-            out.extend(action_permissions(name));
-            for undo in undo_action_names(name) {
-                out.extend(action_permissions(undo));
-            }
-            for a in action_samples().iter().filter(|a| a.name() == *name) {
-                out.extend(facet_permissions(kind, a.writes()));
-            }
-        }
-    }
-    out
+    policy::permissions::admin_permissions()
 }
 
 /// Every IAM action the function's role needs, resource permissions and plumbing:
@@ -1124,258 +634,13 @@ pub fn required_permissions() -> BTreeSet<&'static str> {
 mod tests {
     use super::*;
     use chrono::NaiveDate;
-    use chrono::TimeZone;
+
     use policy::PortError;
 
-    const SECRET: &str = "8f742231b10e8888abcd99yyyzzz85a5";
-
-    fn at(ts: i64) -> DateTime<Utc> {
-        Utc.timestamp_opt(ts, 0).single().unwrap_or_default()
-    }
-
-    /// HMAC-SHA256 as RFC 2104 defines it, over `sha2` directly: an independent
-    /// computation of the documented algorithm to check `sign` against.
-    fn reference_hmac(key: &[u8], msg: &[u8]) -> Vec<u8> {
-        use sha2::Digest;
-        let mut k = [0u8; 64];
-        if key.len() > 64 {
-            k[..32].copy_from_slice(&Sha256::digest(key));
-        } else {
-            k[..key.len()].copy_from_slice(key);
-        }
-        let ipad: Vec<u8> = k.iter().map(|b| b ^ 0x36).collect();
-        let opad: Vec<u8> = k.iter().map(|b| b ^ 0x5c).collect();
-        let inner = Sha256::new().chain_update(&ipad).chain_update(msg).finalize();
-        Sha256::new()
-            .chain_update(&opad)
-            .chain_update(inner)
-            .finalize()
-            .to_vec()
-    }
-
-    #[test]
-    fn the_signature_is_hmac_sha256_of_v0_timestamp_body() {
-        let body = b"payload=%7B%22type%22%3A%22block_actions%22%7D";
-        let ts = "1531420618";
-        let mut base = b"v0:1531420618:".to_vec();
-        base.extend_from_slice(body);
-        let expected = format!("v0={}", hex::encode(reference_hmac(SECRET.as_bytes(), &base)));
-        assert_eq!(sign(SECRET, ts, body), expected);
-        // RFC 4231 test case 2, as a check of the reference itself.
-        assert_eq!(
-            hex::encode(reference_hmac(b"Jefe", b"what do ya want for nothing?")),
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-        );
-        assert!(verify(SECRET, Some(ts), Some(&expected), body, at(1531420618)).is_ok());
-    }
-
-    #[test]
-    fn a_wrong_or_missing_signature_is_refused() {
-        let body = b"payload=x";
-        let ts = "1700000000";
-        let now = at(1700000000);
-        let good = sign(SECRET, ts, body);
-        assert!(verify(SECRET, Some(ts), Some(&good), body, now).is_ok());
-        assert!(matches!(
-            verify("another-secret", Some(ts), Some(&good), body, now),
-            Err(Rejection::BadSignature)
-        ));
-        assert!(matches!(
-            verify(SECRET, Some(ts), Some(&good), b"payload=y", now),
-            Err(Rejection::BadSignature)
-        ));
-        // The timestamp is part of what is signed.
-        assert!(matches!(
-            verify(SECRET, Some("1700000001"), Some(&good), body, now),
-            Err(Rejection::BadSignature)
-        ));
-        let flipped = format!(
-            "{}{}",
-            &good[..good.len() - 1],
-            if good.ends_with('0') { '1' } else { '0' }
-        );
-        for bad in [flipped.as_str(), &good[3..], "v1=00", "v0=zz", "v0=", "v0=abcd", ""] {
-            assert!(
-                matches!(
-                    verify(SECRET, Some(ts), Some(bad), body, now),
-                    Err(Rejection::BadSignature)
-                ),
-                "{bad:?}"
-            );
-        }
-        assert!(matches!(
-            verify(SECRET, Some(ts), None, body, now),
-            Err(Rejection::MissingSignature)
-        ));
-        assert!(matches!(
-            verify("", Some(ts), Some(&good), body, now),
-            Err(Rejection::NoSigningSecret)
-        ));
-    }
-
-    #[test]
-    fn timestamps_more_than_five_minutes_off_are_refused() {
-        let body = b"payload=x";
-        let ts = 1_700_000_000;
-        let sig = sign(SECRET, &ts.to_string(), body);
-        let check = |now: i64| verify(SECRET, Some(&ts.to_string()), Some(&sig), body, at(now));
-        assert!(check(ts + 300).is_ok());
-        assert!(check(ts - 300).is_ok());
-        assert!(matches!(check(ts + 301), Err(Rejection::Stale { skew_seconds: 301 })));
-        assert!(matches!(check(ts - 301), Err(Rejection::Stale { .. })));
-        // A timestamp that is no number is refused even when it is what was signed.
-        for bad in [None, Some(""), Some("soon"), Some("1.5")] {
-            let sig = sign(SECRET, bad.unwrap_or_default(), body);
-            assert!(
-                matches!(
-                    verify(SECRET, bad, Some(&sig), body, at(ts)),
-                    Err(Rejection::BadTimestamp)
-                ),
-                "{bad:?}"
-            );
-        }
-        // The signature comes first: a stale timestamp with a forged signature is
-        // refused as forged, so nothing about the window is told to a forger.
-        let forged = sign("not-the-secret", &ts.to_string(), body);
-        assert!(matches!(
-            verify(SECRET, Some(&ts.to_string()), Some(&forged), body, at(ts + 3600)),
-            Err(Rejection::BadSignature)
-        ));
-    }
-
-    /// `v0=` + the hex of `sig` with every other letter in upper case.
-    fn mixed_case(sig: &str) -> String {
-        let hex: String = sig[3..]
-            .chars()
-            .enumerate()
-            .map(|(i, c)| if i % 2 == 0 { c.to_ascii_uppercase() } else { c })
-            .collect();
-        format!("v0={hex}")
-    }
-
-    #[test]
-    fn every_spelling_of_one_signature_has_one_replay_key() {
-        let body = b"payload=x";
-        let ts = "1700000000";
-        let now = at(1_700_000_000);
-        let good = sign(SECRET, ts, body);
-        let upper = format!("v0={}", good[3..].to_ascii_uppercase());
-        let mixed = mixed_case(&good);
-        assert!(upper != good && mixed != good && mixed != upper);
-        let key = |sig: &str| {
-            verify(SECRET, Some(ts), Some(sig), body, now)
-                .map(|v| v.replay_key())
-                .unwrap_or_else(|e| panic!("{sig}: {e}"))
-        };
-        let keys: BTreeSet<String> = [good.clone(), upper, mixed, format!(" {good} ")]
-            .iter()
-            .map(|s| key(s))
-            .collect();
-        assert_eq!(keys.len(), 1, "{keys:?}");
-        // The key is the MAC's bytes: lower-case hex of exactly what was verified.
-        assert_eq!(keys.first().cloned(), Some(format!("slack#{}", &good[3..])));
-        // Another body or another timestamp is another request, another key.
-        let other_body = sign(SECRET, ts, b"payload=y");
-        let other = verify(SECRET, Some(ts), Some(&other_body), b"payload=y", now).map(|v| v.replay_key());
-        assert!(other.is_ok_and(|k| !keys.contains(&k)));
-        let later = sign(SECRET, "1700000001", body);
-        let later = verify(SECRET, Some("1700000001"), Some(&later), body, now).map(|v| v.replay_key());
-        assert!(later.is_ok_and(|k| !keys.contains(&k)));
-    }
-
-    fn value(kind: ButtonKind) -> String {
-        ButtonValue {
-            action: kind,
-            ledger_id: "0190-abc".into(),
-            rule: "s3-bucket-public-access".into(),
-        }
-        .encode()
-    }
-
-    fn payload(user: &str, action_id: &str, value: &str) -> Value {
-        json!({
-            "type": "block_actions",
-            "user": {"id": user, "username": "alice", "name": "alice", "team_id": "T1"},
-            "api_app_id": "A1",
-            "container": {"type": "message", "message_ts": "1.2"},
-            "response_url": "http://127.0.0.1:9/actions/T1/1/xyz",
-            "message": {"type": "message", "text": "Fixed and verified: arn:aws:s3:::b", "blocks": [
-                {"type": "header", "block_id": "h"},
-                {"type": "actions", "block_id": ACTIONS_BLOCK_ID, "elements": []}
-            ]},
-            "actions": [{"type": "button", "action_id": action_id, "block_id": ACTIONS_BLOCK_ID, "value": value, "action_ts": "1.3"}]
-        })
-    }
-
-    fn form(p: &Value) -> String {
-        form_urlencoded::Serializer::new(String::new())
-            .append_pair("payload", &p.to_string())
-            .finish()
-    }
-
-    #[test]
-    fn a_click_is_parsed_from_a_form_body() {
-        let body = form(&payload("U123ABC", "autofix_undo", &value(ButtonKind::Undo)));
-        let c = parse_click(body.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(c.user_id, "U123ABC");
-        assert_eq!(c.username, "alice");
-        assert_eq!(c.kind, ButtonKind::Undo);
-        assert_eq!(c.value.ledger_id, "0190-abc");
-        assert_eq!(c.value.rule, "s3-bucket-public-access");
-        assert_eq!(c.response_url.as_deref(), Some("http://127.0.0.1:9/actions/T1/1/xyz"));
-        assert_eq!(c.message_blocks.len(), 2);
-        assert!(c.message_text.is_some_and(|t| t.starts_with("Fixed")));
-    }
-
-    #[test]
-    fn base64_bodies_are_decoded_and_plain_ones_kept() {
-        let body = form(&payload("U1", "autofix_set_notify", &value(ButtonKind::SetNotify)));
-        let b64 = base64::engine::general_purpose::STANDARD.encode(&body);
-        let decoded = decode_body(Some(&b64), true).unwrap_or_default();
-        assert_eq!(decoded, body.as_bytes());
-        assert_eq!(decode_body(Some(&body), false).unwrap_or_default(), body.as_bytes());
-        assert_eq!(decode_body(None, false).unwrap_or_default(), b"");
-        assert!(matches!(
-            decode_body(Some("%%%not base64"), true),
-            Err(BadRequest::Base64)
-        ));
-        assert_eq!(parse_click(&decoded).map(|c| c.kind).ok(), Some(ButtonKind::SetNotify));
-    }
-
-    #[test]
-    fn bodies_that_are_not_our_clicks_are_bad_requests() {
-        let ok_value = value(ButtonKind::Undo);
-        let cases: Vec<(String, &str)> = vec![
-            ("foo=bar".into(), "no payload"),
-            ("payload=%7Bnot+json".into(), "not json"),
-            (
-                form(&json!({"type": "view_submission", "user": {"id": "U1"}})),
-                "not block_actions",
-            ),
-            (
-                form(&payload("U1", "someone_elses_button", &ok_value)),
-                "unknown action",
-            ),
-            (
-                form(&payload("U1", "autofix_fix_now", &ok_value)),
-                "value of another kind",
-            ),
-            (form(&payload("U1", "autofix_undo", "not json")), "bad value"),
-            (form(&payload("u1; drop", "autofix_undo", &ok_value)), "bad user id"),
-            (
-                form(&json!({"type": "block_actions", "user": {"id": "U1"}, "actions": []})),
-                "no action",
-            ),
-        ];
-        for (body, what) in cases {
-            assert!(parse_click(body.as_bytes()).is_err(), "{what}");
-        }
-        // A JSON error says where, never what: the payload is not quoted.
-        let e = parse_click(b"payload=%7B%22secret+patient%22")
-            .err()
-            .map(|e| e.to_string());
-        assert!(e.is_some_and(|e| !e.contains("patient")));
-    }
+    use crate::slack::buttons::tests::{form, payload, value};
+    use crate::slack::buttons::*;
+    use crate::slack::signature::tests::{SECRET, at, mixed_case};
+    use crate::slack::signature::*;
 
     #[test]
     fn the_allowlist_is_exact() {
@@ -1385,22 +650,6 @@ mod tests {
         assert!(!a.allows("u123") && !a.allows("U12") && !a.allows("") && !a.allows("U123 "));
         assert!(Allowlist::parse("").is_empty());
         assert!(!Allowlist::parse("").allows(""));
-    }
-
-    #[test]
-    fn button_values_round_trip_and_are_short() {
-        for kind in ButtonKind::ALL {
-            let v = ButtonValue {
-                action: kind,
-                ledger_id: uuid::Uuid::now_v7().to_string(),
-                rule: "iam-inactive-access-key-deleted".into(),
-            };
-            let s = v.encode();
-            assert!(s.len() < 200, "{s}");
-            assert_eq!(ButtonValue::decode(&s), Some(v));
-            assert_eq!(ButtonKind::from_action_id(kind.action_id()), Some(kind));
-        }
-        assert!(ButtonValue::decode(&"x".repeat(BUTTON_VALUE_MAX + 1)).is_none());
     }
 
     #[test]
@@ -1416,7 +665,7 @@ mod tests {
         let c =
             InteractionsConfig::from_lookup(|k| vars.get(k).map(|v| v.to_string())).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.admins.len(), 2);
-        assert_eq!(c.families.len(), policy::rules::FAMILIES.len());
+        assert_eq!(c.families.len(), policy::catalog::families().len());
         assert!(c.families.iter().all(|f| f.exempt_tag == "x:exempt"));
         for missing in ["SETTINGS_TABLE", "LEDGER_TABLE"] {
             let e = InteractionsConfig::from_lookup(|k| {
@@ -1430,36 +679,39 @@ mod tests {
     }
 
     #[test]
-    fn undo_names_come_from_action_undo() {
+    fn undo_names_come_from_the_action_specs() {
+        use policy::kinds::{ActionInfo, Undo, iam_account, iam_user, s3_bucket};
+        let undo_names = |a: ActionInfo| -> BTreeSet<&'static str> {
+            match a.undo() {
+                Undo::By(us) => us.iter().map(|u| u.name).collect(),
+                Undo::Irreversible(_) => BTreeSet::new(),
+            }
+        };
         assert_eq!(
-            undo_action_names("PutBucketPublicAccessBlock"),
+            undo_names(s3_bucket::PutBucketPublicAccessBlock::INFO),
             BTreeSet::from(["PutBucketPublicAccessBlock", "DeleteBucketPublicAccessBlock"])
         );
         assert_eq!(
-            undo_action_names("UpdateAccountPasswordPolicy"),
+            undo_names(iam_account::UpdateAccountPasswordPolicy::INFO),
             BTreeSet::from(["UpdateAccountPasswordPolicy", "DeleteAccountPasswordPolicy"])
         );
         assert_eq!(
-            undo_action_names("AttachUserPolicy"),
+            undo_names(iam_user::AttachUserPolicy::INFO),
             BTreeSet::from(["DetachUserPolicy"])
         );
-        assert!(undo_action_names("DeleteAccessKey").is_empty());
-        // Every action variant has a sample, so a new variant can't be missed.
-        let sampled: BTreeSet<&str> = action_samples().iter().map(Action::name).collect();
-        let all: BTreeSet<&str> = policy::action::ACTION_NAMES.iter().copied().collect();
-        assert_eq!(sampled, all);
+        assert!(undo_names(iam_user::DeleteAccessKey::INFO).is_empty());
     }
 
     #[test]
     fn required_permissions_cover_every_fix_read_and_undo_and_no_more() {
         let p = required_permissions();
-        for (family, _) in policy::rules::FAMILIES {
+        for family in policy::catalog::families() {
             for perm in policy::permissions::family_permissions(family) {
                 // What only sweeps (listing, the credential report) and Config reports call.
                 let sweep_or_config = perm == "config:PutEvaluations"
-                    || [policy::ResourceKind::S3Bucket, policy::ResourceKind::IamUser]
+                    || policy::kinds::ResourceKind::ALL
                         .iter()
-                        .any(|k| policy::permissions::list_permissions(*k).contains(&perm));
+                        .any(|k| k.list_permissions().contains(&perm));
                 assert_eq!(p.contains(perm), !sweep_or_config, "{perm} ({family})");
             }
         }
@@ -1477,34 +729,6 @@ mod tests {
             "{p:?}"
         );
         assert!(!p.contains("dynamodb:Scan"), "the function never scans");
-    }
-
-    #[test]
-    fn the_message_update_drops_the_buttons_after_an_act_and_keeps_them_after_a_refusal() {
-        let body = form(&payload("U1", "autofix_undo", &value(ButtonKind::Undo)));
-        let click = parse_click(body.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
-        let done = updated_message(&click, "✅ <@U1> undid this fix (ledger 1)", false);
-        assert_eq!(done["replace_original"], true);
-        let blocks = done["blocks"].as_array().cloned().unwrap_or_default();
-        assert!(!blocks.iter().any(|b| b["type"] == "actions"));
-        assert_eq!(blocks.last().map(|b| b["type"].clone()), Some(json!("context")));
-        assert!(done.to_string().contains("undid this fix"));
-        let refused = updated_message(&click, "❌ refused: no", true);
-        assert!(
-            refused["blocks"]
-                .as_array()
-                .is_some_and(|b| b.iter().any(|b| b["type"] == "actions"))
-        );
-        // A second click replaces the status line instead of stacking another.
-        let again = Click {
-            message_blocks: done["blocks"].as_array().cloned().unwrap_or_default(),
-            ..click
-        };
-        let twice = updated_message(&again, "✅ again", false);
-        let n = twice["blocks"]
-            .as_array()
-            .map(|b| b.iter().filter(|b| b["block_id"] == STATUS_BLOCK_ID).count());
-        assert_eq!(n, Some(1));
     }
 
     /// Settings that refuse everything (the test never reaches them).

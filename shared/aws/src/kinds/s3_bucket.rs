@@ -1,26 +1,25 @@
-//! S3 and S3 Control: the resource reader, lister and remediator for buckets and
-//! the account-level Block Public Access configuration.
+//! S3 buckets: the reader, lister and remediator of the `s3_bucket` kind.
 //!
 //! Reads only the facets asked for (a compliant bucket costs one
 //! `GetPublicAccessBlock`), never reads object contents (no `GetObject`, no object
-//! listing), and applies every [`Action`] through one exhaustive match.
+//! listing), and applies every bucket action through one exhaustive match.
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
 use aws_sdk_s3::types as s3t;
-use aws_sdk_s3control::types as s3ct;
 use aws_types::region::Region;
-use policy::ports::{Listed, Remediator, ResourceLister, ResourceReader};
-use policy::resource::{AccountSnapshot, BucketSnapshot, Facet, Read};
+use policy::PortError;
+use policy::kinds::s3_bucket::{Action, Facet, S3Bucket, Snapshot};
+use policy::kinds::{Read, ResourceRef};
+use policy::ports::Listed;
 use policy::s3::{Acl, Grant, Grantee, Owner, PublicAccessBlock};
-use policy::{Action, PortError, ResourceKind, ResourceRef, Snapshot};
-use tracing::debug;
 
+use super::KindAdapter;
 use crate::clients::Clients;
 use crate::error::{AdapterError, error_code, port_error};
 
-/// "This bucket has no Block Public Access configuration" (bucket and account level).
+/// "This bucket has no Block Public Access configuration".
 const NO_PAB: &str = "NoSuchPublicAccessBlockConfiguration";
 const NO_POLICY: &str = "NoSuchBucketPolicy";
 const NO_TAGS: &[&str] = &["NoSuchTagSet", "NoSuchTagSetError"];
@@ -28,22 +27,20 @@ const NO_TAGS: &[&str] = &["NoSuchTagSet", "NoSuchTagSetError"];
 /// Buckets listed per `ListBuckets` page.
 const LIST_PAGE_SIZE: i32 = 1000;
 
-/// S3 and S3 Control over the SDK.
+/// S3 buckets over the SDK.
 #[derive(Debug)]
-pub struct S3Adapter {
+pub struct S3BucketAdapter {
     s3: aws_sdk_s3::Client,
-    s3control: aws_sdk_s3control::Client,
     /// One client per bucket region other than the base client's: S3 answers a
     /// request for a bucket in another region with a redirect, which the SDK does
     /// not follow.
     regional: Mutex<HashMap<String, aws_sdk_s3::Client>>,
 }
 
-impl S3Adapter {
+impl S3BucketAdapter {
     pub fn new(clients: &Clients) -> Self {
-        S3Adapter {
+        S3BucketAdapter {
             s3: clients.s3.clone(),
-            s3control: clients.s3control.clone(),
             regional: Mutex::new(HashMap::new()),
         }
     }
@@ -71,159 +68,52 @@ impl S3Adapter {
             })
             .clone()
     }
+}
 
-    async fn fill_bucket(&self, r: &ResourceRef, b: &mut BucketSnapshot, facets: &[Facet]) -> Result<(), PortError> {
+#[async_trait]
+impl KindAdapter<S3Bucket> for S3BucketAdapter {
+    async fn fill(&self, r: &ResourceRef, b: &mut Snapshot, facets: &[Facet]) -> Result<(), PortError> {
         let s3 = self.s3_in(&r.region);
         let what = format!("bucket {}", r.id);
-        for facet in facets {
+        let wanted: Vec<Facet> = facets.iter().copied().filter(|f| !b.has(*f)).collect();
+        for facet in wanted {
             match facet {
-                Facet::BucketPublicAccessBlock if !b.public_access_block.is_read() => {
+                Facet::PublicAccessBlock => {
                     b.public_access_block = Read::Value(get_bucket_pab(&s3, &r.id, &what).await?);
                 }
-                Facet::BucketPolicy if !b.policy.is_read() => {
-                    b.policy = Read::Value(get_bucket_policy(&s3, &r.id, &what).await?);
-                }
-                Facet::BucketAcl if !b.acl.is_read() => {
-                    b.acl = Read::Value(get_bucket_acl(&s3, &r.id, &what).await?);
-                }
-                Facet::Tags if !b.tags.is_read() => {
-                    b.tags = Read::Value(get_bucket_tags(&s3, &r.id, &what).await?);
-                }
-                // Already read, or a facet buckets don't have.
-                Facet::BucketPublicAccessBlock
-                | Facet::BucketPolicy
-                | Facet::BucketAcl
-                | Facet::Tags
-                | Facet::AccountPublicAccessBlock
-                | Facet::UserAccessKeys
-                | Facet::UserAccessKeyLastUsed
-                | Facet::UserLoginProfile
-                | Facet::UserMfaDevices
-                | Facet::UserAttachedPolicies
-                | Facet::PasswordPolicy
-                | Facet::RootMfa => {}
+                Facet::Policy => b.policy = Read::Value(get_bucket_policy(&s3, &r.id, &what).await?),
+                Facet::Acl => b.acl = Read::Value(get_bucket_acl(&s3, &r.id, &what).await?),
+                Facet::Tags => b.tags = Read::Value(get_bucket_tags(&s3, &r.id, &what).await?),
             }
         }
         Ok(())
     }
 
-    async fn fill_account(&self, r: &ResourceRef, a: &mut AccountSnapshot, facets: &[Facet]) -> Result<(), PortError> {
-        if facets.contains(&Facet::AccountPublicAccessBlock) && !a.public_access_block.is_read() {
-            a.public_access_block = Read::Value(self.get_account_pab(&r.account).await?);
-        }
-        Ok(())
-    }
-
-    async fn get_account_pab(&self, account: &str) -> Result<Option<PublicAccessBlock>, PortError> {
-        let res = self
-            .s3control
-            .get_public_access_block()
-            .account_id(account)
-            .send()
-            .await;
-        match res {
-            Ok(out) => Ok(out.public_access_block_configuration().map(|c| PublicAccessBlock {
-                block_public_acls: c.block_public_acls().unwrap_or(false),
-                ignore_public_acls: c.ignore_public_acls().unwrap_or(false),
-                block_public_policy: c.block_public_policy().unwrap_or(false),
-                restrict_public_buckets: c.restrict_public_buckets().unwrap_or(false),
-            })),
-            Err(e) if error_code(&e) == Some(NO_PAB) => Ok(None),
-            Err(e) => Err(port_error(
-                "GetPublicAccessBlock (account)",
-                &format!("account {account}"),
-                e,
-            )),
-        }
-    }
-
-    async fn put_account_pab(&self, account: &str, settings: &PublicAccessBlock) -> Result<(), PortError> {
-        let conf = s3ct::PublicAccessBlockConfiguration::builder()
-            .block_public_acls(settings.block_public_acls)
-            .ignore_public_acls(settings.ignore_public_acls)
-            .block_public_policy(settings.block_public_policy)
-            .restrict_public_buckets(settings.restrict_public_buckets)
-            .build();
-        self.s3control
-            .put_public_access_block()
-            .account_id(account)
-            .public_access_block_configuration(conf)
-            .send()
-            .await
-            .map_err(|e| port_error("PutPublicAccessBlock (account)", &format!("account {account}"), e))?;
-        Ok(())
-    }
-
-    async fn delete_account_pab(&self, account: &str) -> Result<(), PortError> {
-        match self
-            .s3control
-            .delete_public_access_block()
-            .account_id(account)
-            .send()
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(e) if error_code(&e) == Some(NO_PAB) => Ok(()),
-            Err(e) => Err(port_error(
-                "DeletePublicAccessBlock (account)",
-                &format!("account {account}"),
-                e,
-            )),
-        }
-    }
-}
-
-#[async_trait]
-impl ResourceReader for S3Adapter {
-    async fn fill(&self, resource: &ResourceRef, snapshot: &mut Snapshot, facets: &[Facet]) -> Result<(), PortError> {
-        debug!(resource = %resource, facets = ?facets, "reading");
-        match snapshot {
-            Snapshot::S3Bucket(b) => self.fill_bucket(resource, b, facets).await,
-            Snapshot::S3Account(a) => self.fill_account(resource, a, facets).await,
-            Snapshot::IamUser(_) | Snapshot::IamAccount(_) => Err(PortError::Unsupported(format!(
-                "the S3 adapter does not read {resource}"
-            ))),
-        }
-    }
-}
-
-#[async_trait]
-impl ResourceLister for S3Adapter {
-    async fn list(&self, kind: ResourceKind, account: &str, region: &str) -> Result<Vec<Listed>, PortError> {
-        match kind {
-            ResourceKind::S3Account => Ok(vec![Listed::bare(ResourceRef::s3_account(account, region))]),
-            ResourceKind::IamUser | ResourceKind::IamAccount => {
-                Err(PortError::Unsupported(format!("the S3 adapter does not list {kind:?}")))
-            }
-            ResourceKind::S3Bucket => {
-                let mut pages = self
-                    .s3
-                    .list_buckets()
-                    .max_buckets(LIST_PAGE_SIZE)
-                    .into_paginator()
-                    .send();
-                let mut out = Vec::new();
-                while let Some(page) = pages.next().await {
-                    let page = page.map_err(|e| port_error("ListBuckets", "buckets", e))?;
-                    for b in page.buckets() {
-                        let Some(name) = b.name() else { continue };
-                        let bucket_region = b.bucket_region().filter(|r| !r.is_empty()).unwrap_or(region);
-                        out.push(Listed::bare(ResourceRef::bucket(name, account, bucket_region)));
-                    }
-                }
-                Ok(out)
+    async fn list(&self, account: &str, region: &str) -> Result<Vec<Listed>, PortError> {
+        let mut pages = self
+            .s3
+            .list_buckets()
+            .max_buckets(LIST_PAGE_SIZE)
+            .into_paginator()
+            .send();
+        let mut out = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| port_error("ListBuckets", "buckets", e))?;
+            for b in page.buckets() {
+                let Some(name) = b.name() else { continue };
+                let bucket_region = b.bucket_region().filter(|r| !r.is_empty()).unwrap_or(region);
+                out.push(Listed::bare(ResourceRef::bucket(name, account, bucket_region)));
             }
         }
+        Ok(out)
     }
-}
 
-#[async_trait]
-impl Remediator for S3Adapter {
     async fn apply(&self, resource: &ResourceRef, action: &Action) -> Result<(), PortError> {
         let s3 = self.s3_in(&resource.region);
         // Exhaustive: a new action can't be half-wired.
         match action {
-            Action::PutBucketPublicAccessBlock { bucket, settings, .. } => {
+            Action::PutBucketPublicAccessBlock(a) => {
+                let (bucket, settings) = (&a.bucket, &a.settings);
                 let conf = s3t::PublicAccessBlockConfiguration::builder()
                     .block_public_acls(settings.block_public_acls)
                     .ignore_public_acls(settings.ignore_public_acls)
@@ -237,14 +127,16 @@ impl Remediator for S3Adapter {
                     .await
                     .map_err(|e| port_error("PutPublicAccessBlock", &bucket_what(bucket), e))?;
             }
-            Action::DeleteBucketPublicAccessBlock { bucket, .. } => {
+            Action::DeleteBucketPublicAccessBlock(a) => {
+                let bucket = &a.bucket;
                 match s3.delete_public_access_block().bucket(bucket).send().await {
                     Ok(_) => {}
                     Err(e) if error_code(&e) == Some(NO_PAB) => {}
                     Err(e) => return Err(port_error("DeletePublicAccessBlock", &bucket_what(bucket), e)),
                 }
             }
-            Action::PutBucketAcl { bucket, acl, .. } => {
+            Action::PutBucketAcl(a) => {
+                let (bucket, acl) = (&a.bucket, &a.acl);
                 // S3 requires the owner in an AccessControlPolicy; an ACL recorded
                 // without one (never the case for one read by GetBucketAcl) keeps the current owner.
                 let owner = match &acl.owner {
@@ -265,38 +157,19 @@ impl Remediator for S3Adapter {
                     .await
                     .map_err(|e| port_error("PutBucketAcl", &bucket_what(bucket), e))?;
             }
-            Action::PutBucketPolicy { bucket, policy, .. } => {
+            Action::PutBucketPolicy(a) => {
                 s3.put_bucket_policy()
-                    .bucket(bucket)
-                    .policy(policy)
+                    .bucket(&a.bucket)
+                    .policy(&a.policy)
                     .send()
                     .await
-                    .map_err(|e| port_error("PutBucketPolicy", &bucket_what(bucket), e))?;
+                    .map_err(|e| port_error("PutBucketPolicy", &bucket_what(&a.bucket), e))?;
             }
-            Action::DeleteBucketPolicy { bucket, .. } => match s3.delete_bucket_policy().bucket(bucket).send().await {
+            Action::DeleteBucketPolicy(a) => match s3.delete_bucket_policy().bucket(&a.bucket).send().await {
                 Ok(_) => {}
                 Err(e) if error_code(&e) == Some(NO_POLICY) => {}
-                Err(e) => return Err(port_error("DeleteBucketPolicy", &bucket_what(bucket), e)),
+                Err(e) => return Err(port_error("DeleteBucketPolicy", &bucket_what(&a.bucket), e)),
             },
-            Action::PutAccountPublicAccessBlock { account, settings, .. } => {
-                self.put_account_pab(account, settings).await?;
-            }
-            Action::DeleteAccountPublicAccessBlock { account, .. } => {
-                self.delete_account_pab(account).await?;
-            }
-            Action::DeactivateAccessKey { .. }
-            | Action::ActivateAccessKey { .. }
-            | Action::DeleteAccessKey { .. }
-            | Action::DeleteLoginProfile { .. }
-            | Action::AttachUserPolicy { .. }
-            | Action::DetachUserPolicy { .. }
-            | Action::UpdateAccountPasswordPolicy { .. }
-            | Action::DeleteAccountPasswordPolicy { .. } => {
-                return Err(PortError::Unsupported(format!(
-                    "the S3 adapter does not apply {}",
-                    action.name()
-                )));
-            }
         }
         Ok(())
     }

@@ -1,0 +1,178 @@
+//! The adapters of the resource kinds: one module per kind of `policy::kinds`, each
+//! the reader, lister and remediator of its own kind only, over the AWS SDK; and
+//! [`AwsAdapter`], which routes each port call to the kind's adapter with one match
+//! arm per kind.
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use policy::kinds::{self as k, Kind};
+use policy::ports::{Listed, Remediator, ResourceLister, ResourceReader};
+use policy::{Action, Facet, PortError, ResourceKind, ResourceRef, Snapshot};
+use tracing::debug;
+
+use crate::clients::Clients;
+
+#[cfg(feature = "iam")]
+pub mod iam_account;
+#[cfg(feature = "iam")]
+pub mod iam_user;
+#[cfg(feature = "s3control")]
+pub mod s3_account;
+#[cfg(feature = "s3")]
+pub mod s3_bucket;
+
+/// The reader, lister and remediator of one kind.
+#[async_trait]
+pub trait KindAdapter<K: Kind>: Send + Sync {
+    /// Read the facets asked for that are not read yet. `Err(PortError::NotFound)`
+    /// when the resource no longer exists.
+    async fn fill(&self, r: &ResourceRef, s: &mut K::Snapshot, facets: &[K::Facet]) -> Result<(), PortError>;
+    /// Every resource of the kind (paginated inside), each with a summary of its
+    /// state when the listing had one at no extra cost per resource.
+    async fn list(&self, account: &str, region: &str) -> Result<Vec<Listed>, PortError>;
+    /// Apply one action. Idempotent. `Err(PortError::NotFound)` when the resource is gone.
+    async fn apply(&self, r: &ResourceRef, action: &K::Action) -> Result<(), PortError>;
+}
+
+/// Every kind's adapter.
+pub struct AwsAdapter {
+    pub s3_bucket: Arc<dyn KindAdapter<k::s3_bucket::S3Bucket>>,
+    pub s3_account: Arc<dyn KindAdapter<k::s3_account::S3Account>>,
+    pub iam_user: Arc<dyn KindAdapter<k::iam_user::IamUser>>,
+    pub iam_account: Arc<dyn KindAdapter<k::iam_account::IamAccount>>,
+}
+
+impl std::fmt::Debug for AwsAdapter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AwsAdapter").finish_non_exhaustive()
+    }
+}
+
+impl AwsAdapter {
+    /// Each kind's adapter, or [`Unlinked`] for a kind whose service this build
+    /// leaves out (its cargo feature is off: the function has no rule of the kind).
+    pub fn new(clients: &Clients) -> Self {
+        #[cfg(feature = "s3")]
+        let s3_bucket = Arc::new(self::s3_bucket::S3BucketAdapter::new(clients));
+        #[cfg(not(feature = "s3"))]
+        let s3_bucket = Arc::new(Unlinked);
+        #[cfg(feature = "s3control")]
+        let s3_account = Arc::new(self::s3_account::S3AccountAdapter::new(clients));
+        #[cfg(not(feature = "s3control"))]
+        let s3_account = Arc::new(Unlinked);
+        #[cfg(feature = "iam")]
+        let (iam_user, iam_account) = (
+            Arc::new(self::iam_user::IamUserAdapter::new(clients)),
+            Arc::new(self::iam_account::IamAccountAdapter::new(clients)),
+        );
+        #[cfg(not(feature = "iam"))]
+        let (iam_user, iam_account) = (Arc::new(Unlinked), Arc::new(Unlinked));
+        let _ = clients;
+        AwsAdapter {
+            s3_bucket,
+            s3_account,
+            iam_user,
+            iam_account,
+        }
+    }
+}
+
+/// The adapter of a kind whose AWS service this build does not link: every call
+/// fails as unsupported (a function only ever sees its own rules' kinds).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Unlinked;
+
+impl Unlinked {
+    fn refuse<K: Kind>() -> PortError {
+        PortError::Unsupported(format!(
+            "this function is built without the AWS SDK for {:?} resources (cargo features of hipaa-aws: {})",
+            K::KIND,
+            K::KIND
+                .spec()
+                .services
+                .iter()
+                .map(|s| s.feature())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    }
+}
+
+#[async_trait]
+impl<K: Kind> KindAdapter<K> for Unlinked {
+    async fn fill(&self, _: &ResourceRef, _: &mut K::Snapshot, _: &[K::Facet]) -> Result<(), PortError> {
+        Err(Self::refuse::<K>())
+    }
+    async fn list(&self, _: &str, _: &str) -> Result<Vec<Listed>, PortError> {
+        Err(Self::refuse::<K>())
+    }
+    async fn apply(&self, _: &ResourceRef, _: &K::Action) -> Result<(), PortError> {
+        Err(Self::refuse::<K>())
+    }
+}
+
+/// The facets of one kind among `facets` (another kind's facets don't apply: the
+/// resource doesn't have them).
+fn own<F: Copy>(facets: &[Facet], project: impl Fn(Facet) -> Option<F>) -> Vec<F> {
+    facets.iter().copied().filter_map(project).collect()
+}
+
+/// The snapshot, action or facet is of another kind than the resource.
+fn mismatch(resource: &ResourceRef, what: &str) -> PortError {
+    PortError::InvalidData {
+        operation: what.to_string(),
+        reason: format!("{resource} is a {:?}, the {what} is of another kind", resource.kind),
+    }
+}
+
+#[async_trait]
+impl ResourceReader for AwsAdapter {
+    async fn fill(&self, resource: &ResourceRef, snapshot: &mut Snapshot, facets: &[Facet]) -> Result<(), PortError> {
+        debug!(resource = %resource, facets = ?facets, "reading");
+        match snapshot {
+            Snapshot::S3Bucket(s) => {
+                let f = own(facets, Facet::as_s3_bucket);
+                self.s3_bucket.fill(resource, s, &f).await
+            }
+            Snapshot::S3Account(s) => {
+                let f = own(facets, Facet::as_s3_account);
+                self.s3_account.fill(resource, s, &f).await
+            }
+            Snapshot::IamUser(s) => {
+                let f = own(facets, Facet::as_iam_user);
+                self.iam_user.fill(resource, s, &f).await
+            }
+            Snapshot::IamAccount(s) => {
+                let f = own(facets, Facet::as_iam_account);
+                self.iam_account.fill(resource, s, &f).await
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl ResourceLister for AwsAdapter {
+    async fn list(&self, kind: ResourceKind, account: &str, region: &str) -> Result<Vec<Listed>, PortError> {
+        match kind {
+            ResourceKind::S3Bucket => self.s3_bucket.list(account, region).await,
+            ResourceKind::S3Account => self.s3_account.list(account, region).await,
+            ResourceKind::IamUser => self.iam_user.list(account, region).await,
+            ResourceKind::IamAccount => self.iam_account.list(account, region).await,
+        }
+    }
+}
+
+#[async_trait]
+impl Remediator for AwsAdapter {
+    async fn apply(&self, resource: &ResourceRef, action: &Action) -> Result<(), PortError> {
+        if action.kind() != resource.kind {
+            return Err(mismatch(resource, action.name()));
+        }
+        match action {
+            Action::S3Bucket(a) => self.s3_bucket.apply(resource, a).await,
+            Action::S3Account(a) => self.s3_account.apply(resource, a).await,
+            Action::IamUser(a) => self.iam_user.apply(resource, a).await,
+            Action::IamAccount(a) => self.iam_account.apply(resource, a).await,
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! The function families: one Lambda each (`functions/<name>`, its own role and
+//! triggers in `template.yaml`). A rule names its family in its spec; which rules a
+//! family runs, and which families exist, is derived from the rules (`catalog`).
+use crate::rule::Family;
+
+/// Public S3 buckets and the account-level S3 Block Public Access.
+pub const S3_PUBLIC_ACCESS: Family = Family::new("s3-public-access");
+/// IAM access keys: old, unused, long inactive.
+pub const IAM_ACCESS_KEYS: Family = Family::new("iam-access-keys");
+/// IAM console users without MFA, and the root user's MFA.
+pub const IAM_MFA: Family = Family::new("iam-mfa");
+/// The account password policy.
+pub const IAM_PASSWORD_POLICY: Family = Family::new("iam-password-policy");

@@ -110,6 +110,7 @@ fn public_bucket(name: &str, tags: &[(&str, &str)]) -> s3_bucket::Snapshot {
         policy: Read::Value(None),
         acl: Read::Value(acl),
         tags: Read::Value(tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()),
+        ..Default::default()
     }
 }
 

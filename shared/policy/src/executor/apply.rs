@@ -28,7 +28,14 @@ impl Executor {
         r: &ResourceRef,
         claim: &Claim,
         d: &mut Decision,
+        shared: &mut Snapshot,
     ) -> Applied {
+        // Whatever a planned action may have written is stale now (even one that
+        // failed may have changed it), and read again; the rest still holds.
+        let blank = Snapshot::empty_at(r, (self.opts.clock)());
+        for action in &d.plan.actions {
+            shared.copy_facet(&blank, action.writes());
+        }
         let mut applied = Vec::new();
         for action in &d.plan.actions {
             match self.ports.remediator.apply(r, action).await {
@@ -59,9 +66,11 @@ impl Executor {
             withheld: std::mem::take(&mut d.plan.withheld),
         };
 
-        // Verify on a fresh read.
-        let mut after = Snapshot::empty_at(r, (self.opts.clock)());
-        let verified = match self.read_and_evaluate(rule, r, &mut after).await {
+        // Verify on a fresh read of what was written (and of anything not read yet).
+        let mut after = shared.clone();
+        let read = self.read_and_evaluate(rule, r, &mut after).await;
+        shared.clone_from(&after);
+        let verified = match read {
             Ok(Verdict::Compliant { .. }) => true,
             Ok(v) => {
                 if !failed {

@@ -144,6 +144,34 @@ pub fn denies_insecure_transport(stmt: &Value, bucket: &str) -> bool {
     eff && everyone && all_actions && resources && insecure
 }
 
+/// The access-log bucket the stack creates when `AccessLogBucket` is empty (the
+/// template's `AccessLogsBucket`).
+pub fn stack_access_log_bucket(stack: &str, account: &str, region: &str) -> String {
+    format!("{stack}-access-logs-{account}-{region}")
+}
+
+/// Fill the stack's own key and log bucket into `S3EncryptionKeyArn` and
+/// `AccessLogBucket` where they were left empty: a function gets them from its
+/// environment (`STACK_KEY_ARN`, `STACK_ACCESS_LOG_BUCKET`), the CLI from the stack
+/// it found.
+pub fn fill_stack_defaults(params: &mut crate::params::Params, key: Option<&str>, log_bucket: Option<&str>) {
+    use crate::params::Param;
+    use crate::rules::s3_bucket_access_logging::ACCESS_LOG_BUCKET;
+    use crate::rules::s3_bucket_default_encryption::S3_ENCRYPTION_KEY_ARN;
+    for (p, v) in [
+        (Param::Text(&S3_ENCRYPTION_KEY_ARN), key),
+        (Param::Text(&ACCESS_LOG_BUCKET), log_bucket),
+    ] {
+        let unset = params.value(p).is_empty();
+        if let Some(v) = v.filter(|v| !v.is_empty())
+            && unset
+        {
+            // A value the deployment gives is a non-empty text: always accepted.
+            let _ = params.set(p, v);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -57,12 +57,14 @@ pub const BUCKET_OWNER_ENFORCED: &str = "BucketOwnerEnforced";
 /// The fixed Sid of the statement `s3-bucket-ssl-requests-only` merges.
 pub const TLS_SID: &str = "HipaaAutofixDenyInsecureTransport";
 
-/// The TLS-only statement for `bucket`, as compact JSON text.
+/// The TLS-only statement for `bucket`, as compact JSON text. The principal is
+/// `{"AWS": "*"}`, the same as `"*"` to S3 and to AWS Config's rule; moto's
+/// PutBucketLogging fails (500) on a target whose policy has `"Principal": "*"`.
 pub fn tls_statement(bucket: &str) -> String {
     serde_json::json!({
         "Sid": TLS_SID,
         "Effect": "Deny",
-        "Principal": "*",
+        "Principal": {"AWS": "*"},
         "Action": "s3:*",
         "Resource": [format!("arn:aws:s3:::{bucket}"), format!("arn:aws:s3:::{bucket}/*")],
         "Condition": {"Bool": {"aws:SecureTransport": "false"}},

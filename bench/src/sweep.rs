@@ -4,6 +4,11 @@
 //!
 //! `cargo run --release -p hipaa-bench --bin sweep-bench -- --buckets 500 --violators 10`
 //!
+//! With `--all-s3-rules` (issue #10): every S3 bucket rule of both families in one
+//! executor, as the CLI runs them, over `--buckets` buckets compliant with all of
+//! them; prints the reads per facet per bucket (at most one each: the rules of a
+//! bucket share one snapshot).
+//!
 //! API calls are counted at the reader and remediator ports: every facet the
 //! adapter reads is exactly one S3 call (GetPublicAccessBlock, GetBucketPolicy,
 //! GetBucketAcl, GetBucketTagging), every action one call, and listing is one
@@ -32,11 +37,16 @@ struct Args {
     /// Sweep concurrencies to measure (repeatable).
     #[arg(long = "concurrency", default_values_t = [1usize, 16, 64])]
     concurrency: Vec<usize>,
+    /// Run every S3 bucket rule over compliant buckets and print reads per facet per bucket.
+    #[arg(long)]
+    all_s3_rules: bool,
 }
 
 #[derive(Default)]
 struct Counts {
     reads: Mutex<HashMap<String, usize>>,
+    /// Reads per (bucket ARN, facet).
+    facets: Mutex<HashMap<(String, String), usize>>,
     writes: AtomicUsize,
 }
 
@@ -44,9 +54,14 @@ struct CountingReader(Arc<dyn ResourceReader>, Arc<Counts>);
 #[async_trait]
 impl ResourceReader for CountingReader {
     async fn fill(&self, r: &ResourceRef, snap: &mut Snapshot, facets: &[Facet]) -> Result<(), PortError> {
-        let calls = snap.missing(facets).len();
+        let missing = snap.missing(facets);
         if let Ok(mut m) = self.1.reads.lock() {
-            *m.entry(r.arn()).or_default() += calls;
+            *m.entry(r.arn()).or_default() += missing.len();
+        }
+        if let Ok(mut m) = self.1.facets.lock() {
+            for f in &missing {
+                *m.entry((r.arn(), format!("{f:?}"))).or_default() += 1;
+            }
         }
         self.0.fill(r, snap, facets).await
     }
@@ -64,6 +79,9 @@ impl Remediator for CountingRemediator {
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
+    if args.all_s3_rules {
+        return all_s3_rules(args.buckets).await;
+    }
     println!(
         "sweep benchmark: {} buckets, {}% violators, local moto server",
         args.buckets, args.violators
@@ -136,5 +154,128 @@ async fn main() -> Result<()> {
         );
     }
     println!("(+1 ListBuckets call per 1000 buckets per sweep; the account-level rule adds one GetPublicAccessBlock)");
+    Ok(())
+}
+
+/// A bucket compliant with every S3 bucket rule: Block Public Access on, TLS-only
+/// policy, SSE-KMS with a Bucket Key, versioning, access logs, ACLs disabled.
+async fn fully_compliant_bucket(world: &harness::World, b: &str, log_bucket: &str) -> Result<()> {
+    use aws_sdk_s3::types as t;
+    world.compliant_bucket(b).await;
+    let s3 = &world.s3;
+    let policy = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        policy::s3::protection::tls_statement(b)
+    );
+    s3.put_bucket_policy().bucket(b).policy(policy).send().await?;
+    let default = t::ServerSideEncryptionByDefault::builder()
+        .sse_algorithm(t::ServerSideEncryption::AwsKms)
+        .build()?;
+    let rule = t::ServerSideEncryptionRule::builder()
+        .apply_server_side_encryption_by_default(default)
+        .bucket_key_enabled(true)
+        .build();
+    s3.put_bucket_encryption()
+        .bucket(b)
+        .server_side_encryption_configuration(t::ServerSideEncryptionConfiguration::builder().rules(rule).build()?)
+        .send()
+        .await?;
+    s3.put_bucket_versioning()
+        .bucket(b)
+        .versioning_configuration(
+            t::VersioningConfiguration::builder()
+                .status(t::BucketVersioningStatus::Enabled)
+                .build(),
+        )
+        .send()
+        .await?;
+    let logging = t::LoggingEnabled::builder()
+        .target_bucket(log_bucket)
+        .target_prefix(format!("{b}/"))
+        .build()?;
+    s3.put_bucket_logging()
+        .bucket(b)
+        .bucket_logging_status(t::BucketLoggingStatus::builder().logging_enabled(logging).build())
+        .send()
+        .await?;
+    let ownership = t::OwnershipControlsRule::builder()
+        .object_ownership(t::ObjectOwnership::BucketOwnerEnforced)
+        .build()?;
+    s3.put_bucket_ownership_controls()
+        .bucket(b)
+        .ownership_controls(t::OwnershipControls::builder().rules(ownership).build()?)
+        .send()
+        .await?;
+    Ok(())
+}
+
+async fn all_s3_rules(buckets: usize) -> Result<()> {
+    let world = harness::World::new().await;
+    let log_bucket = "bench-access-logs";
+    world.compliant_bucket(log_bucket).await;
+    world
+        .put_policy(
+            log_bucket,
+            &serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject",
+                "Resource": format!("arn:aws:s3:::{log_bucket}/*")}]}),
+        )
+        .await;
+    let names: Vec<String> = (0..buckets).map(|i| format!("bench-all-{i:05}")).collect();
+    for chunk in names.chunks(32) {
+        futures::future::try_join_all(chunk.iter().map(|b| fully_compliant_bucket(&world, b, log_bucket))).await?;
+    }
+
+    let mut env = world.env.clone();
+    env.insert("ACCESS_LOG_BUCKET".into(), log_bucket.into());
+    let cfg =
+        adapters::config::FunctionConfig::from_lookup(policy::family::S3_DATA_PROTECTION, |k| env.get(k).cloned())?;
+    let mut app = adapters::apps::function::App::build(&world.sdk, &cfg).await?;
+    app.opts.accounts = policy::AccountScope::own(harness::ACCOUNT)?;
+    // Every S3 bucket rule of every family in one executor, as `autofix fix` runs them.
+    app.rules = policy::rules::all_with(&cfg.params)
+        .into_iter()
+        .filter(|r| r.kind() == policy::ResourceKind::S3Bucket)
+        .collect();
+    let counts = Arc::new(Counts::default());
+    app.ports.reader = Arc::new(CountingReader(app.ports.reader.clone(), counts.clone()));
+    let event = Event::manual(harness::ACCOUNT, harness::REGION, None);
+    let started = Instant::now();
+    let report = app.executor().handle(&event).await;
+    let secs = started.elapsed().as_secs_f64();
+
+    let rules: Vec<&str> = app.rules.iter().map(|r| r.id()).collect();
+    println!(
+        "all S3 bucket rules ({}) over {buckets} compliant buckets: {:.2} s, {} decisions, {} compliant",
+        rules.join(", "),
+        secs,
+        report.decisions.len(),
+        report.count(Outcome::Compliant)
+    );
+    let per_facet = counts.facets.lock().map(|m| m.clone()).unwrap_or_default();
+    let mut by_facet: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+    let ours: std::collections::HashSet<String> = names.iter().map(|b| harness::bucket_arn(b)).collect();
+    for ((arn, facet), n) in &per_facet {
+        if ours.contains(arn) {
+            let e = by_facet.entry(facet.clone()).or_default();
+            e.0 += n;
+            e.1 = e.1.max(*n);
+        }
+    }
+    println!(
+        "{:>20} {:>12} {:>16} {:>16}",
+        "facet", "reads", "reads/bucket", "max on a bucket"
+    );
+    for (facet, (total, max)) in &by_facet {
+        println!(
+            "{:>20} {:>12} {:>16.2} {:>16}",
+            facet,
+            total,
+            *total as f64 / buckets.max(1) as f64,
+            max
+        );
+    }
+    let worst = by_facet.values().map(|(_, m)| *m).max().unwrap_or(0);
+    println!("at most {worst} read(s) of any facet of any bucket");
     Ok(())
 }

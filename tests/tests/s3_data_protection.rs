@@ -346,3 +346,89 @@ each_rule! {
     Logging => access_logging;
     Acls => acls_disabled;
 }
+
+#[tokio::test]
+async fn a_bucket_receiving_cloudfront_logs_keeps_its_acls_and_the_notice_says_why() {
+    use aws_sdk_s3::types::{AccessControlPolicy, Grant, Grantee, Permission, Type};
+    let bucket = "phi-cloudfront-logs";
+    let w = Case::Acls.world("auto").await;
+    Case::Acls.seed(&w, bucket).await;
+    let acl = w.s3.get_bucket_acl().bucket(bucket).send().await.unwrap();
+    let mut grants = acl.grants().to_vec();
+    grants.push(
+        Grant::builder()
+            .grantee(
+                Grantee::builder()
+                    .r#type(Type::CanonicalUser)
+                    .id(policy::rules::s3_bucket_acls_disabled::CLOUDFRONT_LOGS_CANONICAL_ID)
+                    .build()
+                    .unwrap(),
+            )
+            .permission(Permission::FullControl)
+            .build(),
+    );
+    w.s3.put_bucket_acl()
+        .bucket(bucket)
+        .access_control_policy(
+            AccessControlPolicy::builder()
+                .owner(acl.owner().cloned().unwrap())
+                .set_grants(Some(grants))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let before = Case::Acls.state(&w, bucket).await;
+    w.function()
+        .await
+        .handle(fixture_for_bucket(Case::Acls.fixture(), bucket))
+        .await
+        .expect("handler");
+    assert_eq!(Case::Acls.state(&w, bucket).await, before, "ACLs were disabled");
+    let recs = records(&w, bucket).await;
+    assert_eq!(recs.len(), 1, "{recs:#?}");
+    assert_eq!(recs[0].outcome, Outcome::Notified, "{:#?}", recs[0]);
+    assert!(
+        recs[0].notes.iter().any(|n| n.contains("CloudFront")),
+        "{:#?}",
+        recs[0].notes
+    );
+    let posts = w.slack.posts_mentioning(bucket).await;
+    assert_eq!(posts.len(), 1);
+    assert!(posts[0].to_string().contains("CloudFront"), "{:#}", posts[0]);
+}
+
+#[tokio::test]
+async fn a_public_bucket_without_tls_gets_both_policy_edits_in_one_event() {
+    let bucket = "phi-public-no-tls";
+    let w = Case::Tls.world("auto").await;
+    w.create_bucket(bucket).await;
+    let partner = json!({"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+        "Action": "s3:GetObject", "Resource": format!("arn:aws:s3:::{bucket}/*")});
+    w.put_policy(
+        bucket,
+        &json!({"Version": "2012-10-17", "Statement": [harness::public_read_statement(bucket), partner.clone()]}),
+    )
+    .await;
+    let mut f = w.function().await;
+    // Both families' bucket rules in one executor, as `autofix fix` runs them.
+    f.app.rules = policy::rules::all()
+        .into_iter()
+        .filter(|r| ["s3-bucket-public-access", "s3-bucket-ssl-requests-only"].contains(&r.id()))
+        .collect();
+    f.handle(fixture_for_bucket("cloudtrail-put-bucket-policy.json", bucket))
+        .await
+        .expect("handler");
+    let policy = w.policy(bucket).await.unwrap();
+    let sids: Vec<&str> = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["Sid"].as_str())
+        .collect();
+    assert_eq!(sids, ["Partner", "HipaaAutofixDenyInsecureTransport"], "{policy:#}");
+    assert_eq!(policy["Statement"][0], partner);
+    let mut rules: Vec<String> = records(&w, bucket).await.into_iter().map(|r| r.rule).collect();
+    rules.sort();
+    assert_eq!(rules, ["s3-bucket-public-access", "s3-bucket-ssl-requests-only"]);
+}

@@ -208,10 +208,10 @@ mod tests {
         }
     }
     fn planned(plan: &Plan) -> Encryption {
-        match &plan.actions[0] {
-            AnyAction::S3Bucket(Action::PutBucketEncryption(a)) => a.encryption.clone(),
-            other => panic!("{other:?}"),
-        }
+        let AnyAction::S3Bucket(Action::PutBucketEncryption(a)) = &plan.actions[0] else {
+            panic!("{plan:?}")
+        };
+        a.encryption.clone()
     }
 
     #[test]

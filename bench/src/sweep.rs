@@ -157,73 +157,14 @@ async fn main() -> Result<()> {
     Ok(())
 }
 
-/// A bucket compliant with every S3 bucket rule: Block Public Access on, TLS-only
-/// policy, SSE-KMS with a Bucket Key, versioning, access logs, ACLs disabled.
-async fn fully_compliant_bucket(world: &harness::World, b: &str, log_bucket: &str) -> Result<()> {
-    use aws_sdk_s3::types as t;
-    world.compliant_bucket(b).await;
-    let s3 = &world.s3;
-    let policy = format!(
-        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
-        policy::s3::protection::tls_statement(b)
-    );
-    s3.put_bucket_policy().bucket(b).policy(policy).send().await?;
-    let default = t::ServerSideEncryptionByDefault::builder()
-        .sse_algorithm(t::ServerSideEncryption::AwsKms)
-        .build()?;
-    let rule = t::ServerSideEncryptionRule::builder()
-        .apply_server_side_encryption_by_default(default)
-        .bucket_key_enabled(true)
-        .build();
-    s3.put_bucket_encryption()
-        .bucket(b)
-        .server_side_encryption_configuration(t::ServerSideEncryptionConfiguration::builder().rules(rule).build()?)
-        .send()
-        .await?;
-    s3.put_bucket_versioning()
-        .bucket(b)
-        .versioning_configuration(
-            t::VersioningConfiguration::builder()
-                .status(t::BucketVersioningStatus::Enabled)
-                .build(),
-        )
-        .send()
-        .await?;
-    let logging = t::LoggingEnabled::builder()
-        .target_bucket(log_bucket)
-        .target_prefix(format!("{b}/"))
-        .build()?;
-    s3.put_bucket_logging()
-        .bucket(b)
-        .bucket_logging_status(t::BucketLoggingStatus::builder().logging_enabled(logging).build())
-        .send()
-        .await?;
-    let ownership = t::OwnershipControlsRule::builder()
-        .object_ownership(t::ObjectOwnership::BucketOwnerEnforced)
-        .build()?;
-    s3.put_bucket_ownership_controls()
-        .bucket(b)
-        .ownership_controls(t::OwnershipControls::builder().rules(ownership).build()?)
-        .send()
-        .await?;
-    Ok(())
-}
-
 async fn all_s3_rules(buckets: usize) -> Result<()> {
     let world = harness::World::new().await;
     let log_bucket = "bench-access-logs";
-    world.compliant_bucket(log_bucket).await;
-    world
-        .put_policy(
-            log_bucket,
-            &serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
-                "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject",
-                "Resource": format!("arn:aws:s3:::{log_bucket}/*")}]}),
-        )
-        .await;
-    let names: Vec<String> = (0..buckets).map(|i| format!("bench-all-{i:05}")).collect();
+    world.log_bucket(log_bucket).await;
+    // At most 999 + the log bucket: a listing of 1001 buckets in moto 5.2.5 returned 1000.
+    let names: Vec<String> = (0..buckets.min(999)).map(|i| format!("bench-all-{i:05}")).collect();
     for chunk in names.chunks(32) {
-        futures::future::try_join_all(chunk.iter().map(|b| fully_compliant_bucket(&world, b, log_bucket))).await?;
+        futures::future::join_all(chunk.iter().map(|b| world.data_protected_bucket(b, log_bucket))).await;
     }
 
     let mut env = world.env.clone();
@@ -246,8 +187,9 @@ async fn all_s3_rules(buckets: usize) -> Result<()> {
 
     let rules: Vec<&str> = app.rules.iter().map(|r| r.id()).collect();
     println!(
-        "all S3 bucket rules ({}) over {buckets} compliant buckets: {:.2} s, {} decisions, {} compliant",
+        "all S3 bucket rules ({}) over {} compliant buckets (and the log bucket): {:.2} s, {} decisions, {} compliant",
         rules.join(", "),
+        names.len(),
         secs,
         report.decisions.len(),
         report.count(Outcome::Compliant)
@@ -271,7 +213,7 @@ async fn all_s3_rules(buckets: usize) -> Result<()> {
             "{:>20} {:>12} {:>16.2} {:>16}",
             facet,
             total,
-            *total as f64 / buckets.max(1) as f64,
+            *total as f64 / names.len().max(1) as f64,
             max
         );
     }

@@ -17,7 +17,7 @@ pub(super) enum Applied {
     /// The resource vanished before anything changed: a quiet no-op.
     Gone,
     /// Applied (all, or up to a failure) and read again.
-    Done { after: Snapshot },
+    Done { after: Box<Snapshot> },
 }
 
 impl Executor {
@@ -120,7 +120,7 @@ impl Executor {
         if !failed {
             d.outcome = if verified { Outcome::Fixed } else { Outcome::NotVerified };
         }
-        Applied::Done { after }
+        Applied::Done { after: Box::new(after) }
     }
 
     /// Whether `action` holds on a fresh read of the facet it writes.

@@ -432,3 +432,26 @@ async fn a_public_bucket_without_tls_gets_both_policy_edits_in_one_event() {
     rules.sort();
     assert_eq!(rules, ["s3-bucket-public-access", "s3-bucket-ssl-requests-only"]);
 }
+
+#[tokio::test]
+async fn a_log_bucket_that_is_not_ready_fails_the_fix_naming_the_statement_to_add() {
+    let bucket = "phi-log-target-not-ready";
+    let mut w = Case::Logging.world("auto").await;
+    w.create_bucket("logs-without-policy").await;
+    w.env.insert("ACCESS_LOG_BUCKET".into(), "logs-without-policy".into());
+    Case::Logging.seed(&w, bucket).await;
+    let _ = w
+        .function()
+        .await
+        .handle(fixture_for_bucket(Case::Logging.fixture(), bucket))
+        .await;
+    let recs = records(&w, bucket).await;
+    assert_eq!(recs.len(), 1, "{recs:#?}");
+    assert_eq!(recs[0].outcome, Outcome::Failed, "{:#?}", recs[0]);
+    let error = recs[0].error.clone().unwrap_or_default();
+    assert!(
+        error.contains("logging.s3.amazonaws.com") && error.contains("arn:aws:s3:::logs-without-policy/*"),
+        "{error}"
+    );
+    assert_eq!(Case::Logging.state(&w, bucket).await, "None");
+}

@@ -27,6 +27,18 @@ const NO_POLICY: &str = "NoSuchBucketPolicy";
 const NO_TAGS: &[&str] = &["NoSuchTagSet", "NoSuchTagSetError"];
 const NO_ENCRYPTION: &str = "ServerSideEncryptionConfigurationNotFoundError";
 const NO_OWNERSHIP: &str = "OwnershipControlsNotFoundError";
+/// S3 refuses a log target that does not exist or does not let log delivery write.
+const NO_LOG_TARGET: &str = "InvalidTargetBucketForLogging";
+
+/// Why a log bucket can't take server access logs, and the statement to add.
+fn log_bucket_not_ready(target: &str) -> String {
+    format!(
+        "the access-log bucket {target} does not exist or does not let S3 write server access logs: \
+         add to its bucket policy {{\"Sid\":\"S3ServerAccessLogsPolicy\",\"Effect\":\"Allow\",\
+         \"Principal\":{{\"Service\":\"logging.s3.amazonaws.com\"}},\"Action\":\"s3:PutObject\",\
+         \"Resource\":\"arn:aws:s3:::{target}/*\",\"Condition\":{{\"StringEquals\":{{\"aws:SourceAccount\":\"<this account>\"}}}}}}"
+    )
+}
 
 /// Buckets listed per `ListBuckets` page.
 const LIST_PAGE_SIZE: i32 = 1000;
@@ -265,12 +277,24 @@ impl KindAdapter<S3Bucket> for S3BucketAdapter {
                     ),
                     None => None,
                 };
-                s3.put_bucket_logging()
+                let sent = s3
+                    .put_bucket_logging()
                     .bucket(&a.bucket)
                     .bucket_logging_status(s3t::BucketLoggingStatus::builder().set_logging_enabled(enabled).build())
                     .send()
-                    .await
-                    .map_err(|e| port_error("PutBucketLogging", &bucket_what(&a.bucket), e))?;
+                    .await;
+                match sent {
+                    Ok(_) => {}
+                    // The log bucket is not ready: say what it needs, not just that S3 refused.
+                    Err(e) if error_code(&e) == Some(NO_LOG_TARGET) => {
+                        let target = a.logging.as_ref().map_or("", |l| l.target_bucket.as_str());
+                        return Err(PortError::Other {
+                            operation: "PutBucketLogging".into(),
+                            source: log_bucket_not_ready(target).into(),
+                        });
+                    }
+                    Err(e) => return Err(port_error("PutBucketLogging", &bucket_what(&a.bucket), e)),
+                }
             }
             Action::PutBucketOwnershipControls(a) => {
                 let rule = s3t::OwnershipControlsRule::builder()

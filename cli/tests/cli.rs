@@ -434,3 +434,98 @@ async fn fix_with_zero_grace_and_stage_two_leaves_no_weak_credentials() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+/// `autofix fix --rule <id>` for each S3 data-protection rule, in a local world with
+/// the stack deployed (its tables and access-log bucket): afterwards no bucket lacks
+/// what the rule ensures, and a bucket policy's other statements keep their bytes.
+#[tokio::test]
+async fn fix_each_data_protection_rule_leaves_no_bucket_without_it_and_keeps_other_statements() {
+    let world = World::new().await;
+    world.log_bucket(&stack_log_bucket()).await;
+    let buckets = ["dp-bare-1", "dp-bare-2", "dp-with-policy"];
+    for b in buckets {
+        world.compliant_bucket(b).await;
+    }
+    let partner = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Sid\": \"Partner\", \"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"}, \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::dp-with-policy/*\"}\n  ]\n}";
+    world
+        .s3
+        .put_bucket_policy()
+        .bucket("dp-with-policy")
+        .policy(partner)
+        .send()
+        .await
+        .unwrap();
+    for rule in [
+        "s3-bucket-default-encryption",
+        "s3-bucket-ssl-requests-only",
+        "s3-bucket-versioning",
+        "s3-bucket-access-logging",
+        "s3-bucket-acls-disabled",
+    ] {
+        let out = autofix(&world)
+            .args(["fix", "--rule", rule, "--json"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{rule}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    for b in buckets {
+        let enc = world.s3.get_bucket_encryption().bucket(b).send().await.unwrap();
+        let r = &enc.server_side_encryption_configuration().unwrap().rules()[0];
+        assert_eq!(
+            r.apply_server_side_encryption_by_default()
+                .unwrap()
+                .sse_algorithm()
+                .as_str(),
+            "aws:kms",
+            "{b}"
+        );
+        let policy = world.policy(b).await.unwrap();
+        assert!(
+            policy.to_string().contains("HipaaAutofixDenyInsecureTransport"),
+            "{b}: {policy}"
+        );
+        let v = world.s3.get_bucket_versioning().bucket(b).send().await.unwrap();
+        assert_eq!(v.status().map(|s| s.as_str()), Some("Enabled"), "{b}");
+        let l = world.s3.get_bucket_logging().bucket(b).send().await.unwrap();
+        assert_eq!(
+            l.logging_enabled()
+                .map(|l| (l.target_bucket().to_string(), l.target_prefix().to_string())),
+            Some((stack_log_bucket(), format!("{b}/"))),
+            "{b}"
+        );
+        let o = world.s3.get_bucket_ownership_controls().bucket(b).send().await.unwrap();
+        assert_eq!(
+            o.ownership_controls().unwrap().rules()[0].object_ownership().as_str(),
+            "BucketOwnerEnforced",
+            "{b}"
+        );
+    }
+    // The partner statement's bytes are intact: the TLS statement was spliced in after it.
+    let text = world
+        .s3
+        .get_bucket_policy()
+        .bucket("dp-with-policy")
+        .send()
+        .await
+        .unwrap()
+        .policy()
+        .unwrap()
+        .to_string();
+    let kept = &partner[..partner.rfind("\n  ]").unwrap()];
+    assert!(text.starts_with(kept), "{text}");
+    // The log bucket was never logged to itself, and kept SSE-S3.
+    let own = world
+        .s3
+        .get_bucket_logging()
+        .bucket(stack_log_bucket())
+        .send()
+        .await
+        .unwrap();
+    assert!(own.logging_enabled().is_none());
+}

@@ -172,17 +172,117 @@ const ACTIONS: &[GoldenAction] = &[
             r##"{"action":"UpdateAccountPasswordPolicy","policy":{"MinimumPasswordLength":14,"RequireSymbols":true,"RequireNumbers":true,"RequireUppercaseCharacters":true,"RequireLowercaseCharacters":true,"AllowUsersToChangePassword":true,"MaxPasswordAge":90,"PasswordReusePrevention":24,"HardExpiry":false},"previous":null}"##,
         ),
     },
+    // s3-data-protection (issue #10).
+    GoldenAction {
+        json: r##"{"action":"PutBucketEncryption","bucket":"b","encryption":{"Algorithm":"aws:kms","KmsKey":"arn:aws:kms:us-east-1:123456789012:alias/hipaa-autofix","BucketKey":true},"previous":{"Algorithm":"AES256","BucketKey":false}}"##,
+        name: r##"PutBucketEncryption"##,
+        describe: r##"set the default encryption of bucket b to SSE-KMS with key arn:aws:kms:us-east-1:123456789012:alias/hipaa-autofix with an S3 Bucket Key (was SSE-S3)"##,
+        undo: Some(
+            r##"{"action":"PutBucketEncryption","bucket":"b","encryption":{"Algorithm":"AES256","BucketKey":false},"previous":{"Algorithm":"aws:kms","KmsKey":"arn:aws:kms:us-east-1:123456789012:alias/hipaa-autofix","BucketKey":true}}"##,
+        ),
+    },
+    GoldenAction {
+        json: r##"{"action":"PutBucketEncryption","bucket":"b","encryption":{"Algorithm":"AES256","BucketKey":false},"previous":null}"##,
+        name: r##"PutBucketEncryption"##,
+        describe: r##"set the default encryption of bucket b to SSE-S3 (was none)"##,
+        undo: Some(
+            r##"{"action":"DeleteBucketEncryption","bucket":"b","previous":{"Algorithm":"AES256","BucketKey":false}}"##,
+        ),
+    },
+    GoldenAction {
+        json: r##"{"action":"DeleteBucketEncryption","bucket":"b","previous":{"Algorithm":"AES256","BucketKey":false}}"##,
+        name: r##"DeleteBucketEncryption"##,
+        describe: r##"remove the default encryption configuration of bucket b"##,
+        undo: Some(
+            r##"{"action":"PutBucketEncryption","bucket":"b","encryption":{"Algorithm":"AES256","BucketKey":false},"previous":null}"##,
+        ),
+    },
+    GoldenAction {
+        json: r##"{"action":"PutBucketPolicyStatement","bucket":"b","sid":"HipaaAutofixDenyInsecureTransport","statement":"{\"Action\":\"s3:*\",\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}},\"Effect\":\"Deny\",\"Principal\":{\"AWS\":\"*\"},\"Resource\":[\"arn:aws:s3:::b\",\"arn:aws:s3:::b/*\"],\"Sid\":\"HipaaAutofixDenyInsecureTransport\"}","replaced":null,"created_policy":true}"##,
+        name: r##"PutBucketPolicyStatement"##,
+        describe: r##"create the policy of bucket b with statement Sid HipaaAutofixDenyInsecureTransport, keeping every other statement"##,
+        undo: Some(
+            r##"{"action":"DeleteBucketPolicyStatement","bucket":"b","sid":"HipaaAutofixDenyInsecureTransport","statement":"{\"Action\":\"s3:*\",\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}},\"Effect\":\"Deny\",\"Principal\":{\"AWS\":\"*\"},\"Resource\":[\"arn:aws:s3:::b\",\"arn:aws:s3:::b/*\"],\"Sid\":\"HipaaAutofixDenyInsecureTransport\"}","delete_empty_policy":true}"##,
+        ),
+    },
+    GoldenAction {
+        json: r##"{"action":"PutBucketPolicyStatement","bucket":"b","sid":"HipaaAutofixDenyInsecureTransport","statement":"{\"Action\":\"s3:*\",\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}},\"Effect\":\"Deny\",\"Principal\":{\"AWS\":\"*\"},\"Resource\":[\"arn:aws:s3:::b\",\"arn:aws:s3:::b/*\"],\"Sid\":\"HipaaAutofixDenyInsecureTransport\"}","replaced":"{\"Sid\":\"HipaaAutofixDenyInsecureTransport\",\"Effect\":\"Deny\"}","created_policy":false}"##,
+        name: r##"PutBucketPolicyStatement"##,
+        describe: r##"replace, in the policy of bucket b, statement Sid HipaaAutofixDenyInsecureTransport, keeping every other statement"##,
+        undo: Some(
+            r##"{"action":"PutBucketPolicyStatement","bucket":"b","sid":"HipaaAutofixDenyInsecureTransport","statement":"{\"Sid\":\"HipaaAutofixDenyInsecureTransport\",\"Effect\":\"Deny\"}","replaced":"{\"Action\":\"s3:*\",\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}},\"Effect\":\"Deny\",\"Principal\":{\"AWS\":\"*\"},\"Resource\":[\"arn:aws:s3:::b\",\"arn:aws:s3:::b/*\"],\"Sid\":\"HipaaAutofixDenyInsecureTransport\"}","created_policy":false}"##,
+        ),
+    },
+    GoldenAction {
+        json: r##"{"action":"DeleteBucketPolicyStatement","bucket":"b","sid":"HipaaAutofixDenyInsecureTransport","statement":"{\"Action\":\"s3:*\",\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}},\"Effect\":\"Deny\",\"Principal\":{\"AWS\":\"*\"},\"Resource\":[\"arn:aws:s3:::b\",\"arn:aws:s3:::b/*\"],\"Sid\":\"HipaaAutofixDenyInsecureTransport\"}","delete_empty_policy":false}"##,
+        name: r##"DeleteBucketPolicyStatement"##,
+        describe: r##"remove statement Sid HipaaAutofixDenyInsecureTransport from the policy of bucket b, keeping every other statement"##,
+        undo: Some(
+            r##"{"action":"PutBucketPolicyStatement","bucket":"b","sid":"HipaaAutofixDenyInsecureTransport","statement":"{\"Action\":\"s3:*\",\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}},\"Effect\":\"Deny\",\"Principal\":{\"AWS\":\"*\"},\"Resource\":[\"arn:aws:s3:::b\",\"arn:aws:s3:::b/*\"],\"Sid\":\"HipaaAutofixDenyInsecureTransport\"}","replaced":null,"created_policy":false}"##,
+        ),
+    },
+    GoldenAction {
+        json: r##"{"action":"PutBucketVersioning","bucket":"b","status":"Enabled","previous":"Never"}"##,
+        name: r##"PutBucketVersioning"##,
+        describe: r##"enable versioning on bucket b (was Never); S3 cannot return a bucket to never-versioned, so an undo suspends versioning (new objects get no versions, existing versions stay)"##,
+        undo: Some(r##"{"action":"PutBucketVersioning","bucket":"b","status":"Suspended","previous":"Enabled"}"##),
+    },
+    GoldenAction {
+        json: r##"{"action":"PutBucketVersioning","bucket":"b","status":"Suspended","previous":"Enabled"}"##,
+        name: r##"PutBucketVersioning"##,
+        describe: r##"suspend versioning on bucket b (was Enabled); new objects get no versions, existing versions stay"##,
+        undo: Some(r##"{"action":"PutBucketVersioning","bucket":"b","status":"Enabled","previous":"Suspended"}"##),
+    },
+    GoldenAction {
+        json: r##"{"action":"PutBucketLogging","bucket":"b","logging":{"TargetBucket":"logs","TargetPrefix":"b/"},"previous":null}"##,
+        name: r##"PutBucketLogging"##,
+        describe: r##"send the server access logs of bucket b to s3://logs/b/"##,
+        undo: Some(
+            r##"{"action":"PutBucketLogging","bucket":"b","logging":null,"previous":{"TargetBucket":"logs","TargetPrefix":"b/"}}"##,
+        ),
+    },
+    GoldenAction {
+        json: r##"{"action":"PutBucketOwnershipControls","bucket":"b","ownership":"BucketOwnerEnforced","previous":"ObjectWriter"}"##,
+        name: r##"PutBucketOwnershipControls"##,
+        describe: r##"set the object ownership of bucket b to BucketOwnerEnforced (was ObjectWriter)"##,
+        undo: Some(
+            r##"{"action":"PutBucketOwnershipControls","bucket":"b","ownership":"ObjectWriter","previous":"BucketOwnerEnforced"}"##,
+        ),
+    },
+    GoldenAction {
+        json: r##"{"action":"PutBucketOwnershipControls","bucket":"b","ownership":"BucketOwnerEnforced","previous":null}"##,
+        name: r##"PutBucketOwnershipControls"##,
+        describe: r##"set the object ownership of bucket b to BucketOwnerEnforced (was no ownership controls)"##,
+        undo: Some(r##"{"action":"DeleteBucketOwnershipControls","bucket":"b","previous":"BucketOwnerEnforced"}"##),
+    },
+    GoldenAction {
+        json: r##"{"action":"DeleteBucketOwnershipControls","bucket":"b","previous":"BucketOwnerEnforced"}"##,
+        name: r##"DeleteBucketOwnershipControls"##,
+        describe: r##"remove the ownership controls of bucket b"##,
+        undo: Some(
+            r##"{"action":"PutBucketOwnershipControls","bucket":"b","ownership":"BucketOwnerEnforced","previous":null}"##,
+        ),
+    },
 ];
 
 /// Snapshots of every kind, and the names of the golden actions (by index order) that hold in each.
 const SNAPSHOTS: &[(&str, &[&str])] = &[
     (
         r##"{"type":"s3_bucket","name":"b","public_access_block":{"read":"value","value":{"BlockPublicAcls":true,"IgnorePublicAcls":false,"BlockPublicPolicy":false,"RestrictPublicBuckets":false}},"policy":{"read":"value","value":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Partner\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/*\"}]}"},"acl":{"read":"value","value":{"Owner":{"ID":"o1","DisplayName":"me"},"Grants":[{"Grantee":{"Type":"CanonicalUser","ID":"o1"},"Permission":"FULL_CONTROL"},{"Grantee":{"Type":"Group","URI":"http://acs.amazonaws.com/groups/global/AllUsers"},"Permission":"READ"},{"Grantee":{"Type":"AmazonCustomerByEmail","EmailAddress":"a@example.com"},"Permission":"WRITE_ACP"}]}},"tags":{"read":"value","value":{"hipaa-autofix:exempt":"static site until=2026-12-31"}}}"##,
-        &["PutBucketAcl", "PutBucketPolicy", "PutBucketPolicy"],
+        &[
+            "PutBucketAcl",
+            "PutBucketPolicy",
+            "PutBucketPolicy",
+            "DeleteBucketPolicyStatement",
+        ],
     ),
     (
         r##"{"type":"s3_bucket","name":"b","public_access_block":{"read":"value","value":null},"policy":{"read":"value","value":null},"acl":{"read":"not_read"},"tags":{"read":"not_read"}}"##,
-        &["DeleteBucketPublicAccessBlock", "DeleteBucketPolicy"],
+        &[
+            "DeleteBucketPublicAccessBlock",
+            "DeleteBucketPolicy",
+            "DeleteBucketPolicyStatement",
+        ],
     ),
     (
         r##"{"type":"s3_account","account":"123456789012","public_access_block":{"read":"value","value":{"BlockPublicAcls":true,"IgnorePublicAcls":true,"BlockPublicPolicy":true,"RestrictPublicBuckets":true}}}"##,
@@ -207,6 +307,17 @@ const SNAPSHOTS: &[(&str, &[&str])] = &[
     (
         r##"{"type":"iam_account","account":"123456789012","as_of":"2026-11-29T12:00:00Z","password_policy":{"read":"value","value":null},"root_mfa":{"read":"not_read"}}"##,
         &["DeleteAccountPasswordPolicy"],
+    ),
+    (
+        r##"{"type":"s3_bucket","name":"b","public_access_block":{"read":"not_read"},"policy":{"read":"value","value":null},"acl":{"read":"not_read"},"tags":{"read":"not_read"},"encryption":{"read":"value","value":{"Algorithm":"AES256","BucketKey":false}},"versioning":{"read":"value","value":"Suspended"},"logging":{"read":"value","value":null},"ownership":{"read":"value","value":"BucketOwnerEnforced"}}"##,
+        &[
+            "DeleteBucketPolicy",
+            "PutBucketEncryption",
+            "DeleteBucketPolicyStatement",
+            "PutBucketVersioning",
+            "PutBucketOwnershipControls",
+            "PutBucketOwnershipControls",
+        ],
     ),
 ];
 

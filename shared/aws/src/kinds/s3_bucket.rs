@@ -13,6 +13,8 @@ use policy::PortError;
 use policy::kinds::s3_bucket::{Action, Facet, S3Bucket, Snapshot};
 use policy::kinds::{Read, ResourceRef};
 use policy::ports::Listed;
+use policy::s3::policy_text::{merge_statement, remove_statement};
+use policy::s3::protection::{Encryption, Logging, Versioning};
 use policy::s3::{Acl, Grant, Grantee, Owner, PublicAccessBlock};
 
 use super::KindAdapter;
@@ -23,6 +25,20 @@ use crate::error::{AdapterError, error_code, port_error};
 const NO_PAB: &str = "NoSuchPublicAccessBlockConfiguration";
 const NO_POLICY: &str = "NoSuchBucketPolicy";
 const NO_TAGS: &[&str] = &["NoSuchTagSet", "NoSuchTagSetError"];
+const NO_ENCRYPTION: &str = "ServerSideEncryptionConfigurationNotFoundError";
+const NO_OWNERSHIP: &str = "OwnershipControlsNotFoundError";
+/// S3 refuses a log target that does not exist or does not let log delivery write.
+const NO_LOG_TARGET: &str = "InvalidTargetBucketForLogging";
+
+/// Why a log bucket can't take server access logs, and the statement to add.
+fn log_bucket_not_ready(target: &str) -> String {
+    format!(
+        "the access-log bucket {target} does not exist or does not let S3 write server access logs: \
+         add to its bucket policy {{\"Sid\":\"S3ServerAccessLogsPolicy\",\"Effect\":\"Allow\",\
+         \"Principal\":{{\"Service\":\"logging.s3.amazonaws.com\"}},\"Action\":\"s3:PutObject\",\
+         \"Resource\":\"arn:aws:s3:::{target}/*\",\"Condition\":{{\"StringEquals\":{{\"aws:SourceAccount\":\"<this account>\"}}}}}}"
+    )
+}
 
 /// Buckets listed per `ListBuckets` page.
 const LIST_PAGE_SIZE: i32 = 1000;
@@ -84,6 +100,10 @@ impl KindAdapter<S3Bucket> for S3BucketAdapter {
                 Facet::Policy => b.policy = Read::Value(get_bucket_policy(&s3, &r.id, &what).await?),
                 Facet::Acl => b.acl = Read::Value(get_bucket_acl(&s3, &r.id, &what).await?),
                 Facet::Tags => b.tags = Read::Value(get_bucket_tags(&s3, &r.id, &what).await?),
+                Facet::Encryption => b.encryption = Read::Value(get_bucket_encryption(&s3, &r.id, &what).await?),
+                Facet::Versioning => b.versioning = Read::Value(get_bucket_versioning(&s3, &r.id, &what).await?),
+                Facet::Logging => b.logging = Read::Value(get_bucket_logging(&s3, &r.id, &what).await?),
+                Facet::Ownership => b.ownership = Read::Value(get_bucket_ownership(&s3, &r.id, &what).await?),
             }
         }
         Ok(())
@@ -170,8 +190,220 @@ impl KindAdapter<S3Bucket> for S3BucketAdapter {
                 Err(e) if error_code(&e) == Some(NO_POLICY) => {}
                 Err(e) => return Err(port_error("DeleteBucketPolicy", &bucket_what(&a.bucket), e)),
             },
+            Action::PutBucketEncryption(a) => {
+                let conf = encryption_configuration(&a.encryption)?;
+                s3.put_bucket_encryption()
+                    .bucket(&a.bucket)
+                    .server_side_encryption_configuration(conf)
+                    .send()
+                    .await
+                    .map_err(|e| port_error("PutBucketEncryption", &bucket_what(&a.bucket), e))?;
+            }
+            Action::DeleteBucketEncryption(a) => {
+                s3.delete_bucket_encryption()
+                    .bucket(&a.bucket)
+                    .send()
+                    .await
+                    .map_err(|e| port_error("DeleteBucketEncryption", &bucket_what(&a.bucket), e))?;
+            }
+            // The statement is merged into the policy as it is now, so a change
+            // another rule made in the same event is kept.
+            Action::PutBucketPolicyStatement(a) => {
+                let what = bucket_what(&a.bucket);
+                let current = get_bucket_policy(&s3, &a.bucket, &what).await?;
+                let merged =
+                    merge_statement(current.as_deref(), &a.sid, &a.statement).map_err(|e| PortError::InvalidData {
+                        operation: "GetBucketPolicy".into(),
+                        reason: format!("bucket {}: {e}", a.bucket),
+                    })?;
+                if current.as_deref() != Some(merged.text.as_str()) {
+                    s3.put_bucket_policy()
+                        .bucket(&a.bucket)
+                        .policy(merged.text)
+                        .send()
+                        .await
+                        .map_err(|e| port_error("PutBucketPolicy", &what, e))?;
+                }
+            }
+            Action::DeleteBucketPolicyStatement(a) => {
+                let what = bucket_what(&a.bucket);
+                let Some(current) = get_bucket_policy(&s3, &a.bucket, &what).await? else {
+                    return Ok(());
+                };
+                let rest = remove_statement(&current, &a.sid).map_err(|e| PortError::InvalidData {
+                    operation: "GetBucketPolicy".into(),
+                    reason: format!("bucket {}: {e}", a.bucket),
+                })?;
+                match rest {
+                    Some(text) if text == current => {}
+                    Some(text) => {
+                        s3.put_bucket_policy()
+                            .bucket(&a.bucket)
+                            .policy(text)
+                            .send()
+                            .await
+                            .map_err(|e| port_error("PutBucketPolicy", &what, e))?;
+                    }
+                    None if a.delete_empty_policy => match s3.delete_bucket_policy().bucket(&a.bucket).send().await {
+                        Ok(_) => {}
+                        Err(e) if error_code(&e) == Some(NO_POLICY) => {}
+                        Err(e) => return Err(port_error("DeleteBucketPolicy", &what, e)),
+                    },
+                    // The statement is the last of a policy that existed before it:
+                    // S3 refuses an empty policy, so it stays.
+                    None => {}
+                }
+            }
+            Action::PutBucketVersioning(a) => {
+                let status = match a.status {
+                    Versioning::Enabled => s3t::BucketVersioningStatus::Enabled,
+                    Versioning::Suspended | Versioning::Never => s3t::BucketVersioningStatus::Suspended,
+                };
+                s3.put_bucket_versioning()
+                    .bucket(&a.bucket)
+                    .versioning_configuration(s3t::VersioningConfiguration::builder().status(status).build())
+                    .send()
+                    .await
+                    .map_err(|e| port_error("PutBucketVersioning", &bucket_what(&a.bucket), e))?;
+            }
+            Action::PutBucketLogging(a) => {
+                let enabled = match &a.logging {
+                    Some(l) => Some(
+                        s3t::LoggingEnabled::builder()
+                            .target_bucket(&l.target_bucket)
+                            .target_prefix(&l.target_prefix)
+                            .build()
+                            .map_err(|e| build_error("PutBucketLogging", e))?,
+                    ),
+                    None => None,
+                };
+                let sent = s3
+                    .put_bucket_logging()
+                    .bucket(&a.bucket)
+                    .bucket_logging_status(s3t::BucketLoggingStatus::builder().set_logging_enabled(enabled).build())
+                    .send()
+                    .await;
+                match sent {
+                    Ok(_) => {}
+                    // The log bucket is not ready: say what it needs, not just that S3 refused.
+                    Err(e) if error_code(&e) == Some(NO_LOG_TARGET) => {
+                        let target = a.logging.as_ref().map_or("", |l| l.target_bucket.as_str());
+                        return Err(PortError::Other {
+                            operation: "PutBucketLogging".into(),
+                            source: log_bucket_not_ready(target).into(),
+                        });
+                    }
+                    Err(e) => return Err(port_error("PutBucketLogging", &bucket_what(&a.bucket), e)),
+                }
+            }
+            Action::PutBucketOwnershipControls(a) => {
+                let rule = s3t::OwnershipControlsRule::builder()
+                    .object_ownership(s3t::ObjectOwnership::from(a.ownership.as_str()))
+                    .build()
+                    .map_err(|e| build_error("PutBucketOwnershipControls", e))?;
+                let controls = s3t::OwnershipControls::builder()
+                    .rules(rule)
+                    .build()
+                    .map_err(|e| build_error("PutBucketOwnershipControls", e))?;
+                s3.put_bucket_ownership_controls()
+                    .bucket(&a.bucket)
+                    .ownership_controls(controls)
+                    .send()
+                    .await
+                    .map_err(|e| port_error("PutBucketOwnershipControls", &bucket_what(&a.bucket), e))?;
+            }
+            Action::DeleteBucketOwnershipControls(a) => {
+                match s3.delete_bucket_ownership_controls().bucket(&a.bucket).send().await {
+                    Ok(_) => {}
+                    Err(e) if error_code(&e) == Some(NO_OWNERSHIP) => {}
+                    Err(e) => return Err(port_error("DeleteBucketOwnershipControls", &bucket_what(&a.bucket), e)),
+                }
+            }
         }
         Ok(())
+    }
+}
+
+fn build_error(operation: &str, e: aws_smithy_types::error::operation::BuildError) -> PortError {
+    PortError::Other {
+        operation: operation.into(),
+        source: Box::new(AdapterError::Build(e)),
+    }
+}
+
+fn encryption_configuration(e: &Encryption) -> Result<s3t::ServerSideEncryptionConfiguration, PortError> {
+    let default = s3t::ServerSideEncryptionByDefault::builder()
+        .sse_algorithm(s3t::ServerSideEncryption::from(e.algorithm.as_str()))
+        .set_kms_master_key_id(e.kms_key.clone())
+        .build()
+        .map_err(|e| build_error("PutBucketEncryption", e))?;
+    let rule = s3t::ServerSideEncryptionRule::builder()
+        .apply_server_side_encryption_by_default(default)
+        .bucket_key_enabled(e.bucket_key)
+        .build();
+    s3t::ServerSideEncryptionConfiguration::builder()
+        .rules(rule)
+        .build()
+        .map_err(|e| build_error("PutBucketEncryption", e))
+}
+
+async fn get_bucket_encryption(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    what: &str,
+) -> Result<Option<Encryption>, PortError> {
+    match s3.get_bucket_encryption().bucket(bucket).send().await {
+        Ok(out) => Ok(out
+            .server_side_encryption_configuration()
+            .and_then(|c| c.rules().first())
+            .and_then(|r| {
+                r.apply_server_side_encryption_by_default().map(|d| Encryption {
+                    algorithm: d.sse_algorithm().as_str().to_string(),
+                    kms_key: d.kms_master_key_id().filter(|k| !k.is_empty()).map(str::to_owned),
+                    bucket_key: r.bucket_key_enabled().unwrap_or(false),
+                })
+            })),
+        Err(e) if error_code(&e) == Some(NO_ENCRYPTION) => Ok(None),
+        Err(e) => Err(port_error("GetBucketEncryption", what, e)),
+    }
+}
+
+async fn get_bucket_versioning(s3: &aws_sdk_s3::Client, bucket: &str, what: &str) -> Result<Versioning, PortError> {
+    let out = s3
+        .get_bucket_versioning()
+        .bucket(bucket)
+        .send()
+        .await
+        .map_err(|e| port_error("GetBucketVersioning", what, e))?;
+    Ok(match out.status() {
+        Some(s3t::BucketVersioningStatus::Enabled) => Versioning::Enabled,
+        Some(s3t::BucketVersioningStatus::Suspended) => Versioning::Suspended,
+        // Never enabled (or a status this SDK doesn't know: treated as not enabled).
+        Some(_) | None => Versioning::Never,
+    })
+}
+
+async fn get_bucket_logging(s3: &aws_sdk_s3::Client, bucket: &str, what: &str) -> Result<Option<Logging>, PortError> {
+    let out = s3
+        .get_bucket_logging()
+        .bucket(bucket)
+        .send()
+        .await
+        .map_err(|e| port_error("GetBucketLogging", what, e))?;
+    Ok(out.logging_enabled().map(|l| Logging {
+        target_bucket: l.target_bucket().to_string(),
+        target_prefix: l.target_prefix().to_string(),
+    }))
+}
+
+async fn get_bucket_ownership(s3: &aws_sdk_s3::Client, bucket: &str, what: &str) -> Result<Option<String>, PortError> {
+    match s3.get_bucket_ownership_controls().bucket(bucket).send().await {
+        Ok(out) => Ok(out
+            .ownership_controls()
+            .and_then(|c| c.rules().first())
+            .map(|r| r.object_ownership().as_str().to_string())),
+        Err(e) if error_code(&e) == Some(NO_OWNERSHIP) => Ok(None),
+        Err(e) => Err(port_error("GetBucketOwnershipControls", what, e)),
     }
 }
 

@@ -187,6 +187,7 @@ impl KindRule for S3BucketPublicAccess {
             policy: Read::Value(policy.map(str::to_owned)),
             acl: Read::Value(acl),
             tags: Read::Value(Default::default()),
+            ..Default::default()
         };
         let mut public_acl = owner_acl();
         public_acl.grants.push(Grant {
@@ -253,6 +254,7 @@ mod tests {
             policy: Read::Value(policy.map(|p| p.to_string())),
             acl: acl.map(Read::Value).unwrap_or(Read::Value(owner_acl())),
             tags: Read::NotRead,
+            ..Default::default()
         }
     }
     fn public_read_acl() -> Acl {
@@ -274,6 +276,7 @@ mod tests {
             policy: Read::NotRead,
             acl: Read::NotRead,
             tags: Read::NotRead,
+            ..Default::default()
         };
         assert!(matches!(S3BucketPublicAccess.evaluate(&s), Verdict::Compliant { .. }));
     }
@@ -285,6 +288,7 @@ mod tests {
             policy: Read::NotRead,
             acl: Read::NotRead,
             tags: Read::NotRead,
+            ..Default::default()
         };
         assert!(matches!(S3BucketPublicAccess.evaluate(&s), Verdict::NeedsFacets { .. }));
     }
@@ -363,6 +367,7 @@ mod tests {
             policy: Read::Value(Some("{not json".into())),
             acl: Read::Value(owner_acl()),
             tags: Read::NotRead,
+            ..Default::default()
         };
         assert!(matches!(S3BucketPublicAccess.evaluate(&s), Verdict::CannotJudge { .. }));
         assert!(S3BucketPublicAccess.plan(&s).is_empty());

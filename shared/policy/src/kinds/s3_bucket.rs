@@ -850,17 +850,20 @@ impl ActionSpec for PutBucketLifecycleRule {
     const UNDO: Undo = Undo::By(&[PutBucketLifecycleRule::INFO, DeleteBucketLifecycleRule::INFO]);
 
     fn describe(&self) -> String {
-        let how = match self.previous_days {
-            Some(d) => format!(
-                "change lifecycle rule {} of bucket {} from {d} to",
-                self.rule_id, self.bucket
-            ),
-            None => format!("add lifecycle rule {} to bucket {}:", self.rule_id, self.bucket),
+        let (b, id, days) = (&self.bucket, &self.rule_id, self.noncurrent_days);
+        let what = match self.previous_days {
+            Some(d) => {
+                format!(
+                    "make lifecycle rule {id} of bucket {b} expire noncurrent object versions after {days} days (was {d})"
+                )
+            }
+            None => {
+                format!("add to bucket {b} lifecycle rule {id}, expiring noncurrent object versions after {days} days")
+            }
         };
         format!(
-            "{how} expire noncurrent object versions after {} days, keeping every other lifecycle rule; \
-             expired versions are deleted for good (an undo removes the rule, not the deletions)",
-            self.noncurrent_days
+            "{what}, keeping every other lifecycle rule; expired versions are deleted for good \
+             (an undo removes the rule, not the deletions)"
         )
     }
     fn undo(&self) -> Option<Action> {

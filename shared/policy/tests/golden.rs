@@ -348,7 +348,11 @@ const SNAPSHOTS: &[(&str, &[&str])] = &[
     // `lifecycle`: the snapshots above still read, as not read).
     (
         r##"{"type":"s3_bucket","name":"b","public_access_block":{"read":"not_read"},"policy":{"read":"not_read"},"acl":{"read":"not_read"},"tags":{"read":"not_read"},"versioning":{"read":"value","value":"Enabled"},"lifecycle":{"read":"value","value":[{"Id":"archive","Enabled":true,"WholeBucket":false,"OtherActions":true},{"Id":"hipaa-autofix-noncurrent-versions","Enabled":true,"WholeBucket":true,"NoncurrentDays":30,"OtherActions":false}]}}"##,
-        &["PutBucketVersioning", "PutBucketLifecycleRule", "PutBucketLifecycleRule"],
+        &[
+            "PutBucketVersioning",
+            "PutBucketLifecycleRule",
+            "PutBucketLifecycleRule",
+        ],
     ),
     (
         r##"{"type":"s3_bucket","name":"b","public_access_block":{"read":"not_read"},"policy":{"read":"not_read"},"acl":{"read":"not_read"},"tags":{"read":"not_read"},"lifecycle":{"read":"value","value":[]}}"##,

@@ -885,7 +885,7 @@ impl ActionSpec for PutBucketLifecycleRule {
     }
     fn holds_in(&self, s: &Snapshot) -> Option<bool> {
         let ours = LifecycleRule::noncurrent_expiry(&self.rule_id, self.noncurrent_days);
-        Some(s.lifecycle.get()?.iter().any(|r| *r == ours))
+        Some(s.lifecycle.get()?.contains(&ours))
     }
     fn apply_to(&self, s: &mut Snapshot) {
         let ours = LifecycleRule::noncurrent_expiry(&self.rule_id, self.noncurrent_days);

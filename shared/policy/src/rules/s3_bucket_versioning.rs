@@ -324,9 +324,11 @@ mod tests {
     fn lifecycle_actions(plan: &Plan) -> Vec<PutBucketLifecycleRule> {
         plan.actions
             .iter()
-            .filter_map(|a| match a {
-                AnyAction::S3Bucket(Action::PutBucketLifecycleRule(p)) => Some(p.clone()),
-                _ => None,
+            .filter_map(|a| {
+                let AnyAction::S3Bucket(Action::PutBucketLifecycleRule(p)) = a else {
+                    return None;
+                };
+                Some(p.clone())
             })
             .collect()
     }

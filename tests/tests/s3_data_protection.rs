@@ -455,3 +455,216 @@ async fn a_log_bucket_that_is_not_ready_fails_the_fix_naming_the_statement_to_ad
     );
     assert_eq!(Case::Logging.state(&w, bucket).await, "None");
 }
+
+// --- s3-bucket-versioning with S3VersioningNoncurrentDays --------------------
+
+/// The bucket's lifecycle rules as S3 returns them (their debug text, for exact
+/// comparison), or `None` without a configuration.
+async fn lifecycle_rules(w: &World, bucket: &str) -> Option<Vec<String>> {
+    match w.s3.get_bucket_lifecycle_configuration().bucket(bucket).send().await {
+        Ok(o) => Some(o.rules().iter().map(|r| format!("{r:?}")).collect()),
+        Err(e) => {
+            let code = e.into_service_error().meta().code().map(str::to_owned);
+            assert_eq!(code.as_deref(), Some("NoSuchLifecycleConfiguration"));
+            None
+        }
+    }
+}
+
+/// An owner's lifecycle rule the fix must keep exactly: a tag-and-prefix filter,
+/// an expiration, a transition and aborting multipart uploads.
+async fn put_unrelated_lifecycle_rule(w: &World, bucket: &str) {
+    use aws_sdk_s3::types::{
+        AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, ExpirationStatus, LifecycleExpiration,
+        LifecycleRule, LifecycleRuleAndOperator, LifecycleRuleFilter, Tag, Transition, TransitionStorageClass,
+    };
+    let rule = LifecycleRule::builder()
+        .id("archive-logs")
+        .status(ExpirationStatus::Enabled)
+        .filter(
+            LifecycleRuleFilter::builder()
+                .and(
+                    LifecycleRuleAndOperator::builder()
+                        .prefix("logs/")
+                        .tags(Tag::builder().key("class").value("log").build().unwrap())
+                        .build(),
+                )
+                .build(),
+        )
+        .expiration(LifecycleExpiration::builder().days(365).build())
+        .transitions(
+            Transition::builder()
+                .days(30)
+                .storage_class(TransitionStorageClass::Glacier)
+                .build(),
+        )
+        .abort_incomplete_multipart_upload(
+            AbortIncompleteMultipartUpload::builder()
+                .days_after_initiation(7)
+                .build(),
+        )
+        .build()
+        .unwrap();
+    w.s3.put_bucket_lifecycle_configuration()
+        .bucket(bucket)
+        .lifecycle_configuration(BucketLifecycleConfiguration::builder().rules(rule).build().unwrap())
+        .send()
+        .await
+        .unwrap();
+}
+
+/// The versioning rule alone, in auto mode, with `S3VersioningNoncurrentDays` = `days`.
+async fn versioning_world(days: Option<&str>) -> World {
+    let mut w = Case::Versioning.world("auto").await;
+    if let Some(d) = days {
+        w.env.insert("S3_VERSIONING_NONCURRENT_DAYS".into(), d.into());
+    }
+    w
+}
+
+fn lifecycle_calls(c: &harness::RequestCounts) -> Vec<String> {
+    c.by_operation
+        .keys()
+        .filter(|op| op.starts_with("s3:") && op.contains("lifecycle"))
+        .cloned()
+        .collect()
+}
+
+#[tokio::test]
+async fn noncurrent_days_adds_our_lifecycle_rule_beside_an_unrelated_one_and_undo_restores_the_exact_before_state() {
+    let bucket = "phi-versions-expire";
+    let w = versioning_world(Some("30")).await;
+    Case::Versioning.seed(&w, bucket).await;
+    put_unrelated_lifecycle_rule(&w, bucket).await;
+    let before = (
+        Case::Versioning.state(&w, bucket).await,
+        lifecycle_rules(&w, bucket).await,
+    );
+    let mut f = w.function().await;
+    f.handle(fixture_for_bucket(Case::Versioning.fixture(), bucket))
+        .await
+        .expect("handler");
+
+    assert!(Case::Versioning.holds(&w, bucket).await);
+    let rules = lifecycle_rules(&w, bucket).await.expect("a lifecycle configuration");
+    let kept = before.1.clone().unwrap();
+    assert_eq!(rules.len(), 2, "{rules:#?}");
+    assert_eq!(rules[0], kept[0], "the owner's rule is kept exactly");
+    assert!(
+        rules[1].contains("hipaa-autofix-noncurrent-versions") && rules[1].contains("noncurrent_days: Some(30)"),
+        "{}",
+        rules[1]
+    );
+    let recs = records(&w, bucket).await;
+    assert_eq!(recs.len(), 1, "{recs:#?}");
+    assert_eq!(
+        (recs[0].outcome, recs[0].verified),
+        (Outcome::Fixed, true),
+        "{:#?}",
+        recs[0]
+    );
+    let names: Vec<&str> = recs[0].actions.iter().map(|a| a.name()).collect();
+    assert_eq!(names, ["PutBucketVersioning", "PutBucketLifecycleRule"]);
+
+    f.app.opts.accounts = policy::AccountScope::own(harness::ACCOUNT).unwrap();
+    let d = f.app.executor().undo(&recs[0], "test").await.expect("undo");
+    assert_eq!(d.outcome, Outcome::Undone, "{d:#?}");
+    let after = (
+        Case::Versioning.state(&w, bucket).await,
+        lifecycle_rules(&w, bucket).await,
+    );
+    assert_eq!(after, before);
+}
+
+#[tokio::test]
+async fn noncurrent_days_on_a_bucket_without_lifecycle_creates_it_and_undo_deletes_it() {
+    let bucket = "phi-versions-no-lifecycle";
+    let w = versioning_world(Some("90")).await;
+    Case::Versioning.seed(&w, bucket).await;
+    let mut f = w.function().await;
+    let ev = fixture_for_bucket(Case::Versioning.fixture(), bucket);
+    // At least once: the same event again is no second change.
+    for _ in 0..2 {
+        f.handle(ev.clone()).await.expect("handler");
+    }
+    let rules = lifecycle_rules(&w, bucket).await.expect("a lifecycle configuration");
+    assert_eq!(rules.len(), 1, "{rules:#?}");
+    assert!(rules[0].contains("noncurrent_days: Some(90)"), "{}", rules[0]);
+    let recs = records(&w, bucket).await;
+    assert_eq!(recs.len(), 1, "{recs:#?}");
+    f.app.opts.accounts = policy::AccountScope::own(harness::ACCOUNT).unwrap();
+    let d = f.app.executor().undo(&recs[0], "test").await.expect("undo");
+    assert_eq!(d.outcome, Outcome::Undone, "{d:#?}");
+    assert_eq!(lifecycle_rules(&w, bucket).await, None, "ours was the only rule");
+}
+
+#[tokio::test]
+async fn an_owners_noncurrent_expiry_is_left_alone_whatever_its_days() {
+    use aws_sdk_s3::types::{
+        BucketLifecycleConfiguration, ExpirationStatus, LifecycleRule, LifecycleRuleFilter, NoncurrentVersionExpiration,
+    };
+    let bucket = "phi-versions-owner-expiry";
+    let w = versioning_world(Some("30")).await;
+    Case::Versioning.seed(&w, bucket).await;
+    let rule = LifecycleRule::builder()
+        .id("keep-a-year")
+        .status(ExpirationStatus::Enabled)
+        .filter(LifecycleRuleFilter::builder().prefix("records/").build())
+        .noncurrent_version_expiration(NoncurrentVersionExpiration::builder().noncurrent_days(365).build())
+        .build()
+        .unwrap();
+    w.s3.put_bucket_lifecycle_configuration()
+        .bucket(bucket)
+        .lifecycle_configuration(BucketLifecycleConfiguration::builder().rules(rule).build().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let before = lifecycle_rules(&w, bucket).await;
+    w.function()
+        .await
+        .handle(fixture_for_bucket(Case::Versioning.fixture(), bucket))
+        .await
+        .expect("handler");
+    assert!(Case::Versioning.holds(&w, bucket).await);
+    assert_eq!(lifecycle_rules(&w, bucket).await, before);
+    let names: Vec<String> = records(&w, bucket).await[0]
+        .actions
+        .iter()
+        .map(|a| a.name().to_string())
+        .collect();
+    assert_eq!(names, ["PutBucketVersioning"]);
+}
+
+#[tokio::test]
+async fn with_noncurrent_days_off_no_lifecycle_call_is_made() {
+    for (days, bucket) in [
+        (None, "phi-versions-param-unset"),
+        (Some("0"), "phi-versions-param-zero"),
+    ] {
+        let w = versioning_world(days).await;
+        Case::Versioning.seed(&w, bucket).await;
+        put_unrelated_lifecycle_rule(&w, bucket).await;
+        w.moto.reset_requests().await.unwrap();
+        w.function()
+            .await
+            .handle(fixture_for_bucket(Case::Versioning.fixture(), bucket))
+            .await
+            .expect("handler");
+        assert!(Case::Versioning.holds(&w, bucket).await);
+        let calls = w.moto.requests().await.unwrap();
+        assert!(calls.service("s3") > 0, "{calls:#?}");
+        assert_eq!(lifecycle_calls(&calls), Vec::<String>::new(), "{days:?}");
+    }
+    // The same with the parameter on does call it (so the count above can see a call).
+    let w = versioning_world(Some("30")).await;
+    Case::Versioning.seed(&w, "phi-versions-param-on").await;
+    w.moto.reset_requests().await.unwrap();
+    w.function()
+        .await
+        .handle(fixture_for_bucket(Case::Versioning.fixture(), "phi-versions-param-on"))
+        .await
+        .expect("handler");
+    let calls = lifecycle_calls(&w.moto.requests().await.unwrap());
+    assert!(calls.contains(&"s3:GET lifecycle".to_string()), "{calls:?}");
+    assert!(calls.contains(&"s3:PUT lifecycle".to_string()), "{calls:?}");
+}

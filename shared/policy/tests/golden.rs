@@ -263,6 +263,31 @@ const ACTIONS: &[GoldenAction] = &[
             r##"{"action":"PutBucketOwnershipControls","bucket":"b","ownership":"BucketOwnerEnforced","previous":null}"##,
         ),
     },
+    // Issue #10's lifecycle rule (S3VersioningNoncurrentDays).
+    GoldenAction {
+        json: r##"{"action":"PutBucketLifecycleRule","bucket":"b","rule_id":"hipaa-autofix-noncurrent-versions","noncurrent_days":30,"previous_days":null}"##,
+        name: r##"PutBucketLifecycleRule"##,
+        describe: r##"add to bucket b lifecycle rule hipaa-autofix-noncurrent-versions, expiring noncurrent object versions after 30 days, keeping every other lifecycle rule; expired versions are deleted for good (an undo removes the rule, not the deletions)"##,
+        undo: Some(
+            r##"{"action":"DeleteBucketLifecycleRule","bucket":"b","rule_id":"hipaa-autofix-noncurrent-versions","noncurrent_days":30}"##,
+        ),
+    },
+    GoldenAction {
+        json: r##"{"action":"PutBucketLifecycleRule","bucket":"b","rule_id":"hipaa-autofix-noncurrent-versions","noncurrent_days":30,"previous_days":90}"##,
+        name: r##"PutBucketLifecycleRule"##,
+        describe: r##"make lifecycle rule hipaa-autofix-noncurrent-versions of bucket b expire noncurrent object versions after 30 days (was 90), keeping every other lifecycle rule; expired versions are deleted for good (an undo removes the rule, not the deletions)"##,
+        undo: Some(
+            r##"{"action":"PutBucketLifecycleRule","bucket":"b","rule_id":"hipaa-autofix-noncurrent-versions","noncurrent_days":90,"previous_days":30}"##,
+        ),
+    },
+    GoldenAction {
+        json: r##"{"action":"DeleteBucketLifecycleRule","bucket":"b","rule_id":"hipaa-autofix-noncurrent-versions","noncurrent_days":30}"##,
+        name: r##"DeleteBucketLifecycleRule"##,
+        describe: r##"remove lifecycle rule hipaa-autofix-noncurrent-versions (noncurrent versions expire after 30 days) from bucket b, keeping every other lifecycle rule"##,
+        undo: Some(
+            r##"{"action":"PutBucketLifecycleRule","bucket":"b","rule_id":"hipaa-autofix-noncurrent-versions","noncurrent_days":30,"previous_days":null}"##,
+        ),
+    },
 ];
 
 /// Snapshots of every kind, and the names of the golden actions (by index order) that hold in each.
@@ -318,6 +343,20 @@ const SNAPSHOTS: &[(&str, &[&str])] = &[
             "PutBucketOwnershipControls",
             "PutBucketOwnershipControls",
         ],
+    ),
+    // The lifecycle facet: an owner's rule and ours (records before it have no
+    // `lifecycle`: the snapshots above still read, as not read).
+    (
+        r##"{"type":"s3_bucket","name":"b","public_access_block":{"read":"not_read"},"policy":{"read":"not_read"},"acl":{"read":"not_read"},"tags":{"read":"not_read"},"versioning":{"read":"value","value":"Enabled"},"lifecycle":{"read":"value","value":[{"Id":"archive","Enabled":true,"WholeBucket":false,"OtherActions":true},{"Id":"hipaa-autofix-noncurrent-versions","Enabled":true,"WholeBucket":true,"NoncurrentDays":30,"OtherActions":false}]}}"##,
+        &[
+            "PutBucketVersioning",
+            "PutBucketLifecycleRule",
+            "PutBucketLifecycleRule",
+        ],
+    ),
+    (
+        r##"{"type":"s3_bucket","name":"b","public_access_block":{"read":"not_read"},"policy":{"read":"not_read"},"acl":{"read":"not_read"},"tags":{"read":"not_read"},"lifecycle":{"read":"value","value":[]}}"##,
+        &["DeleteBucketLifecycleRule"],
     ),
 ];
 

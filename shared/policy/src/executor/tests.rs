@@ -914,6 +914,8 @@ fn fully_compliant_bucket(name: &str) -> s3_bucket::Snapshot {
             target_prefix: format!("{name}/"),
         })),
         ownership: Read::Value(Some(BUCKET_OWNER_ENFORCED.into())),
+        // Read only with S3VersioningNoncurrentDays set (off here).
+        lifecycle: Read::Value(vec![]),
     }
 }
 

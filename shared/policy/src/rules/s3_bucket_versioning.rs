@@ -5,17 +5,30 @@
 //! `S3_BUCKET_VERSIONING_ENABLED` (Security Hub S3.14).
 //!
 //! The fix is `PutBucketVersioning Enabled`. Default mode `notify`: versioning keeps
-//! every old version, which costs storage. `S3VersioningNoncurrentDays` (0: off)
-//! offers, in the notice, a lifecycle rule expiring old versions after that many
-//! days. Undo suspends versioning: S3 can't take a bucket back to "never
-//! versioned", which the action's description (in the ledger and the notice) says.
+//! every old version, which costs storage. Undo suspends versioning: S3 can't take
+//! a bucket back to "never versioned", which the action's description (in the
+//! ledger and the notice) says.
+//!
+//! `S3VersioningNoncurrentDays` (0, the default: off) bounds that cost: when set,
+//! the rule also reads the bucket's lifecycle configuration (only then) and
+//! ensures a lifecycle rule with the fixed ID `hipaa-autofix-noncurrent-versions`
+//! expiring noncurrent versions after that many days, merged by its ID into the
+//! configuration (every other lifecycle rule kept exactly); its undo removes only
+//! that rule (and the configuration, when it was the only rule). A bucket whose
+//! owner already expires noncurrent versions is compliant for this part: any
+//! enabled rule with a `NoncurrentVersionExpiration`, whatever its ID, filter or
+//! days. Ours is never added beside it, even with fewer days: expiring versions
+//! deletes them for good, and the owner chose how long they live. Our own rule
+//! (its ID, in the shape we write) follows the parameter: changed days are
+//! changed back, and the undo restores the old days. A rule with our ID in
+//! another shape (edited by hand) is not ours to change: the notice says so.
 use crate::family;
-use crate::kinds::s3_bucket::{Facet, PutBucketVersioning, S3Bucket, Snapshot};
+use crate::kinds::s3_bucket::{Facet, PutBucketLifecycleRule, PutBucketVersioning, S3Bucket, Snapshot};
 use crate::kinds::{Facet as AnyFacet, Read, ResourceKind};
 use crate::params::{NumberParam, Param, Params};
 use crate::plan::Plan;
 use crate::rule::{Examples, Fix, KindRule, RuleSpec, Triggers, Verdict, VerdictClass};
-use crate::s3::protection::Versioning;
+use crate::s3::protection::{LifecycleRule, MAX_LIFECYCLE_RULES, NONCURRENT_RULE_ID, Versioning};
 use crate::settings::Mode;
 
 pub const ID: &str = "s3-bucket-versioning";
@@ -25,10 +38,11 @@ pub const S3_VERSIONING_NONCURRENT_DAYS: NumberParam = NumberParam {
     default: 0,
     min: 0,
     max: 3650,
-    help: "Offer a lifecycle rule expiring noncurrent object versions after this many days (0: none)",
+    help: "Also ensure a lifecycle rule expiring noncurrent object versions after this many days (0: off)",
 };
 
 const VERSIONING: AnyFacet = AnyFacet::S3Bucket(Facet::Versioning);
+const LIFECYCLE: AnyFacet = AnyFacet::S3Bucket(Facet::Lifecycle);
 
 pub static SPEC: RuleSpec = RuleSpec {
     id: ID,
@@ -42,8 +56,9 @@ pub static SPEC: RuleSpec = RuleSpec {
         schedule: true,
     },
     facets: &[VERSIONING],
-    reads: &[VERSIONING],
-    actions: &[PutBucketVersioning::INFO],
+    // The lifecycle only with `S3VersioningNoncurrentDays` set.
+    reads: &[VERSIONING, LIFECYCLE],
+    actions: &[PutBucketVersioning::INFO, PutBucketLifecycleRule::INFO],
     parameters: &[Param::Number(&S3_VERSIONING_NONCURRENT_DAYS)],
     default_mode: Mode::Notify,
     custom_config_rule: false,
@@ -63,6 +78,70 @@ impl S3BucketVersioning {
     }
 }
 
+/// Where the bucket stands on expiring noncurrent versions (with the parameter set).
+#[derive(Debug, PartialEq, Eq)]
+enum Expiry {
+    /// Our rule, with the parameter's days.
+    Ours,
+    /// An enabled rule of the owner's expires noncurrent versions.
+    Owners { id: String, days: u32 },
+    /// Our rule, in our shape, with other days.
+    OursWithOtherDays(u32),
+    /// No rule expires noncurrent versions, and none has our ID.
+    Missing,
+    /// No rule expires noncurrent versions, and one in another shape has our ID.
+    OurIdTaken,
+    /// No rule expires noncurrent versions, and the configuration is full.
+    Full,
+}
+
+impl Expiry {
+    fn of(rules: &[LifecycleRule], days: u32) -> Expiry {
+        if let Some(r) = rules.iter().find(|r| r.id == NONCURRENT_RULE_ID)
+            && let Some(d) = r.days_if_ours_in_shape(NONCURRENT_RULE_ID)
+        {
+            return if d == days {
+                Expiry::Ours
+            } else {
+                Expiry::OursWithOtherDays(d)
+            };
+        }
+        let owners = rules.iter().find_map(|r| match (r.enabled, r.noncurrent_days) {
+            (true, Some(d)) => Some((r.id.clone(), d)),
+            _ => None,
+        });
+        match owners {
+            Some((id, days)) => Expiry::Owners { id, days },
+            None if rules.iter().any(|r| r.id == NONCURRENT_RULE_ID) => Expiry::OurIdTaken,
+            None if rules.len() >= MAX_LIFECYCLE_RULES => Expiry::Full,
+            None => Expiry::Missing,
+        }
+    }
+}
+
+impl S3BucketVersioning {
+    /// The lifecycle part's standing; `None`: off, or the facet not read yet.
+    fn expiry(&self, b: &Snapshot) -> Option<Expiry> {
+        if self.noncurrent_days == 0 {
+            return None;
+        }
+        b.lifecycle.get().map(|rules| Expiry::of(rules, self.noncurrent_days))
+    }
+
+    fn expiry_finding(&self, e: &Expiry) -> Option<String> {
+        let days = self.noncurrent_days;
+        match e {
+            Expiry::Ours | Expiry::Owners { .. } => None,
+            Expiry::OursWithOtherDays(d) => Some(format!(
+                "lifecycle rule {NONCURRENT_RULE_ID} expires noncurrent versions after {d} days, not {days} (S3VersioningNoncurrentDays)"
+            )),
+            Expiry::Missing | Expiry::OurIdTaken | Expiry::Full => Some(format!(
+                "no lifecycle rule expires noncurrent versions (S3VersioningNoncurrentDays is {days})"
+            )),
+        }
+    }
+}
+
 impl KindRule for S3BucketVersioning {
     type Kind = S3Bucket;
     fn spec(&self) -> &'static RuleSpec {
@@ -70,18 +149,37 @@ impl KindRule for S3BucketVersioning {
     }
 
     fn evaluate(&self, b: &Snapshot) -> Verdict {
-        match b.versioning.get() {
-            None => Verdict::NeedsFacets {
+        let Some(versioning) = b.versioning.get() else {
+            return Verdict::NeedsFacets {
                 facets: vec![VERSIONING],
-            },
-            Some(Versioning::Enabled) => Verdict::Compliant {
-                reason: "versioning is enabled".into(),
-            },
-            Some(Versioning::Suspended) => Verdict::NonCompliant {
-                findings: vec!["versioning is suspended".into()],
-            },
-            Some(Versioning::Never) => Verdict::NonCompliant {
-                findings: vec!["versioning was never enabled".into()],
+            };
+        };
+        if self.noncurrent_days > 0 && !b.lifecycle.is_read() {
+            return Verdict::NeedsFacets {
+                facets: vec![LIFECYCLE],
+            };
+        }
+        let mut findings = Vec::new();
+        match versioning {
+            Versioning::Enabled => {}
+            Versioning::Suspended => findings.push("versioning is suspended".into()),
+            Versioning::Never => findings.push("versioning was never enabled".into()),
+        }
+        let expiry = self.expiry(b);
+        findings.extend(expiry.as_ref().and_then(|e| self.expiry_finding(e)));
+        if !findings.is_empty() {
+            return Verdict::NonCompliant { findings };
+        }
+        Verdict::Compliant {
+            reason: match expiry {
+                Some(Expiry::Ours) => format!(
+                    "versioning is enabled; lifecycle rule {NONCURRENT_RULE_ID} expires noncurrent versions after {} days",
+                    self.noncurrent_days
+                ),
+                Some(Expiry::Owners { id, days }) => format!(
+                    "versioning is enabled; the bucket's lifecycle rule {id} already expires noncurrent versions after {days} days"
+                ),
+                _ => "versioning is enabled".into(),
             },
         }
     }
@@ -93,44 +191,78 @@ impl KindRule for S3BucketVersioning {
         let Some(previous) = b.versioning.get() else {
             return Plan::default();
         };
-        let mut withheld = Vec::new();
-        if self.noncurrent_days > 0 {
-            withheld.push(format!(
-                "a lifecycle rule expiring noncurrent versions after {} days (S3VersioningNoncurrentDays) keeps storage costs down: add it to bucket {}'s lifecycle configuration",
-                self.noncurrent_days, b.name
-            ));
-        }
-        if *previous == Versioning::Never {
-            withheld.push(
-                "once enabled, versioning can only be suspended, never returned to \"never enabled\" (an undo suspends it)"
-                    .into(),
-            );
-        }
-        Plan {
-            actions: vec![
+        let mut plan = Plan::default();
+        if *previous != Versioning::Enabled {
+            plan.actions.push(
                 PutBucketVersioning {
                     bucket: b.name.clone(),
                     status: Versioning::Enabled,
                     previous: *previous,
                 }
                 .into(),
-            ],
-            withheld,
+            );
         }
+        if *previous == Versioning::Never {
+            plan.withheld.push(
+                "once enabled, versioning can only be suspended, never returned to \"never enabled\" (an undo suspends it)"
+                    .into(),
+            );
+        }
+        let lifecycle = |previous_days| {
+            PutBucketLifecycleRule {
+                bucket: b.name.clone(),
+                rule_id: NONCURRENT_RULE_ID.into(),
+                noncurrent_days: self.noncurrent_days,
+                previous_days,
+            }
+            .into()
+        };
+        match self.expiry(b) {
+            None | Some(Expiry::Ours | Expiry::Owners { .. }) => {}
+            Some(Expiry::Missing) => plan.actions.push(lifecycle(None)),
+            Some(Expiry::OursWithOtherDays(d)) => plan.actions.push(lifecycle(Some(d))),
+            Some(Expiry::OurIdTaken) => plan.withheld.push(format!(
+                "bucket {}'s lifecycle rule {NONCURRENT_RULE_ID} was changed by hand and is left alone: make it expire noncurrent versions after {} days, or remove it so the rule can add its own",
+                b.name, self.noncurrent_days
+            )),
+            Some(Expiry::Full) => plan.withheld.push(format!(
+                "bucket {}'s lifecycle configuration already holds {MAX_LIFECYCLE_RULES} rules, S3's limit: add a noncurrent-version expiration to one of them",
+                b.name
+            )),
+        }
+        plan
     }
 
     fn examples(&self) -> Examples<Snapshot> {
-        let bucket = |v: Versioning| Snapshot {
+        // With the parameter set, the bucket's lifecycle holds an unrelated rule
+        // (which the fix and its undo keep), and the compliant bucket has ours.
+        let days = self.noncurrent_days;
+        let archive = LifecycleRule {
+            id: "archive-logs".into(),
+            enabled: true,
+            whole_bucket: false,
+            noncurrent_days: None,
+            other_actions: true,
+        };
+        let bucket = |v: Versioning, ours: bool| Snapshot {
             name: "phi-records".into(),
             versioning: Read::Value(v),
             tags: Read::Value(Default::default()),
+            lifecycle: match (days, ours) {
+                (0, _) => Read::NotRead,
+                (_, false) => Read::Value(vec![archive.clone()]),
+                (d, true) => Read::Value(vec![
+                    archive.clone(),
+                    LifecycleRule::noncurrent_expiry(NONCURRENT_RULE_ID, d),
+                ]),
+            },
             ..Default::default()
         };
         Examples {
             // From suspended, which an undo restores exactly (see the module doc).
-            non_compliant: bucket(Versioning::Suspended),
-            compliant: bucket(Versioning::Enabled),
-            edge: bucket(Versioning::Never),
+            non_compliant: bucket(Versioning::Suspended, false),
+            compliant: bucket(Versioning::Enabled, true),
+            edge: bucket(Versioning::Never, false),
             edge_verdict: VerdictClass::NonCompliant,
         }
     }
@@ -163,11 +295,171 @@ mod tests {
         assert!(plan.withheld.iter().any(|w| w.contains("never returned")));
     }
 
+    fn rules(bucket: &mut Snapshot, rules: Vec<LifecycleRule>) -> Snapshot {
+        bucket.lifecycle = Read::Value(rules);
+        bucket.clone()
+    }
+
+    fn owners(id: &str, enabled: bool, noncurrent_days: Option<u32>) -> LifecycleRule {
+        LifecycleRule {
+            id: id.into(),
+            enabled,
+            whole_bucket: false,
+            noncurrent_days,
+            other_actions: true,
+        }
+    }
+
+    fn applied(b: &Snapshot, actions: &[AnyAction]) -> Snapshot {
+        let mut any = crate::kinds::Snapshot::S3Bucket(b.clone());
+        for a in actions {
+            a.apply_to(&mut any);
+        }
+        let crate::kinds::Snapshot::S3Bucket(s) = any else {
+            panic!()
+        };
+        s
+    }
+
+    fn lifecycle_actions(plan: &Plan) -> Vec<PutBucketLifecycleRule> {
+        plan.actions
+            .iter()
+            .filter_map(|a| {
+                let AnyAction::S3Bucket(Action::PutBucketLifecycleRule(p)) = a else {
+                    return None;
+                };
+                Some(p.clone())
+            })
+            .collect()
+    }
+
     #[test]
-    fn noncurrent_days_offers_a_lifecycle_rule_without_making_it() {
-        let plan = S3BucketVersioning { noncurrent_days: 30 }.plan(&bucket(Versioning::Suspended));
+    fn with_the_parameter_off_the_lifecycle_is_never_asked_for() {
+        let r = S3BucketVersioning { noncurrent_days: 0 };
+        let b = bucket(Versioning::Suspended);
+        assert!(matches!(r.evaluate(&b), Verdict::NonCompliant { .. }));
+        let plan = r.plan(&b);
         assert_eq!(plan.actions.len(), 1);
-        assert!(plan.withheld[0].contains("after 30 days"));
+        assert!(lifecycle_actions(&plan).is_empty());
+        assert!(!plan.withheld.iter().any(|w| w.contains("lifecycle")), "{plan:?}");
+    }
+
+    #[test]
+    fn with_the_parameter_on_the_lifecycle_is_read_once_versioning_is_known() {
+        let r = S3BucketVersioning { noncurrent_days: 30 };
+        let v = r.evaluate(&bucket(Versioning::Enabled));
+        assert_eq!(
+            v,
+            Verdict::NeedsFacets {
+                facets: vec![LIFECYCLE]
+            }
+        );
+        let v = r.evaluate(&Snapshot::default());
+        assert_eq!(
+            v,
+            Verdict::NeedsFacets {
+                facets: vec![VERSIONING]
+            }
+        );
+    }
+
+    #[test]
+    fn suspended_without_expiry_gets_versioning_and_our_rule_beside_the_others() {
+        let r = S3BucketVersioning { noncurrent_days: 30 };
+        let b = rules(&mut bucket(Versioning::Suspended), vec![owners("archive", true, None)]);
+        let plan = r.plan(&b);
+        assert_eq!(plan.actions.len(), 2, "{plan:?}");
+        let l = lifecycle_actions(&plan);
+        assert_eq!(
+            (l[0].rule_id.as_str(), l[0].noncurrent_days, l[0].previous_days),
+            (NONCURRENT_RULE_ID, 30, None)
+        );
+        let fixed = applied(&b, &plan.actions);
+        assert!(matches!(r.evaluate(&fixed), Verdict::Compliant { .. }));
+        let kept = fixed.lifecycle.get().unwrap_or_else(|| panic!());
+        assert_eq!(kept[0], owners("archive", true, None));
+        let undo = plan.undo().unwrap_or_else(|| panic!());
+        assert_eq!(applied(&fixed, &undo.actions), b);
+    }
+
+    #[test]
+    fn versioned_bucket_without_expiry_gets_only_our_rule() {
+        let r = S3BucketVersioning { noncurrent_days: 30 };
+        let b = rules(&mut bucket(Versioning::Enabled), vec![]);
+        let plan = r.plan(&b);
+        assert_eq!(plan.actions.len(), 1, "{plan:?}");
+        assert_eq!(lifecycle_actions(&plan).len(), 1);
+    }
+
+    #[test]
+    fn an_owners_rule_expiring_noncurrent_versions_is_compliant_whatever_its_days_or_filter() {
+        let r = S3BucketVersioning { noncurrent_days: 30 };
+        for days in [7, 30, 365] {
+            let b = rules(
+                &mut bucket(Versioning::Enabled),
+                vec![owners("keep-a-year", true, Some(days))],
+            );
+            let v = r.evaluate(&b);
+            assert!(
+                matches!(&v, Verdict::Compliant { reason } if reason.contains("keep-a-year")),
+                "{days}: {v:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_disabled_owners_rule_does_not_count() {
+        let r = S3BucketVersioning { noncurrent_days: 30 };
+        let b = rules(&mut bucket(Versioning::Enabled), vec![owners("off", false, Some(7))]);
+        assert_eq!(lifecycle_actions(&r.plan(&b)).len(), 1);
+    }
+
+    #[test]
+    fn our_rule_with_other_days_follows_the_parameter_and_the_undo_restores_them() {
+        let r = S3BucketVersioning { noncurrent_days: 30 };
+        let b = rules(
+            &mut bucket(Versioning::Enabled),
+            vec![LifecycleRule::noncurrent_expiry(NONCURRENT_RULE_ID, 90)],
+        );
+        let plan = r.plan(&b);
+        let l = lifecycle_actions(&plan);
+        assert_eq!((l[0].noncurrent_days, l[0].previous_days), (30, Some(90)));
+        let undo = plan.undo().unwrap_or_else(|| panic!());
+        assert_eq!(applied(&applied(&b, &plan.actions), &undo.actions), b);
+    }
+
+    #[test]
+    fn our_id_edited_by_hand_is_left_alone_and_the_notice_says_so() {
+        let r = S3BucketVersioning { noncurrent_days: 30 };
+        let mut edited = LifecycleRule::noncurrent_expiry(NONCURRENT_RULE_ID, 30);
+        edited.enabled = false;
+        let b = rules(&mut bucket(Versioning::Enabled), vec![edited]);
+        let plan = r.plan(&b);
+        assert!(plan.actions.is_empty(), "{plan:?}");
+        assert!(plan.withheld[0].contains("changed by hand"), "{plan:?}");
+    }
+
+    #[test]
+    fn a_full_lifecycle_configuration_is_withheld_never_overflowed() {
+        let r = S3BucketVersioning { noncurrent_days: 30 };
+        let full = (0..MAX_LIFECYCLE_RULES)
+            .map(|i| owners(&format!("r{i}"), true, None))
+            .collect();
+        let b = rules(&mut bucket(Versioning::Enabled), full);
+        let plan = r.plan(&b);
+        assert!(plan.actions.is_empty(), "{plan:?}");
+        assert!(plan.withheld[0].contains("S3's limit"), "{plan:?}");
+    }
+
+    #[test]
+    fn the_lifecycle_description_warns_that_expired_versions_are_gone() {
+        let r = S3BucketVersioning { noncurrent_days: 30 };
+        let plan = r.plan(&rules(&mut bucket(Versioning::Enabled), vec![]));
+        let said = plan.actions[0].describe();
+        assert!(
+            said.contains("after 30 days") && said.contains("deleted for good"),
+            "{said}"
+        );
     }
 
     #[test]

@@ -43,6 +43,55 @@ pub enum Versioning {
     Suspended,
 }
 
+/// The fixed ID of the lifecycle rule `s3-bucket-versioning` ensures when
+/// `S3VersioningNoncurrentDays` is set: it expires noncurrent object versions.
+pub const NONCURRENT_RULE_ID: &str = "hipaa-autofix-noncurrent-versions";
+
+/// One rule of a bucket's lifecycle configuration, as much of it as the rules judge.
+/// The adapter keeps every rule it doesn't write exactly as S3 returned it (it
+/// passes S3's own rules back untouched), so this summary never has to hold a
+/// whole rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct LifecycleRule {
+    /// The rule's `ID` (S3 gives one to every rule).
+    pub id: String,
+    /// `Status` is `Enabled`.
+    pub enabled: bool,
+    /// The rule applies to every object: no prefix, tag or object-size filter.
+    pub whole_bucket: bool,
+    /// `NoncurrentVersionExpiration.NoncurrentDays`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub noncurrent_days: Option<u32>,
+    /// The rule does more than expire noncurrent versions (an expiration,
+    /// transitions, `NewerNoncurrentVersions`, aborting multipart uploads).
+    pub other_actions: bool,
+}
+
+impl LifecycleRule {
+    /// The rule `s3-bucket-versioning` writes: ours, enabled, whole bucket, expiring
+    /// noncurrent versions after `days` and nothing else.
+    pub fn noncurrent_expiry(id: &str, days: u32) -> Self {
+        LifecycleRule {
+            id: id.to_string(),
+            enabled: true,
+            whole_bucket: true,
+            noncurrent_days: Some(days),
+            other_actions: false,
+        }
+    }
+
+    /// This rule is exactly the one [`LifecycleRule::noncurrent_expiry`] makes,
+    /// whatever its days: the shape an undo can restore from the days alone.
+    pub fn days_if_ours_in_shape(&self, id: &str) -> Option<u32> {
+        let days = self.noncurrent_days?;
+        (*self == LifecycleRule::noncurrent_expiry(id, days)).then_some(days)
+    }
+}
+
+/// S3's limit on the rules of one lifecycle configuration.
+pub const MAX_LIFECYCLE_RULES: usize = 1000;
+
 /// Where a bucket's server access logs go.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]

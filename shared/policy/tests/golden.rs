@@ -47,7 +47,7 @@ const ACTIONS: &[GoldenAction] = &[
     GoldenAction {
         json: r##"{"action":"PutBucketAcl","bucket":"b","acl":{"Owner":{"ID":"o1","DisplayName":"me"},"Grants":[{"Grantee":{"Type":"CanonicalUser","ID":"o1"},"Permission":"FULL_CONTROL"}]},"removed_grants":[{"Grantee":{"Type":"Group","URI":"http://acs.amazonaws.com/groups/global/AllUsers"},"Permission":"READ"},{"Grantee":{"Type":"AmazonCustomerByEmail","EmailAddress":"a@example.com"},"Permission":"WRITE_ACP"}],"previous":{"Owner":{"ID":"o1","DisplayName":"me"},"Grants":[{"Grantee":{"Type":"CanonicalUser","ID":"o1"},"Permission":"FULL_CONTROL"},{"Grantee":{"Type":"Group","URI":"http://acs.amazonaws.com/groups/global/AllUsers"},"Permission":"READ"},{"Grantee":{"Type":"AmazonCustomerByEmail","EmailAddress":"a@example.com"},"Permission":"WRITE_ACP"}]}}"##,
         name: r##"PutBucketAcl"##,
-        describe: r##"remove public ACL grant(s) from bucket b: READ to AllUsers; WRITE_ACP to a@example.com"##,
+        describe: r##"remove public ACL grants from bucket b: READ to AllUsers; WRITE_ACP to a@example.com"##,
         undo: Some(
             r##"{"action":"PutBucketAcl","bucket":"b","acl":{"Owner":{"ID":"o1","DisplayName":"me"},"Grants":[{"Grantee":{"Type":"CanonicalUser","ID":"o1"},"Permission":"FULL_CONTROL"},{"Grantee":{"Type":"Group","URI":"http://acs.amazonaws.com/groups/global/AllUsers"},"Permission":"READ"},{"Grantee":{"Type":"AmazonCustomerByEmail","EmailAddress":"a@example.com"},"Permission":"WRITE_ACP"}]},"removed_grants":[],"previous":{"Owner":{"ID":"o1","DisplayName":"me"},"Grants":[{"Grantee":{"Type":"CanonicalUser","ID":"o1"},"Permission":"FULL_CONTROL"}]}}"##,
         ),
@@ -63,7 +63,7 @@ const ACTIONS: &[GoldenAction] = &[
     GoldenAction {
         json: r##"{"action":"PutBucketPolicy","bucket":"b","policy":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Partner\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/*\"}]}","removed_statements":[{"Action":"s3:GetObject","Effect":"Allow","Principal":"*","Resource":"arn:aws:s3:::b/*","Sid":"Public"}],"previous":"{\"Version\":\"2012-10-17\",\"Statement\":[]}"}"##,
         name: r##"PutBucketPolicy"##,
-        describe: r##"remove 1 public statement(s) (Sid Public) from the policy of bucket b, keeping the rest"##,
+        describe: r##"remove 1 public statement (Sid Public) from the policy of bucket b, keeping the rest"##,
         undo: Some(
             r##"{"action":"PutBucketPolicy","bucket":"b","policy":"{\"Version\":\"2012-10-17\",\"Statement\":[]}","removed_statements":[],"previous":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Partner\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/*\"}]}"}"##,
         ),
@@ -79,7 +79,7 @@ const ACTIONS: &[GoldenAction] = &[
     GoldenAction {
         json: r##"{"action":"DeleteBucketPolicy","bucket":"b","removed_statements":[{"Action":"s3:GetObject","Effect":"Allow","Principal":"*","Resource":"arn:aws:s3:::b/*","Sid":"Public"},{"Effect":"Allow","I":3,"N":1.5}],"previous":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Partner\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/*\"}]}"}"##,
         name: r##"DeleteBucketPolicy"##,
-        describe: r##"delete the policy of bucket b: all 2 statement(s) (Sid Public, #2) were public"##,
+        describe: r##"delete the policy of bucket b: all 2 statements (Sid Public, #2) were public"##,
         undo: Some(
             r##"{"action":"PutBucketPolicy","bucket":"b","policy":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Partner\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/*\"}]}","removed_statements":[],"previous":null}"##,
         ),

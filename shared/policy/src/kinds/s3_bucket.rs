@@ -307,7 +307,8 @@ impl ActionSpec for PutBucketAcl {
         }
         let g: Vec<String> = self.removed_grants.iter().map(describe_grant).collect();
         format!(
-            "remove public ACL grant(s) from bucket {}: {}",
+            "remove public ACL {} from bucket {}: {}",
+            crate::wording::noun(g.len(), "grant", "grants"),
             self.bucket,
             g.join("; ")
         )
@@ -362,8 +363,8 @@ impl ActionSpec for PutBucketPolicy {
             return format!("restore the policy of bucket {}", self.bucket);
         }
         format!(
-            "remove {} public statement(s) ({}) from the policy of bucket {}, keeping the rest",
-            self.removed_statements.len(),
+            "remove {} ({}) from the policy of bucket {}, keeping the rest",
+            crate::wording::count(self.removed_statements.len(), "public statement", "public statements"),
             sids(&self.removed_statements),
             self.bucket
         )
@@ -409,11 +410,17 @@ impl ActionSpec for DeleteBucketPolicy {
     const UNDO: Undo = Undo::By(&[PutBucketPolicy::INFO]);
 
     fn describe(&self) -> String {
+        let n = self.removed_statements.len();
         format!(
-            "delete the policy of bucket {}: all {} statement(s) ({}) were public",
+            "delete the policy of bucket {}: {} ({}) {} public",
             self.bucket,
-            self.removed_statements.len(),
-            sids(&self.removed_statements)
+            if n == 1 {
+                "its one statement".to_string()
+            } else {
+                format!("all {n} statements")
+            },
+            sids(&self.removed_statements),
+            crate::wording::noun(n, "was", "were")
         )
     }
     fn undo(&self) -> Option<Action> {

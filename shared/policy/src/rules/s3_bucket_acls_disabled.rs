@@ -11,6 +11,7 @@
 //! the grant in the way and what to move into the bucket policy first. It runs
 //! after `s3-bucket-public-access` (a larger `order`), which removes public grants
 //! first, so one sweep converges. Undo restores the previous ownership setting.
+use super::samples::owner_acl;
 use crate::family;
 use crate::kinds::s3_bucket::{Facet, PutBucketOwnershipControls, S3Bucket, Snapshot};
 use crate::kinds::{Facet as AnyFacet, Read, ResourceKind};
@@ -170,22 +171,6 @@ impl KindRule for S3BucketAclsDisabled {
             edge: bucket(Some("BucketOwnerPreferred"), cloudfront),
             edge_verdict: VerdictClass::NonCompliant,
         }
-    }
-}
-
-fn owner_acl() -> Acl {
-    Acl {
-        owner: Some(Owner {
-            id: "o".into(),
-            display_name: None,
-        }),
-        grants: vec![Grant {
-            grantee: Grantee::CanonicalUser {
-                id: "o".into(),
-                display_name: None,
-            },
-            permission: "FULL_CONTROL".into(),
-        }],
     }
 }
 

@@ -15,6 +15,7 @@
 //! settings. Each step records what it replaced, so undo restores the exact
 //! before-state. A bucket that must stay public (a website) is exempted with the
 //! tag `hipaa-autofix:exempt`.
+use super::samples::owner_acl;
 use crate::family;
 use crate::kinds::s3_bucket::{
     self, DeleteBucketPolicy, Facet, PutBucketAcl, PutBucketPolicy, PutBucketPublicAccessBlock, S3Bucket, Snapshot,
@@ -23,7 +24,7 @@ use crate::kinds::{Facet as AnyFacet, Read};
 use crate::plan::Plan;
 use crate::rule::{Examples, Fix, KindRule, RuleSpec, Triggers, Verdict, VerdictClass};
 use crate::s3::public::{analyze_acl, analyze_policy, remove_public_grants, remove_public_statements};
-use crate::s3::{ALL_USERS_URI, Acl, Grant, Grantee, Owner, PublicAccessBlock};
+use crate::s3::{ALL_USERS_URI, Acl, Grant, Grantee, PublicAccessBlock};
 use crate::settings::Mode;
 
 pub struct S3BucketPublicAccess;
@@ -214,22 +215,6 @@ impl KindRule for S3BucketPublicAccess {
             edge: bucket(None, Some("{not json"), owner_acl()),
             edge_verdict: VerdictClass::CannotJudge,
         }
-    }
-}
-
-fn owner_acl() -> Acl {
-    Acl {
-        owner: Some(Owner {
-            id: "o".into(),
-            display_name: None,
-        }),
-        grants: vec![Grant {
-            grantee: Grantee::CanonicalUser {
-                id: "o".into(),
-                display_name: None,
-            },
-            permission: "FULL_CONTROL".into(),
-        }],
     }
 }
 

@@ -14,9 +14,9 @@ use crate::kinds::{Action, Read, s3_bucket};
 use crate::ledger::LedgerRecord;
 use crate::memory::{Faults, MemoryLedger, MemorySettings, MemoryWorld, RecordingNotifier, RecordingReporter};
 use crate::rule::{Examples, Fix, KindRule, RuleSpec, Triggers, Verdict, VerdictClass};
-use crate::rules::samples::{key, now, user_with_keys};
+use crate::rules::samples::{key, now, owner_acl, user_with_keys};
 use crate::rules::{iam_access_key_rotated, iam_root_account_mfa, s3_bucket_public_access};
-use crate::s3::{ALL_USERS_URI, Acl, Grant, Grantee, Owner, PublicAccessBlock};
+use crate::s3::{ALL_USERS_URI, Grant, Grantee, PublicAccessBlock};
 
 const ACCOUNT: &str = "123456789012";
 const REGION: &str = "us-east-1";
@@ -76,22 +76,6 @@ impl Harness {
 
 fn bucket_ref(name: &str) -> ResourceRef {
     ResourceRef::bucket(name, ACCOUNT, REGION)
-}
-
-fn owner_acl() -> Acl {
-    Acl {
-        owner: Some(Owner {
-            id: "o".into(),
-            display_name: None,
-        }),
-        grants: vec![Grant {
-            grantee: Grantee::CanonicalUser {
-                id: "o".into(),
-                display_name: None,
-            },
-            permission: "FULL_CONTROL".into(),
-        }],
-    }
 }
 
 /// A bucket readable by anyone (an AllUsers READ grant), without Block Public Access.

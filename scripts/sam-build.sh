@@ -2,7 +2,9 @@
 # Build every function in template.yaml with `sam build` (BuildMethod
 # rust-cargolambda), ready for `sam deploy`.
 #
-#   scripts/sam-build.sh [extra sam build arguments...]
+#   scripts/sam-build.sh [extra sam build arguments...]   # every function
+#   scripts/sam-build.sh --changed                         # only the functions whose
+#                                                          # recorded inputs changed
 #
 # Installs, idempotently and pinned:
 #   - aws-sam-cli (+ cfn-lint) into .venv-sam (via scripts/check-template.sh --install-only)
@@ -21,10 +23,20 @@
 # one target/ (the builder finds it through `cargo metadata`), so a dependency
 # compiles once per set of its features, not once per function: functions with the
 # same SDK features as one built before (iam-mfa, iam-password-policy after
-# iam-access-keys) rebuild only their own crates. The release profile (Cargo.toml)
+# iam-access-keys) rebuild only their own crates. After a successful build, each
+# built function's inputs are recorded in .ci/sam-build.inputs (one line per
+# function, scripts/sam-build-inputs.sh); `--changed` (what scripts/test.sh runs)
+# builds, one `sam build <LogicalId>` each, only the functions whose line changed,
+# so a new function or a new dependency of one function rebuilds that one alone. The release profile (Cargo.toml)
 # is fat LTO with 16 codegen units: the smallest binaries measured, at about a
 # seventh of the one-unit link time. Output: .aws-sam/build.
 set -euo pipefail
+
+only_changed=false
+if [[ "${1:-}" == --changed ]]; then
+  only_changed=true
+  shift
+fi
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SAM_VENV="${HIPAA_AUTOFIX_SAM_VENV:-$REPO/.venv-sam}"
@@ -80,9 +92,37 @@ cd "$REPO"
 export PATH="$CL_VENV/bin:$PATH" # cargo-lambda, and python -m ziglang for the linker
 export SAM_CLI_TELEMETRY=0
 export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}"
-log "sam build (Architecture=$arch)"
-"$SAM_VENV/bin/sam" build "${extra[@]}" "$@"
+record="$REPO/.ci/sam-build.inputs"
+if "$only_changed"; then
+  mapfile -t changed < <("$REPO/scripts/sam-build-inputs.sh" --changed)
+  if [[ ${#changed[@]} -eq 0 ]]; then
+    log "every function's inputs match .ci/sam-build.inputs; nothing to build"
+    exit 0
+  fi
+  for id in "${changed[@]}"; do
+    log "sam build $id (Architecture=$arch): its inputs changed since the last recorded build"
+    "$SAM_VENV/bin/sam" build "${extra[@]}" "$@" "$id"
+  done
+else
+  changed=()
+  log "sam build (Architecture=$arch)"
+  "$SAM_VENV/bin/sam" build "${extra[@]}" "$@"
+fi
 log "built: $(find .aws-sam/build -name bootstrap -printf '%p ' 2>/dev/null)"
-# Record what was built, so the test command rebuilds only when it changes.
-"$REPO/scripts/sam-build-inputs.sh" >"$REPO/.ci/sam-build.inputs"
+# Record what was built (every function, or the changed ones over the lines kept
+# for the others), so the test command rebuilds only what changes.
+current="$("$REPO/scripts/sam-build-inputs.sh")"
+if "$only_changed"; then
+  new=""
+  while read -r id digest; do
+    keep="$(awk -v id="$id" '$1 == id { print $2 }' "$record" 2>/dev/null || true)"
+    for built in "${changed[@]}"; do
+      if [[ "$built" == "$id" ]]; then keep="$digest"; fi
+    done
+    if [[ -n "$keep" ]]; then new+="$id $keep"$'\n'; fi
+  done <<<"$current"
+  printf '%s' "$new" >"$record"
+else
+  printf '%s\n' "$current" >"$record"
+fi
 log "recorded the build's inputs in .ci/sam-build.inputs (commit it with the change)"

@@ -96,12 +96,14 @@ if [ "$tests_rc" -ne 0 ]; then
   exit "$tests_rc"
 fi
 
-# `sam build` compiles every function in release mode (minutes, cold): run it only
-# when the template or a function's manifest changed since the last recorded build.
-if [ "$(scripts/sam-build-inputs.sh)" != "$(cat .ci/sam-build.inputs 2>/dev/null)" ]; then
-  step "sam build (the template or a function manifest changed since the last recorded build)"
+# `sam build` compiles each function in release mode (minutes per function, cold):
+# build only the functions whose build inputs (template build settings, manifest,
+# dependency tree, release profile) changed since the last recorded build.
+changed_functions="$(scripts/sam-build-inputs.sh --changed | tr '\n' ' ')"
+if [ -n "${changed_functions// /}" ]; then
+  step "sam build of the functions whose inputs changed since the last recorded build: $changed_functions"
   # The release build is not linted again (the build above did it).
-  env -u RUSTC_WORKSPACE_WRAPPER -u CLIPPY_ARGS scripts/sam-build.sh
+  env -u RUSTC_WORKSPACE_WRAPPER -u CLIPPY_ARGS scripts/sam-build.sh --changed
 else
-  step "sam build: inputs unchanged since the last recorded build (.ci/sam-build.inputs); skipped"
+  step "sam build: every function's inputs unchanged since the last recorded build (.ci/sam-build.inputs); skipped"
 fi

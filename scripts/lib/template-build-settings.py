@@ -1,9 +1,10 @@
 """Print, as canonical JSON, the parts of a SAM template that `sam build` reads to
-build the functions: each function's CodeUri, Handler, Runtime, Architectures and
-build Metadata (BuildMethod, BuildProperties), the Globals those default from, and
-the parameters they refer to. Roles, event rules and environment variables don't
-change what `sam build` produces, so a change to them doesn't count as a change of
-the release build's inputs (scripts/sam-build-inputs.sh).
+build each function: per function (by logical id), its CodeUri, Handler, Runtime,
+Architectures and build Metadata (BuildMethod, BuildProperties), the Globals those
+default from, and the parameters they refer to. Roles, event rules and environment
+variables don't change what `sam build` produces, so a change to them doesn't count
+as a change of the release build's inputs (scripts/sam-build-inputs.sh); nor does a
+change to another function's settings.
 
     python scripts/lib/template-build-settings.py template.yaml
 """
@@ -47,26 +48,38 @@ def refs(value, found):
             refs(inner, found)
 
 
-def main(path):
+def load(path):
     with open(path, encoding="utf-8") as f:
-        template = yaml.load(f, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
-    settings = {"Globals": (template.get("Globals") or {}).get("Function", {})}
+        return yaml.load(f, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+
+
+def per_function(template):
+    """{logical id: that function's build settings, with the Globals and parameters they use}."""
+    # Only the Globals a build reads: an environment variable set for every function
+    # (Globals.Function.Environment) changes no binary.
+    all_globals = (template.get("Globals") or {}).get("Function") or {}
+    globals_ = {k: all_globals[k] for k in BUILD_PROPERTIES if k in all_globals}
+    params = template.get("Parameters") or {}
     functions = {}
     for name, resource in (template.get("Resources") or {}).items():
         if resource.get("Type") != "AWS::Serverless::Function":
             continue
         props = resource.get("Properties") or {}
         meta = resource.get("Metadata") or {}
-        functions[name] = {
+        settings = {
+            "Globals": globals_,
             **{k: props.get(k) for k in BUILD_PROPERTIES},
             **{k: meta.get(k) for k in BUILD_METADATA},
         }
-    settings["Functions"] = functions
-    used = set()
-    refs(settings, used)
-    params = template.get("Parameters") or {}
-    settings["Parameters"] = {p: params.get(p) for p in sorted(used)}
-    json.dump(settings, sys.stdout, sort_keys=True, indent=1)
+        used = set()
+        refs(settings, used)
+        settings["Parameters"] = {p: params.get(p) for p in sorted(used)}
+        functions[name] = settings
+    return functions
+
+
+def main(path):
+    json.dump(per_function(load(path)), sys.stdout, sort_keys=True, indent=1)
     sys.stdout.write("\n")
 
 

@@ -180,16 +180,16 @@ fn sam_builds_each_function_from_its_own_package() {
     }
 }
 
-/// The template's build settings as `scripts/lib/template-build-settings.py` prints
-/// them (what `.ci/sam-build.inputs` hashes of the template), for a template text.
-/// Runs with the moto venv's Python, which has PyYAML too.
-fn build_settings(template: &str) -> String {
+/// Runs one of the build-input scripts under `scripts/lib` with the moto venv's
+/// Python (it has PyYAML too) on a file holding `text`, and returns what it prints.
+fn run_build_script(script: &str, args: &[&str], file_name: &str, text: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("template.yaml");
-    std::fs::write(&path, template).unwrap();
+    let path = dir.path().join(file_name);
+    std::fs::write(&path, text).unwrap();
     let root = harness::repo_root();
     let out = Command::new(root.join(".venv/bin/python"))
-        .arg(root.join("scripts/lib/template-build-settings.py"))
+        .arg(root.join("scripts/lib").join(script))
+        .args(args)
         .arg(&path)
         .output()
         .expect("python");
@@ -197,33 +197,132 @@ fn build_settings(template: &str) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// CI runs the release build only when its recorded inputs change. A new permission
-/// or event rule in the template must not count (it doesn't change what `sam build`
-/// produces); a function's CodeUri, build properties or architecture must.
+/// Each function's build settings as `scripts/lib/template-build-settings.py` prints
+/// them (what `.ci/sam-build.inputs` hashes of the template), by logical id.
+fn build_settings(template: &str) -> serde_json::Map<String, serde_json::Value> {
+    let printed = run_build_script("template-build-settings.py", &[], "template.yaml", template);
+    match serde_json::from_str(&printed).unwrap() {
+        serde_json::Value::Object(functions) => functions,
+        other => panic!("not an object: {other}"),
+    }
+}
+
+/// CI runs the release build of a function only when its recorded inputs change. A
+/// new permission or event rule in the template must not count (it doesn't change
+/// what `sam build` produces); a function's CodeUri, build properties or
+/// architecture must, and only for the functions it concerns.
 #[test]
-fn the_release_builds_inputs_hold_the_templates_build_settings_and_nothing_else() {
+fn the_release_builds_inputs_hold_each_functions_build_settings_and_nothing_else() {
     let template = std::fs::read_to_string(harness::repo_root().join("template.yaml")).unwrap();
     let today = build_settings(&template);
-    for function in ["s3-public-access", "iam-access-keys", "notifier"] {
-        assert!(
-            today.contains(&format!("\"CodeUri\": \"functions/{function}/\"")),
-            "{function} missing from the build settings:\n{today}"
+    for (id, function) in [
+        ("S3PublicAccessFunction", "s3-public-access"),
+        ("AccessKeysFunction", "iam-access-keys"),
+        ("NotifierFunction", "notifier"),
+    ] {
+        assert_eq!(
+            today[id]["CodeUri"],
+            serde_json::json!(format!("functions/{function}/")),
+            "{id} missing from the build settings: {today:?}"
         );
     }
+    let changed = |other: &serde_json::Map<String, serde_json::Value>| -> Vec<String> {
+        let mut ids: Vec<String> = today.keys().chain(other.keys()).cloned().collect();
+        ids.sort();
+        ids.dedup();
+        ids.retain(|id| today.get(id) != other.get(id));
+        ids
+    };
 
     let permission = template.replacen("s3:PutBucketPolicy", "s3:PutBucketPolicyRenamed", 1);
     assert_ne!(permission, template, "the template grants s3:PutBucketPolicy");
-    assert_eq!(build_settings(&permission), today, "a permission is not a build input");
+    assert_eq!(
+        changed(&build_settings(&permission)),
+        Vec::<String>::new(),
+        "a permission is not a build input"
+    );
+
+    let environment = template.replacen(
+        "\nResources:\n",
+        "\nGlobals:\n  Function:\n    Environment:\n      Variables:\n        SOME_SETTING: x\nResources:\n",
+        1,
+    );
+    assert_ne!(environment, template, "the template has a Resources section");
+    assert_eq!(
+        changed(&build_settings(&environment)),
+        Vec::<String>::new(),
+        "an environment variable for every function is not a build input"
+    );
 
     let code_uri = template.replacen("CodeUri: functions/notifier/", "CodeUri: functions/notifier-moved/", 1);
     assert_ne!(code_uri, template);
-    assert_ne!(build_settings(&code_uri), today, "a CodeUri is a build input");
+    assert_eq!(
+        changed(&build_settings(&code_uri)),
+        ["NotifierFunction"],
+        "a CodeUri is its function's build input"
+    );
 
     let binary = template.replacen("Binary: iam-mfa", "Binary: iam-mfa-renamed", 1);
     assert_ne!(binary, template);
-    assert_ne!(build_settings(&binary), today, "BuildProperties are build inputs");
+    assert_eq!(
+        changed(&build_settings(&binary)),
+        ["MfaFunction"],
+        "BuildProperties are their function's build inputs"
+    );
 
     let arch = template.replacen("Default: arm64", "Default: x86_64", 1);
     assert_ne!(arch, template, "the Architecture parameter defaults to arm64");
-    assert_ne!(build_settings(&arch), today, "the architecture is a build input");
+    let mut all: Vec<String> = today.keys().cloned().collect();
+    all.sort();
+    assert_eq!(
+        changed(&build_settings(&arch)),
+        all,
+        "the architecture is every function's build input"
+    );
+}
+
+/// The workspace manifest counts for the release build by its build settings (the
+/// release profile, the edition), not by its member list or its dependency table:
+/// a dependency added for one function shows in that function's dependency tree
+/// alone, so it doesn't rebuild the others.
+#[test]
+fn the_workspace_manifest_counts_for_the_release_build_by_its_profile_not_its_dependency_table() {
+    let manifest = std::fs::read_to_string(harness::repo_root().join("Cargo.toml")).unwrap();
+    let settings = |text: &str| {
+        run_build_script(
+            "sam-build-inputs.py",
+            &["--workspace-build-settings"],
+            "Cargo.toml",
+            text,
+        )
+    };
+    let today = settings(&manifest);
+    assert!(
+        today.contains("\"lto\": \"fat\""),
+        "the release profile is a build input: {today}"
+    );
+
+    let new_dependency = manifest.replacen(
+        "[workspace.dependencies]\n",
+        "[workspace.dependencies]\nsome-new-sdk = \"1\"\n",
+        1,
+    );
+    assert_ne!(new_dependency, manifest);
+    assert_eq!(
+        settings(&new_dependency),
+        today,
+        "a workspace dependency is not a build input by itself"
+    );
+
+    let new_member = manifest.replacen("members = [\n", "members = [\n    \"functions/new-family\",\n", 1);
+    assert_ne!(new_member, manifest);
+    assert_eq!(
+        settings(&new_member),
+        today,
+        "a new member is not the others' build input"
+    );
+
+    let thin = manifest.replacen("lto = \"fat\"", "lto = \"thin\"", 1);
+    assert_ne!(thin, manifest);
+    assert_ne!(settings(&thin), today, "the release profile is a build input");
 }

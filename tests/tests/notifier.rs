@@ -37,6 +37,23 @@ fn ids(prefix: &str, n: usize) -> Vec<String> {
     (1..=n).map(|i| format!("ledger-{prefix}-{i}")).collect()
 }
 
+/// The sum of the `SlackDeliveryFailures` values in the EMF lines a sink kept.
+fn slack_delivery_failures(lines: &std::sync::Mutex<Vec<String>>) -> usize {
+    lines
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|line| {
+            let doc: serde_json::Value = serde_json::from_str(line).expect("an EMF line");
+            assert_eq!(
+                doc["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"], "SlackDeliveryFailures",
+                "{doc}"
+            );
+            doc["SlackDeliveryFailures"].as_u64().expect("a count") as usize
+        })
+        .sum()
+}
+
 #[tokio::test]
 async fn slack_answering_200_gets_each_notice_once_in_order() {
     let mut world = World::new().await;
@@ -54,10 +71,13 @@ async fn slack_answering_200_gets_each_notice_once_in_order() {
     // A retried SendMessage (same deduplication id) is not delivered twice.
     world.queue_notice(&q, &sent[0]).await;
 
-    let app = world.notifier().await;
+    let mut app = world.notifier().await;
+    let (metrics, lines) = adapters::MetricsSink::recording("hipaa-autofix-test");
+    app.metrics = Some(metrics);
     let d = world.drain_notices(&q, &app, PATIENCE).await;
 
     assert_eq!(d.failed, 0, "{d:?}");
+    assert_eq!(slack_delivery_failures(&lines), 0, "no failure, no metric line");
     let want: Vec<String> = sent.iter().map(|n| n.ledger_id.clone()).collect();
     assert_eq!(delivered_ids(&world).await, want);
     assert_eq!(world.queue_depth(&q.url).await, 0);
@@ -105,12 +125,16 @@ async fn slack_down_delivers_nothing_and_every_notice_ends_in_the_dead_letter_qu
             .queue_notice(&q, &sample_notice(&resource, Outcome::Fixed, id))
             .await;
     }
-    let app = world.notifier().await;
+    let mut app = world.notifier().await;
+    let (metrics, lines) = adapters::MetricsSink::recording("hipaa-autofix-test");
+    app.metrics = Some(metrics);
 
     let d = world.drain_notices(&q, &app, PATIENCE).await;
 
     // Every post was answered 500: nothing was delivered.
     assert!(!world.slack.posts().await.is_empty());
+    // Each failed delivery is counted in the SlackDeliveryFailures metric (EMF lines).
+    assert_eq!(slack_delivery_failures(&lines), d.failed, "{d:?}");
     // Redelivered until the redrive policy moved them: maxReceiveCount receives each.
     assert_eq!(d.received, sent.len() * NOTICE_MAX_RECEIVES as usize, "{d:?}");
     assert_eq!(d.failed, d.received, "{d:?}");

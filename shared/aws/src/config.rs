@@ -20,6 +20,7 @@
 //! | `RETRY_MAX_BACKOFF_MS_EVENT` / `_SWEEP` | the largest backoff ceiling | `5000` / `20000` |
 //! | `STACK_KEY_ARN`       | the stack's KMS key: `S3EncryptionKeyArn` when that is empty   | `aws/s3`               |
 //! | `STACK_ACCESS_LOG_BUCKET` | the stack's access-log bucket: `AccessLogBucket` when that is empty | none (logging withheld) |
+//! | `METRICS_NAMESPACE`   | the CloudWatch namespace of the decision metrics (EMF lines in the log) | `hipaa-autofix` |
 //! | rule parameters       | one variable per parameter of the family's rules (`policy::catalog::parameters`), named by `policy::params::env_name` (`AccessKeyMaxAgeDays` → `ACCESS_KEY_MAX_AGE_DAYS`) | each parameter's default |
 //!
 //! An empty value counts as unset (SAM passes `""` for an empty parameter). No
@@ -60,6 +61,8 @@ pub struct FunctionConfig {
     pub break_glass_tag: String,
     /// How AWS calls are retried, for events and for sweeps.
     pub retry: Retries,
+    /// The CloudWatch namespace of the decision metrics (`policy::metrics`).
+    pub metrics_namespace: String,
 }
 
 /// How the SDK retries one AWS call: its standard retry strategy (exponential
@@ -244,6 +247,8 @@ impl FunctionConfig {
             ledger_table: get("LEDGER_TABLE"),
             slack_secret_id: get("SLACK_SECRET_ID"),
             notice_queue_url: get("NOTICE_QUEUE_URL"),
+            metrics_namespace: get("METRICS_NAMESPACE")
+                .unwrap_or_else(|| policy::metrics::DEFAULT_NAMESPACE.to_string()),
             own_roles: get("OWN_ROLE_ARNS")
                 .map(|v| {
                     v.split(',')

@@ -19,6 +19,7 @@ pub mod iam;
 pub mod kinds;
 pub mod ledger;
 pub mod memory;
+pub mod metrics;
 pub mod notice;
 pub mod params;
 pub mod permissions;

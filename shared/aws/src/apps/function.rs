@@ -38,6 +38,9 @@ pub struct App {
     /// [`handler`] learns: empty for a function (it learns its own), the caller's
     /// account for the CLI (STS), which calls [`App::handle`] directly.
     pub opts: policy::ExecOptions,
+    /// Where each decision's metrics line goes (EMF, standard output in Lambda);
+    /// `None` (the CLI, tests that don't look): no metrics.
+    pub metrics: Option<crate::metrics::MetricsSink>,
     /// The account this container runs in, learned from the first invocation's ARN.
     own_account: OnceLock<String>,
 }
@@ -134,6 +137,7 @@ impl App {
             ports,
             sweep_ports,
             opts,
+            metrics: None,
             own_account: OnceLock::new(),
         })
     }
@@ -180,6 +184,7 @@ impl App {
             sweep_ports: ports.clone(),
             ports,
             opts,
+            metrics: None,
             own_account: OnceLock::new(),
         }
     }
@@ -236,6 +241,9 @@ impl App {
     /// Run the executor on a parsed event within `accounts`, and map its report.
     async fn decide(&self, event: &policy::Event, accounts: AccountScope) -> Result<Value, HandlerError> {
         let report = self.executor_in(event, accounts).handle(event).await;
+        if let Some(metrics) = &self.metrics {
+            metrics.decisions(&report, event, (self.opts.clock)());
+        }
         // The executor logged the refusal (event id, accounts, reason).
         if let Some(refusal) = report.refused {
             return Err(HandlerError::Refused {
@@ -387,7 +395,9 @@ pub async fn run(family: policy::Family) -> Result<(), lambda_runtime::Error> {
     let app = crate::startup::start(family.name(), async {
         let sdk = load_sdk_config().await;
         let cfg = FunctionConfig::from_env(family)?;
-        App::build(&sdk, &cfg).await
+        let mut app = App::build(&sdk, &cfg).await?;
+        app.metrics = Some(crate::metrics::MetricsSink::stdout(&cfg.metrics_namespace));
+        Ok::<_, InitError>(app)
     })
     .await?;
     let app = Arc::new(app);

@@ -247,6 +247,7 @@ impl Interactions {
         for fc in &cfg.families {
             let mut app = App::assemble(&clients, fc, slack.clone())?;
             app.opts.accounts = accounts.clone();
+            app.metrics = Some(crate::metrics::MetricsSink::stdout(&fc.metrics_namespace));
             apps.insert(fc.family, app);
         }
         info!(
@@ -485,6 +486,9 @@ impl Interactions {
                 event.id = format!("slack-{}", uuid::Uuid::new_v4());
                 event.resources = vec![target];
                 let report = fixer.handle(&event).await;
+                if let Some(metrics) = &app.metrics {
+                    metrics.decisions(&report, &event, (self.clock)());
+                }
                 let lifted_note = lifted
                     .map(|l| format!("; its exemption was removed (ledger {l})"))
                     .unwrap_or_default();

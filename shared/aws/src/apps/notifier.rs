@@ -12,6 +12,7 @@ use tracing::{Instrument, info, info_span, warn};
 use super::init_tracing;
 use crate::clients::load_sdk_config;
 use crate::error::{ConfigError, InitError};
+use crate::metrics::MetricsSink;
 use crate::notices::delivery::*;
 use crate::notices::repeats::*;
 use crate::slack::webhook::SlackNotifier;
@@ -53,11 +54,14 @@ const DEADLINE_MARGIN: Duration = Duration::from_secs(2);
 /// | `SLACK_SECRET_ID`            | Secrets Manager secret holding the Slack webhook URL | notices are logged |
 /// | `LEDGER_TABLE`               | the ledger table, for repeat counters                | no grouping |
 /// | `NOTICE_REPEAT_WINDOW_HOURS` | repeats within this many hours are grouped (0: never) | `24` |
+/// | `METRICS_NAMESPACE`          | the namespace of the `SlackDeliveryFailures` metric   | `hipaa-autofix` |
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotifierConfig {
     pub slack_secret_id: Option<String>,
     pub ledger_table: Option<String>,
     pub repeat_window: Duration,
+    /// The CloudWatch namespace of the `SlackDeliveryFailures` metric (`METRICS_NAMESPACE`).
+    pub metrics_namespace: String,
 }
 
 impl NotifierConfig {
@@ -84,6 +88,8 @@ impl NotifierConfig {
             slack_secret_id: get("SLACK_SECRET_ID"),
             ledger_table: get("LEDGER_TABLE"),
             repeat_window,
+            metrics_namespace: get("METRICS_NAMESPACE")
+                .unwrap_or_else(|| policy::metrics::DEFAULT_NAMESPACE.to_string()),
         })
     }
 }
@@ -92,6 +98,8 @@ impl NotifierConfig {
 #[derive(Debug)]
 pub struct NotifierApp {
     pub deliverer: Deliverer,
+    /// Where the `SlackDeliveryFailures` metric line goes (standard output in Lambda).
+    pub metrics: Option<MetricsSink>,
 }
 
 impl NotifierApp {
@@ -146,14 +154,18 @@ impl NotifierApp {
                 policy: RetryPolicy::default(),
                 window: cfg.repeat_window,
             },
+            metrics: None,
         })
     }
 
     /// Deliver one batch; the messages to redeliver are its `batchItemFailures`.
     pub async fn handle(&self, event: &SqsEvent, deadline: Instant) -> SqsBatchResponse {
-        let failed = self.deliverer.deliver(&event.records, deadline).await;
+        let outcome = self.deliverer.deliver_batch(&event.records, deadline).await;
+        if let Some(metrics) = &self.metrics {
+            metrics.slack_delivery_failures(outcome.slack_failures, chrono::Utc::now());
+        }
         let mut response = SqsBatchResponse::default();
-        response.set_failures(failed);
+        response.set_failures(outcome.failed);
         response
     }
 }
@@ -191,7 +203,9 @@ pub async fn run() -> Result<(), lambda_runtime::Error> {
     let app = crate::startup::start("notifier", async {
         let sdk = load_sdk_config().await;
         let cfg = NotifierConfig::from_env()?;
-        NotifierApp::build(&sdk, &cfg).await
+        let mut app = NotifierApp::build(&sdk, &cfg).await?;
+        app.metrics = Some(MetricsSink::stdout(&cfg.metrics_namespace));
+        Ok::<_, InitError>(app)
     })
     .await?;
     let app = Arc::new(app);

@@ -289,10 +289,25 @@ fn group_of(msg: &SqsMessage, notice: Option<&Notice>) -> String {
         .unwrap_or_default()
 }
 
+/// What became of a batch.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct BatchOutcome {
+    /// The ids of the messages that were not delivered (for `batchItemFailures`).
+    pub failed: Vec<String>,
+    /// How many notices Slack did not take (or were held back behind one it didn't
+    /// take), not counting messages that are no notice at all.
+    pub slack_failures: usize,
+}
+
 impl Deliverer {
     /// Deliver `batch` in order before `deadline`; the ids of the messages that
     /// were not delivered (for `batchItemFailures`).
     pub async fn deliver(&self, batch: &[SqsMessage], deadline: Instant) -> Vec<String> {
+        self.deliver_batch(batch, deadline).await.failed
+    }
+
+    /// [`Deliverer::deliver`], also counting the notices Slack did not take.
+    pub async fn deliver_batch(&self, batch: &[SqsMessage], deadline: Instant) -> BatchOutcome {
         let mut failed = Vec::new();
         let mut blocked_groups: HashSet<String> = HashSet::new();
         let mut slack_blocked = false;
@@ -347,7 +362,10 @@ impl Deliverer {
             failed = n("failed"),
             "batch delivered"
         );
-        failed
+        BatchOutcome {
+            failed,
+            slack_failures: n("failed"),
+        }
     }
 
     /// Group, post with retries, record. Counter-store failures never stop a

@@ -235,6 +235,43 @@ async fn handle_runs_the_function_on_an_event_file() {
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// A Security Hub finding (ASFF, `Security Hub Findings - Imported`) for a public
+/// bucket routes to the bucket rule, which reads the bucket again and fixes it; a
+/// finding about another account's bucket is refused like any foreign event.
+#[tokio::test]
+async fn handle_fixes_a_public_bucket_from_its_security_hub_finding() {
+    let world = World::new().await;
+    world.public_read_bucket("phi-public-read").await;
+    let event = fixtures_dir().join("securityhub-finding-s3-2-public-read.json");
+    let out = autofix(&world)
+        .args(["handle", "--event"])
+        .arg(&event)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!world.has_public_grant("phi-public-read").await);
+    let ledger = world.ledger().await;
+    assert_eq!(ledger.len(), 1, "{ledger:#?}");
+    assert_eq!(ledger[0].rule, "s3-bucket-public-access");
+    assert_eq!(ledger[0].outcome, policy::Outcome::Fixed);
+    assert_eq!(ledger[0].trigger, "Security Hub finding (S3.2)");
+
+    let foreign = fixtures_dir().join("securityhub-finding-s3-2-foreign-account.json");
+    world.public_read_bucket("their-bucket").await;
+    let out = autofix(&world)
+        .args(["handle", "--event"])
+        .arg(&foreign)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("210987654321"), "{stderr}");
+    assert!(
+        world.has_public_grant("their-bucket").await,
+        "another account's finding changes nothing"
+    );
+}
+
 #[tokio::test]
 async fn handle_refuses_an_event_from_another_account_with_exit_2_and_says_why() {
     let world = World::new().await;

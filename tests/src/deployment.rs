@@ -228,6 +228,17 @@ fn routes_config(p: &Value, identifier: &str) -> bool {
             })
 }
 
+/// Whether a pattern routes failed Security Hub findings of the control `control`.
+fn routes_security_hub(p: &Value, control: &str) -> bool {
+    strings(get(p, "detail-type"))
+        .iter()
+        .any(|d| d == "Security Hub Findings - Imported")
+        && get(p, "detail")
+            .and_then(|d| get(d, "findings"))
+            .and_then(|f| get(f, "Compliance"))
+            .is_some_and(|c| strings(get(c, "SecurityControlId")).iter().any(|x| x == control))
+}
+
 /// `MODE_<RULE_ID in UPPER_SNAKE>`, as functions read it.
 pub fn mode_var(rule: &str) -> String {
     adapters::config::mode_var(rule)
@@ -239,6 +250,7 @@ pub enum TriggerKind {
     CloudTrail,
     Config,
     Schedule,
+    SecurityHub,
 }
 
 impl fmt::Display for TriggerKind {
@@ -247,6 +259,7 @@ impl fmt::Display for TriggerKind {
             TriggerKind::CloudTrail => "CloudTrail (an EventBridge \"AWS API Call via CloudTrail\" event)",
             TriggerKind::Config => "AWS Config (a compliance change, or a custom-rule invocation)",
             TriggerKind::Schedule => "schedule (an EventBridge \"Scheduled Event\")",
+            TriggerKind::SecurityHub => "Security Hub (an EventBridge \"Security Hub Findings - Imported\" event)",
         })
     }
 }
@@ -277,6 +290,11 @@ pub enum Finding {
         rule: &'static str,
         function: String,
         identifier: &'static str,
+    },
+    MissingSecurityHubTrigger {
+        rule: &'static str,
+        function: String,
+        control: &'static str,
     },
     MissingCustomConfigRule {
         rule: &'static str,
@@ -362,6 +380,14 @@ impl fmt::Display for Finding {
                 f,
                 "{rule}: add the Config rule {} (configRuleName, or a prefix) to the compliance-change pattern of {function} in template.yaml",
                 identifier.to_ascii_lowercase().replace('_', "-")
+            ),
+            Finding::MissingSecurityHubTrigger {
+                rule,
+                function,
+                control,
+            } => write!(
+                f,
+                "{rule}: add the control {control} (detail.findings.Compliance.SecurityControlId) to the Security Hub findings pattern of {function} in template.yaml"
             ),
             Finding::MissingCustomConfigRule { rule, function } => write!(
                 f,
@@ -586,6 +612,15 @@ impl Deployment {
                 });
             }
         }
+        for control in tr.security_hub {
+            if !patterns.iter().any(|p| routes_security_hub(p, control)) {
+                out.push(Finding::MissingSecurityHubTrigger {
+                    rule: id,
+                    function: fn_id.clone(),
+                    control,
+                });
+            }
+        }
         if tr.schedule && !schedule {
             out.push(Finding::MissingSchedule {
                 rule: id,
@@ -654,13 +689,18 @@ impl Deployment {
                         true
                     }
                     (EventSource::Schedule { .. }, TriggerKind::Schedule) => true,
+                    (EventSource::SecurityHub { controls, .. }, TriggerKind::SecurityHub) => !controls.is_empty(),
                     (
                         EventSource::CloudTrail { .. }
                         | EventSource::ConfigRule { .. }
                         | EventSource::ComplianceChange { .. }
                         | EventSource::Schedule { .. }
+                        | EventSource::SecurityHub { .. }
                         | EventSource::Manual,
-                        TriggerKind::CloudTrail | TriggerKind::Config | TriggerKind::Schedule,
+                        TriggerKind::CloudTrail
+                        | TriggerKind::Config
+                        | TriggerKind::Schedule
+                        | TriggerKind::SecurityHub,
                     ) => false,
                 };
                 of_kind && takes(e)
@@ -673,6 +713,7 @@ impl Deployment {
                 TriggerKind::Config,
             ),
             (tr.schedule, TriggerKind::Schedule),
+            (!tr.security_hub.is_empty(), TriggerKind::SecurityHub),
         ];
         for (needed, kind) in wanted {
             if needed && !has(kind) {

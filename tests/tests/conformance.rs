@@ -144,6 +144,25 @@ fn dropping_a_config_trigger_is_named() {
 }
 
 #[test]
+fn dropping_a_security_hub_control_is_named() {
+    let mut d = Deployment::load();
+    let n = remove_items(&mut d.template, "SecurityControlId", &|x| x.as_str() == Some("IAM.3"));
+    assert!(n > 0);
+    let (fn_id, _) = function_of(&d.template, FAMILY).unwrap();
+    assert_found(
+        &d,
+        &[Finding::MissingSecurityHubTrigger {
+            rule: RULE,
+            function: fn_id.clone(),
+            control: "IAM.3",
+        }],
+        &format!(
+            "add the control IAM.3 (detail.findings.Compliance.SecurityControlId) to the Security Hub findings pattern of {fn_id}"
+        ),
+    );
+}
+
+#[test]
 fn dropping_the_schedule_is_named() {
     let mut d = Deployment::load();
     let f = function_mut(&mut d, FAMILY);

@@ -62,6 +62,21 @@ const EXPECTED: &[&str] = &[
     "config-compliance-change-bucket-versioning-enabled.json",
     "config-compliance-change-bucket-logging-enabled.json",
     "config-compliance-change-bucket-acl-prohibited.json",
+    "securityhub-finding-s3-2-public-read.json",
+    "securityhub-finding-s3-1-account-bpa.json",
+    "securityhub-finding-s3-4-encryption.json",
+    "securityhub-finding-s3-5-ssl.json",
+    "securityhub-finding-s3-9-logging.json",
+    "securityhub-finding-s3-12-acls.json",
+    "securityhub-finding-s3-14-versioning.json",
+    "securityhub-finding-iam-3-key-rotation.json",
+    "securityhub-finding-iam-8-unused-credentials.json",
+    "securityhub-finding-iam-5-console-mfa.json",
+    "securityhub-finding-iam-9-root-mfa.json",
+    "securityhub-finding-iam-7-password-policy.json",
+    "securityhub-finding-s3-2-resolved.json",
+    "securityhub-finding-s3-2-foreign-account.json",
+    "securityhub-finding-config-rule-versioning.json",
 ];
 
 /// The other account of the `*-foreign-account` and `*-cross-account-caller` fixtures.
@@ -501,4 +516,150 @@ fn s3_data_protection_fixtures_name_their_bucket_and_region() {
         );
         assert_eq!(e.resources, bucket(b), "{file}");
     }
+}
+
+/// Security Hub findings (`Security Hub Findings - Imported`, ASFF): each failed,
+/// active finding names its control and its resource, and routes to the rules of
+/// that control only; the finding's account is an account statement the gate checks.
+#[test]
+fn security_hub_findings_name_their_control_and_resource_and_route_to_their_rules() {
+    let rules: Vec<_> = policy::catalog::rule_ids()
+        .into_iter()
+        .filter_map(policy::catalog::by_id)
+        .collect();
+    let account = |kind: policy::ResourceKind| vec![ResourceRef::of(kind, ACCOUNT, ACCOUNT, REGION)];
+    let user = |name: &str| vec![ResourceRef::of(policy::ResourceKind::IamUser, name, ACCOUNT, REGION)];
+    let cases: Vec<(&str, &str, Vec<ResourceRef>, &str)> = vec![
+        (
+            "securityhub-finding-s3-2-public-read.json",
+            "S3.2",
+            bucket("phi-public-read"),
+            "s3-bucket-public-access",
+        ),
+        (
+            "securityhub-finding-s3-1-account-bpa.json",
+            "S3.1",
+            account(policy::ResourceKind::S3Account),
+            "s3-account-public-access-block",
+        ),
+        (
+            "securityhub-finding-s3-4-encryption.json",
+            "S3.4",
+            bucket("phi-unencrypted"),
+            "s3-bucket-default-encryption",
+        ),
+        (
+            "securityhub-finding-s3-5-ssl.json",
+            "S3.5",
+            bucket("phi-no-tls"),
+            "s3-bucket-ssl-requests-only",
+        ),
+        (
+            "securityhub-finding-s3-9-logging.json",
+            "S3.9",
+            bucket("phi-no-logging"),
+            "s3-bucket-access-logging",
+        ),
+        (
+            "securityhub-finding-s3-12-acls.json",
+            "S3.12",
+            bucket("phi-acls"),
+            "s3-bucket-acls-disabled",
+        ),
+        (
+            "securityhub-finding-s3-14-versioning.json",
+            "S3.14",
+            bucket("phi-unversioned"),
+            "s3-bucket-versioning",
+        ),
+        (
+            "securityhub-finding-iam-3-key-rotation.json",
+            "IAM.3",
+            user("alice"),
+            "iam-access-key-rotated",
+        ),
+        (
+            "securityhub-finding-iam-8-unused-credentials.json",
+            "IAM.8",
+            user("bob"),
+            "iam-credentials-unused",
+        ),
+        (
+            "securityhub-finding-iam-5-console-mfa.json",
+            "IAM.5",
+            user("carol"),
+            "iam-user-console-mfa",
+        ),
+        (
+            "securityhub-finding-iam-9-root-mfa.json",
+            "IAM.9",
+            account(policy::ResourceKind::S3Account),
+            "iam-root-account-mfa",
+        ),
+        (
+            "securityhub-finding-iam-7-password-policy.json",
+            "IAM.7",
+            account(policy::ResourceKind::S3Account),
+            "iam-password-policy",
+        ),
+    ];
+    let ours = AccountScope::own(ACCOUNT).unwrap();
+    for (name, control, resources, rule) in cases {
+        let e = parse(name);
+        assert_eq!(
+            e.source,
+            EventSource::SecurityHub {
+                controls: vec![control.into()],
+                config_rules: vec![]
+            },
+            "{name}"
+        );
+        assert_eq!(e.resources, resources, "{name}");
+        assert_eq!((e.account.as_str(), e.region.as_str()), (ACCOUNT, REGION), "{name}");
+        assert!(
+            e.accounts.contains(&AccountClaim::new(AccountField::Finding, ACCOUNT)),
+            "{name}"
+        );
+        assert!(ours.admit(&e).is_ok(), "{name}");
+        assert!(!e.is_sweep(), "{name}");
+        assert!(
+            e.occurred_at().is_some(),
+            "{name}: time to remediate counts from the import"
+        );
+        let routed: Vec<&str> = rules
+            .iter()
+            .filter(|r| r.applies_to(&e) && !r.targets(&e).is_empty())
+            .map(|r| r.id())
+            .collect();
+        assert_eq!(routed, [rule], "{name}");
+    }
+
+    // A finding of an AWS Config rule (a conformance pack's) routes by the rule's name.
+    let e = parse("securityhub-finding-config-rule-versioning.json");
+    assert_eq!(
+        e.source,
+        EventSource::SecurityHub {
+            controls: vec![],
+            config_rules: vec!["s3-bucket-versioning-enabled-conformance-pack-x1y2z3".into()]
+        }
+    );
+    let routed: Vec<&str> = rules.iter().filter(|r| r.applies_to(&e)).map(|r| r.id()).collect();
+    assert_eq!(routed, ["s3-bucket-versioning"]);
+
+    // A passed, resolved finding routes nothing.
+    let e = parse("securityhub-finding-s3-2-resolved.json");
+    assert!(e.resources.is_empty() && e.trigger_name().is_none(), "{e:?}");
+    assert!(rules.iter().all(|r| !r.applies_to(&e)));
+
+    // A finding aggregated into our hub from another account: the gate refuses it.
+    let e = parse("securityhub-finding-s3-2-foreign-account.json");
+    assert!(
+        e.accounts.contains(&AccountClaim::new(AccountField::Finding, THEIRS)),
+        "{e:?}"
+    );
+    assert_eq!(e.account, THEIRS);
+    assert!(
+        ours.admit(&e).is_err(),
+        "a finding about another account's bucket is refused"
+    );
 }

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::EventError;
-use crate::kinds::{CloudTrailCall, ResourceKind, ResourceRef};
+use crate::kinds::{CloudTrailCall, FindingResource, ResourceKind, ResourceRef};
 
 /// Where an event came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +45,14 @@ pub enum EventSource {
         event_name: String,
         event_source: String,
         error_code: Option<String>,
+    },
+    /// Security Hub imported failed findings (`Security Hub Findings - Imported`, ASFF)
+    /// of these controls (`Compliance.SecurityControlId`: `S3.2`, `IAM.3`) or AWS
+    /// Config rules (`ProductFields."aws/config/ConfigRuleName"`). The finding only
+    /// routes: the executor reads the resource again, as for every event.
+    SecurityHub {
+        controls: Vec<String>,
+        config_rules: Vec<String>,
     },
     /// A schedule fired: sweep every resource.
     Schedule { rule_arn: Option<String> },
@@ -81,6 +89,8 @@ pub enum AccountField {
     ComplianceDetail,
     /// The account an admin asked to act in (the CLI's caller account, a Slack click's record).
     Requested,
+    /// A Security Hub finding's `AwsAccountId`: the account of the resource it is about.
+    Finding,
 }
 
 impl AccountField {
@@ -94,6 +104,7 @@ impl AccountField {
             AccountField::Notification => "invokingEvent.awsAccountId",
             AccountField::ComplianceDetail => "detail.awsAccountId",
             AccountField::Requested => "requested account",
+            AccountField::Finding => "detail.findings[].AwsAccountId",
         }
     }
 }
@@ -156,6 +167,7 @@ impl Event {
                 Some(rule_name)
             }
             EventSource::CloudTrail { event_name, .. } => Some(event_name),
+            EventSource::SecurityHub { controls, .. } => controls.first().map(String::as_str),
             EventSource::Schedule { .. } | EventSource::Manual => None,
         }
     }
@@ -168,6 +180,10 @@ impl Event {
                 format!("AWS Config compliance change ({rule_name})")
             }
             EventSource::CloudTrail { event_name, .. } => format!("CloudTrail {event_name}"),
+            EventSource::SecurityHub { controls, config_rules } => {
+                let what: Vec<&str> = controls.iter().chain(config_rules).map(String::as_str).collect();
+                format!("Security Hub finding ({})", what.join(", "))
+            }
             EventSource::Schedule { .. } => "scheduled sweep".into(),
             EventSource::Manual => "manual run".into(),
         }
@@ -215,7 +231,10 @@ impl Event {
     /// and when that state came about is unknown.
     pub fn occurred_at(&self) -> Option<DateTime<Utc>> {
         match &self.source {
-            EventSource::CloudTrail { .. } | EventSource::ComplianceChange { .. } => Some(self.time),
+            // A finding's import time: when a detector saw the state, the closest we know.
+            EventSource::CloudTrail { .. } | EventSource::ComplianceChange { .. } | EventSource::SecurityHub { .. } => {
+                Some(self.time)
+            }
             EventSource::ConfigRule { ordering_time, .. } if !self.resources.is_empty() => Some(*ordering_time),
             EventSource::ConfigRule { .. } | EventSource::Schedule { .. } | EventSource::Manual => None,
         }
@@ -400,6 +419,9 @@ fn parse_eventbridge(payload: &Value) -> Result<Event, EventError> {
                 actor: None,
             })
         }
+        ("aws.securityhub", "Security Hub Findings - Imported") => {
+            parse_security_hub(id, account, region, time, detail)
+        }
         (_, "AWS API Call via CloudTrail") => parse_cloudtrail(id, account, region, time, detail),
         (src, dt) => Err(EventError::UnknownShape(format!(
             "EventBridge event from {src:?} with detail-type {dt:?} is not one hipaa-autofix handles"
@@ -490,6 +512,113 @@ fn parse_cloudtrail(
 }
 
 /// The resource a Config resource type and id name.
+/// A Security Hub findings event: the failed, active, unresolved findings of
+/// controls or Config rules, and the resources they name that hipaa-autofix knows.
+/// Findings that passed, were archived, resolved or suppressed route nothing.
+fn parse_security_hub(
+    id: String,
+    envelope_account: String,
+    envelope_region: String,
+    time: DateTime<Utc>,
+    detail: &Value,
+) -> Result<Event, EventError> {
+    let findings = detail
+        .get("findings")
+        .and_then(Value::as_array)
+        .ok_or(EventError::Missing {
+            field: "findings",
+            context: "Security Hub findings event",
+        })?;
+    let mut accounts = vec![AccountClaim::new(AccountField::Envelope, &envelope_account)];
+    let (mut controls, mut config_rules, mut resources) = (Vec::new(), Vec::new(), Vec::new());
+    let mut finding_accounts: Vec<String> = Vec::new();
+    let mut finding_region: Option<String> = None;
+    for f in findings {
+        if !finding_is_open(f) {
+            continue;
+        }
+        let account = optional_str(f, "AwsAccountId", "detail.findings[].AwsAccountId")?
+            .unwrap_or(&envelope_account)
+            .to_string();
+        let region = optional_str(f, "Region", "detail.findings[].Region")?
+            .unwrap_or(&envelope_region)
+            .to_string();
+        if !finding_accounts.contains(&account) {
+            accounts.push(AccountClaim::new(AccountField::Finding, &account));
+            finding_accounts.push(account.clone());
+        }
+        finding_region.get_or_insert_with(|| region.clone());
+        if let Some(c) = finding_control(f)
+            && !controls.contains(&c)
+        {
+            controls.push(c);
+        }
+        if let Some(n) = f
+            .pointer("/ProductFields/aws~1config~1ConfigRuleName")
+            .and_then(Value::as_str)
+            && !config_rules.iter().any(|x: &String| x == n)
+        {
+            config_rules.push(n.to_string());
+        }
+        for r in f.get("Resources").and_then(Value::as_array).into_iter().flatten() {
+            let (Some(kind), Some(rid)) = (
+                r.get("Type").and_then(Value::as_str),
+                r.get("Id").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            let r_region = r.get("Region").and_then(Value::as_str).unwrap_or(&region);
+            let resource = FindingResource {
+                kind,
+                id: rid,
+                details: r.get("Details"),
+                account: &account,
+                region: r_region,
+            };
+            if let Some(found) = ResourceKind::from_finding(&resource)
+                && !resources.contains(&found)
+            {
+                resources.push(found);
+            }
+        }
+    }
+    let account = match finding_accounts.as_slice() {
+        [one] => one.clone(),
+        _ => envelope_account,
+    };
+    Ok(Event {
+        id,
+        source: EventSource::SecurityHub { controls, config_rules },
+        account,
+        accounts,
+        region: finding_region.unwrap_or(envelope_region),
+        time,
+        resources,
+        actor: None,
+    })
+}
+
+/// A finding worth acting on: active, failed, and not resolved or suppressed.
+fn finding_is_open(f: &Value) -> bool {
+    let field = |pointer: &str| f.pointer(pointer).and_then(Value::as_str);
+    let active = field("/RecordState").is_none_or(|s| s == "ACTIVE");
+    let failed = field("/Compliance/Status") == Some("FAILED");
+    let workflow = field("/Workflow/Status").or_else(|| field("/WorkflowState"));
+    let open = !matches!(workflow, Some("RESOLVED" | "SUPPRESSED"));
+    active && failed && open
+}
+
+/// The control a finding is about: `Compliance.SecurityControlId` (consolidated
+/// control findings), else `ProductFields.ControlId` (a standard's own finding),
+/// else the `security-control/<id>` end of `GeneratorId`.
+fn finding_control(f: &Value) -> Option<String> {
+    let field = |pointer: &str| f.pointer(pointer).and_then(Value::as_str).filter(|s| !s.is_empty());
+    field("/Compliance/SecurityControlId")
+        .or_else(|| field("/ProductFields/ControlId"))
+        .or_else(|| field("/GeneratorId").and_then(|g| g.split("security-control/").nth(1)))
+        .map(str::to_owned)
+}
+
 fn resource_for(
     rtype: &str,
     rid: &str,

@@ -94,6 +94,11 @@ pub struct Triggers {
     pub cloudtrail: &'static [&'static str],
     /// Whether the scheduled sweep runs the rule.
     pub schedule: bool,
+    /// Security Hub control ids (`S3.2`, `IAM.3`: AWS Foundational Security Best
+    /// Practices and CIS controls, consolidated as `Compliance.SecurityControlId`)
+    /// whose failed findings route to the rule. A finding of a Config rule routes by
+    /// the rule's name, as `config_rules` says.
+    pub security_hub: &'static [&'static str],
 }
 
 /// What the rule's fix of its non-compliant example is, for the conformance test.
@@ -195,6 +200,12 @@ pub trait Rule: Send + Sync {
             EventSource::CloudTrail { event_name, .. } => t.cloudtrail.contains(&event_name.as_str()),
             EventSource::ConfigRule { rule_name, .. } | EventSource::ComplianceChange { rule_name, .. } => {
                 config_rule_matches(rule_name, self.id(), t.config_rules)
+            }
+            EventSource::SecurityHub { controls, config_rules } => {
+                controls.iter().any(|c| t.security_hub.contains(&c.as_str()))
+                    || config_rules
+                        .iter()
+                        .any(|n| config_rule_matches(n, self.id(), t.config_rules))
             }
         }
     }

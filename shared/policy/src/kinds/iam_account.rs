@@ -82,6 +82,7 @@ pub const SPEC: KindSpec = KindSpec {
     actions: Action::ALL,
     arn: |r| format!("arn:aws:iam::{}:root", r.account),
     from_cloudtrail,
+    from_finding: super::no_finding,
 };
 
 fn from_cloudtrail(call: &CloudTrailCall<'_>) -> Result<Vec<ResourceRef>, EventError> {

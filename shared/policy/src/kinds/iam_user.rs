@@ -136,6 +136,7 @@ pub const SPEC: KindSpec = KindSpec {
     actions: Action::ALL,
     arn: |r| format!("arn:aws:iam::{}:user/{}", r.account, r.id),
     from_cloudtrail,
+    from_finding,
 };
 
 /// IAM calls name the user they act on; for CreateUser and the like it is the
@@ -382,4 +383,19 @@ impl ActionSpec for DetachUserPolicy {
             p.retain(|a| *a != self.policy_arn);
         }
     }
+}
+
+/// `AwsIamUser` (its `Id` the user's ARN, `Details.AwsIamUser.UserName`) and
+/// `AwsIamAccessKey` (`Details.AwsIamAccessKey.PrincipalName` or `UserName`).
+fn from_finding(r: &super::FindingResource<'_>) -> Option<ResourceRef> {
+    let name = match r.kind {
+        "AwsIamUser" => r
+            .detail("/AwsIamUser/UserName")
+            .or_else(|| r.id.split(":user/").nth(1).and_then(|path| path.rsplit('/').next())),
+        "AwsIamAccessKey" => r
+            .detail("/AwsIamAccessKey/PrincipalName")
+            .or_else(|| r.detail("/AwsIamAccessKey/UserName")),
+        _ => None,
+    }?;
+    (!name.is_empty()).then(|| ResourceRef::of(ResourceKind::IamUser, name, r.account, r.region))
 }

@@ -125,6 +125,35 @@ pub struct KindSpec {
     /// The resources of this kind a CloudTrail call was about: empty when the call
     /// is not about this kind; an error when it should name one and doesn't.
     pub from_cloudtrail: fn(&CloudTrailCall<'_>) -> Result<Vec<ResourceRef>, EventError>,
+    /// The resource of this kind a Security Hub finding's resource (ASFF
+    /// `Resources[]`) names, if it names one ([`no_finding`]: never).
+    pub from_finding: fn(&FindingResource<'_>) -> Option<ResourceRef>,
+}
+
+/// One resource of a Security Hub finding (ASFF `Resources[]`), with the finding's
+/// account and region.
+#[derive(Debug, Clone, Copy)]
+pub struct FindingResource<'a> {
+    /// ASFF `Type`: `AwsS3Bucket`, `AwsIamUser`, `AwsAccount`, ...
+    pub kind: &'a str,
+    /// ASFF `Id`: an ARN for most types.
+    pub id: &'a str,
+    /// ASFF `Details`, if given.
+    pub details: Option<&'a Value>,
+    pub account: &'a str,
+    pub region: &'a str,
+}
+
+impl FindingResource<'_> {
+    /// A string in the resource's `Details` (`/AwsIamUser/UserName`).
+    pub fn detail(&self, pointer: &str) -> Option<&str> {
+        self.details.and_then(|d| d.pointer(pointer)).and_then(Value::as_str)
+    }
+}
+
+/// For kinds no Security Hub finding names.
+pub fn no_finding(_: &FindingResource<'_>) -> Option<ResourceRef> {
+    None
 }
 
 impl ResourceKind {
@@ -159,6 +188,12 @@ impl ResourceKind {
         ResourceKind::ALL
             .into_iter()
             .find(|k| k.spec().config_types.contains(&t))
+    }
+    /// The resource a Security Hub finding's resource names (the first kind that
+    /// takes it: `AwsAccount` is the S3 account settings, which account-level rules of
+    /// other kinds take as their own, see `Rule::targets`).
+    pub fn from_finding(r: &FindingResource<'_>) -> Option<ResourceRef> {
+        ResourceKind::ALL.into_iter().find_map(|k| (k.spec().from_finding)(r))
     }
     /// The facet holding the kind's tags, if it has tags.
     pub fn tags_facet(self) -> Option<Facet> {

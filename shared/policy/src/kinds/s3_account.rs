@@ -70,6 +70,7 @@ pub const SPEC: KindSpec = KindSpec {
     actions: Action::ALL,
     arn: |r| format!("arn:aws:s3:{}:{}:account-public-access-block", r.region, r.account),
     from_cloudtrail,
+    from_finding,
 };
 
 fn from_cloudtrail(call: &CloudTrailCall<'_>) -> Result<Vec<ResourceRef>, EventError> {
@@ -170,4 +171,9 @@ impl ActionSpec for DeleteAccountPublicAccessBlock {
     fn apply_to(&self, s: &mut Snapshot) {
         s.public_access_block = Read::Value(None);
     }
+}
+
+/// `AwsAccount`: the account's settings (the IAM account-level rules take it as theirs).
+fn from_finding(r: &super::FindingResource<'_>) -> Option<ResourceRef> {
+    (r.kind == "AwsAccount").then(|| ResourceRef::of(ResourceKind::S3Account, r.account, r.account, r.region))
 }

@@ -49,6 +49,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         config_rules: &["ACCESS_KEYS_ROTATED"],
         cloudtrail: &["CreateAccessKey", "UpdateAccessKey"],
         schedule: true,
+        security_hub: &["IAM.3"],
     },
     facets: &[KEYS],
     reads: &[KEYS],

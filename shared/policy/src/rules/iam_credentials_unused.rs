@@ -50,6 +50,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         config_rules: &["IAM_USER_UNUSED_CREDENTIALS_CHECK"],
         cloudtrail: &["CreateAccessKey", "UpdateAccessKey"],
         schedule: true,
+        security_hub: &["IAM.8", "IAM.22"],
     },
     facets: &[KEYS, LAST_USED, LOGIN],
     reads: &[KEYS, LAST_USED, LOGIN],

@@ -40,6 +40,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         config_rules: &[],
         cloudtrail: &[],
         schedule: true,
+        security_hub: &[],
     },
     facets: &[KEYS, LAST_USED],
     reads: &[KEYS, LAST_USED],

@@ -61,6 +61,9 @@ pub static SPEC: RuleSpec = RuleSpec {
         config_rules: &["IAM_PASSWORD_POLICY"],
         cloudtrail: &["UpdateAccountPasswordPolicy", "DeleteAccountPasswordPolicy"],
         schedule: true,
+        security_hub: &[
+            "IAM.7", "IAM.10", "IAM.11", "IAM.12", "IAM.13", "IAM.14", "IAM.15", "IAM.16", "IAM.17",
+        ],
     },
     facets: &[POLICY],
     reads: &[POLICY],

@@ -25,6 +25,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         config_rules: &["ROOT_ACCOUNT_MFA_ENABLED"],
         cloudtrail: &[],
         schedule: true,
+        security_hub: &["IAM.9"],
     },
     facets: &[ROOT_MFA],
     reads: &[ROOT_MFA],

@@ -79,6 +79,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             "DeleteVirtualMFADevice",
         ],
         schedule: true,
+        security_hub: &["IAM.5", "IAM.19"],
     },
     facets: FACETS,
     reads: FACETS,

@@ -36,6 +36,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         ],
         cloudtrail: &["PutAccountPublicAccessBlock", "DeleteAccountPublicAccessBlock"],
         schedule: true,
+        security_hub: &["S3.1"],
     },
     facets: &[BPA],
     reads: &[BPA],

@@ -49,6 +49,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         config_rules: &["S3_BUCKET_LOGGING_ENABLED"],
         cloudtrail: &["CreateBucket", "PutBucketLogging"],
         schedule: true,
+        security_hub: &["S3.9"],
     },
     facets: &[LOGGING],
     reads: &[LOGGING],

@@ -45,6 +45,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             "PutBucketAcl",
         ],
         schedule: true,
+        security_hub: &["S3.12"],
     },
     facets: &[OWNERSHIP],
     reads: &[OWNERSHIP, ACL],

@@ -50,6 +50,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         config_rules: &["S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED", "S3_DEFAULT_ENCRYPTION_KMS"],
         cloudtrail: &["CreateBucket", "PutBucketEncryption", "DeleteBucketEncryption"],
         schedule: true,
+        security_hub: &["S3.4"],
     },
     facets: &[ENC],
     reads: &[ENC],

@@ -56,6 +56,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             "DeleteBucketPublicAccessBlock",
         ],
         schedule: true,
+        security_hub: &["S3.2", "S3.3", "S3.8"],
     },
     facets: &[BPA],
     reads: &[BPA, POLICY, ACL],

@@ -36,6 +36,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         config_rules: &["S3_BUCKET_SSL_REQUESTS_ONLY"],
         cloudtrail: &["CreateBucket", "PutBucketPolicy", "DeleteBucketPolicy"],
         schedule: true,
+        security_hub: &["S3.5"],
     },
     facets: &[POLICY],
     reads: &[POLICY],

@@ -54,6 +54,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         config_rules: &["S3_BUCKET_VERSIONING_ENABLED"],
         cloudtrail: &["CreateBucket", "PutBucketVersioning"],
         schedule: true,
+        security_hub: &["S3.14"],
     },
     facets: &[VERSIONING],
     // The lifecycle only with `S3VersioningNoncurrentDays` set.

@@ -171,6 +171,7 @@ static NO_FIX: RuleSpec = RuleSpec {
         config_rules: &[],
         cloudtrail: &["PutBucketAcl"],
         schedule: true,
+        security_hub: &[],
     },
     facets: &[],
     reads: &[],

@@ -155,6 +155,7 @@ pub const SPEC: KindSpec = KindSpec {
     actions: Action::ALL,
     arn: |r| format!("arn:aws:s3:::{}", r.id),
     from_cloudtrail,
+    from_finding,
 };
 
 /// S3 calls name their bucket in `bucketName` (account-level Block Public Access
@@ -236,4 +237,16 @@ fn sids(stmts: &[Value]) -> String {
         })
         .collect();
     names.join(", ")
+}
+
+/// `AwsS3Bucket`, its `Id` the bucket's ARN (`arn:aws:s3:::name`).
+fn from_finding(r: &super::FindingResource<'_>) -> Option<ResourceRef> {
+    if r.kind != "AwsS3Bucket" {
+        return None;
+    }
+    let name =
+        r.id.rsplit(":::")
+            .next()
+            .filter(|n| !n.is_empty() && !n.contains('/'))?;
+    Some(ResourceRef::bucket(name, r.account, r.region))
 }

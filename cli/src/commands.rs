@@ -49,6 +49,8 @@ async fn sweep(
         arn: stack.caller.clone(),
         role_arn: None,
         kind: Some("autofix-cli".into()),
+        source_ip: None,
+        user_agent: None,
     };
     let params = params_of(filter)?;
     let bar = Bar::new(!g.json, if fix { "fixing" } else { "scanning" });

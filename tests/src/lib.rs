@@ -1117,6 +1117,10 @@ pub fn sample_notice(resource: &str, outcome: policy::Outcome, ledger_id: &str) 
         ledger_id: ledger_id.into(),
         undo: None,
         notes: vec![],
+        severity: policy::notice::Severity::Normal,
+        source_ip: None,
+        user_agent: None,
+        caused_at: None,
     }
 }
 

@@ -23,6 +23,8 @@ pub struct Detector {
 pub struct Snapshot {
     pub account: String,
     pub region: String,
+    /// When it was read (a weekly notice is counted from it).
+    pub as_of: chrono::DateTime<chrono::Utc>,
     pub detectors: Read<Vec<Detector>>,
     /// `DeleteDetector` calls in CloudTrail's event history (the last 90 days).
     pub history: Read<CallHistory>,
@@ -51,10 +53,11 @@ impl Facet {
 }
 
 impl Snapshot {
-    pub fn empty(r: &ResourceRef) -> Self {
+    pub fn empty(r: &ResourceRef, as_of: chrono::DateTime<chrono::Utc>) -> Self {
         Snapshot {
             account: r.account.clone(),
             region: r.region.clone(),
+            as_of,
             detectors: Read::NotRead,
             history: Read::NotRead,
         }

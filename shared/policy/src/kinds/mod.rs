@@ -425,8 +425,8 @@ impl Snapshot {
             ResourceKind::CloudTrailAccount => Snapshot::CloudTrailAccount(cloudtrail_account::Snapshot::empty(r)),
             ResourceKind::CloudTrailTrail => Snapshot::CloudTrailTrail(cloudtrail_trail::Snapshot::empty(r)),
             ResourceKind::ConfigRecorder => Snapshot::ConfigRecorder(config_recorder::Snapshot::empty(r)),
-            ResourceKind::GuardDuty => Snapshot::GuardDuty(guardduty::Snapshot::empty(r)),
-            ResourceKind::SecurityHub => Snapshot::SecurityHub(security_hub::Snapshot::empty(r)),
+            ResourceKind::GuardDuty => Snapshot::GuardDuty(guardduty::Snapshot::empty(r, as_of)),
+            ResourceKind::SecurityHub => Snapshot::SecurityHub(security_hub::Snapshot::empty(r, as_of)),
             ResourceKind::KmsKey => Snapshot::KmsKey(kms_key::Snapshot::empty(r, as_of)),
         }
     }

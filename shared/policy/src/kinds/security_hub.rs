@@ -23,6 +23,8 @@ pub struct Hub {
 pub struct Snapshot {
     pub account: String,
     pub region: String,
+    /// When it was read (a weekly notice is counted from it).
+    pub as_of: chrono::DateTime<chrono::Utc>,
     /// `None` inside `Read::Value`: the account is not subscribed in this region.
     pub hub: Read<Option<Hub>>,
     /// `DisableSecurityHub` calls in CloudTrail's event history (the last 90 days).
@@ -52,10 +54,11 @@ impl Facet {
 }
 
 impl Snapshot {
-    pub fn empty(r: &ResourceRef) -> Self {
+    pub fn empty(r: &ResourceRef, as_of: chrono::DateTime<chrono::Utc>) -> Self {
         Snapshot {
             account: r.account.clone(),
             region: r.region.clone(),
+            as_of,
             hub: Read::NotRead,
             history: Read::NotRead,
         }

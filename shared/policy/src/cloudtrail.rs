@@ -213,9 +213,12 @@ pub fn policy_lets_cloudtrail_encrypt(policy: &str, account: &str) -> bool {
                 .any(|x| x == "cloudtrail.amazonaws.com")
     };
     let encrypts = |s: &Value| {
-        strs(s.get("Action"))
-            .iter()
-            .any(|a| matches!(a.as_str(), "*" | "kms:*" | "kms:GenerateDataKey*" | "kms:GenerateDataKey"))
+        strs(s.get("Action")).iter().any(|a| {
+            matches!(
+                a.as_str(),
+                "*" | "kms:*" | "kms:GenerateDataKey*" | "kms:GenerateDataKey"
+            )
+        })
     };
     let pins_to_account = |s: &Value| {
         let Some(cond) = s.get("Condition").and_then(Value::as_object) else {
@@ -280,10 +283,19 @@ mod tests {
 
     #[test]
     fn management_events_read_and_write_from_every_source() {
-        let s = |b: Vec<BasicSelector>| Selectors { basic: b, advanced: vec![] };
+        let s = |b: Vec<BasicSelector>| Selectors {
+            basic: b,
+            advanced: vec![],
+        };
         assert!(Selectors::default().all_management_events());
         assert!(s(vec![basic(ReadWrite::All, true)]).all_management_events());
-        assert!(s(vec![basic(ReadWrite::ReadOnly, true), basic(ReadWrite::WriteOnly, true)]).all_management_events());
+        assert!(
+            s(vec![
+                basic(ReadWrite::ReadOnly, true),
+                basic(ReadWrite::WriteOnly, true)
+            ])
+            .all_management_events()
+        );
         assert!(!s(vec![basic(ReadWrite::WriteOnly, true)]).all_management_events());
         assert!(!s(vec![basic(ReadWrite::All, false)]).all_management_events());
         let mut excl = basic(ReadWrite::All, true);
@@ -338,8 +350,14 @@ mod tests {
         let svc = json!({"Service": "cloudtrail.amazonaws.com"});
         assert!(policy_lets_cloudtrail_encrypt(&key_policy(None, svc.clone()), A));
         let pinned = json!({"StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": format!("arn:aws:cloudtrail:*:{A}:trail/*")}});
-        assert!(policy_lets_cloudtrail_encrypt(&key_policy(Some(pinned.clone()), svc.clone()), A));
-        assert!(!policy_lets_cloudtrail_encrypt(&key_policy(Some(pinned), svc.clone()), "999999999999"));
+        assert!(policy_lets_cloudtrail_encrypt(
+            &key_policy(Some(pinned.clone()), svc.clone()),
+            A
+        ));
+        assert!(!policy_lets_cloudtrail_encrypt(
+            &key_policy(Some(pinned), svc.clone()),
+            "999999999999"
+        ));
         let other = json!({"StringEquals": {"aws:PrincipalOrgID": "o-1"}});
         assert!(!policy_lets_cloudtrail_encrypt(&key_policy(Some(other), svc), A));
         // Only the account's root: CloudTrail can't use it.

@@ -108,7 +108,11 @@ impl Notice {
 
     /// Plain text, for logs and terminals.
     pub fn text(&self) -> String {
-        let loud = if self.severity == Severity::High { "HIGH SEVERITY " } else { "" };
+        let loud = if self.severity == Severity::High {
+            "HIGH SEVERITY "
+        } else {
+            ""
+        };
         let mut s = format!(
             "{loud}[{}] {}: {} — {}\n",
             self.rule, self.headline, self.resource, self.rule_title

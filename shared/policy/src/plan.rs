@@ -27,11 +27,7 @@ impl Plan {
     }
     /// How loudly the plan's notice is posted: its loudest action's severity.
     pub fn severity(&self) -> crate::notice::Severity {
-        self.actions
-            .iter()
-            .map(|a| a.info().severity)
-            .max()
-            .unwrap_or_default()
+        self.actions.iter().map(|a| a.info().severity).max().unwrap_or_default()
     }
     /// The undo plan: inverse actions in reverse order; `None` when any action is irreversible.
     pub fn undo(&self) -> Option<Plan> {

@@ -186,10 +186,7 @@ impl ActionSpec for SetTrailKmsKey {
     fn describe(&self) -> String {
         match &self.key {
             Some(k) => format!("encrypt the logs of trail {} with KMS key {k}", self.trail),
-            None => format!(
-                "put trail {} back on S3-managed encryption (no KMS key)",
-                self.trail
-            ),
+            None => format!("put trail {} back on S3-managed encryption (no KMS key)", self.trail),
         }
     }
     fn undo(&self) -> Option<Action> {

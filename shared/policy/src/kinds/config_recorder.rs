@@ -56,7 +56,10 @@ impl Facet {
                 "config:DescribeConfigurationRecorders",
                 "config:DescribeConfigurationRecorderStatus",
             ],
-            Facet::Channels => &["config:DescribeDeliveryChannels", "config:DescribeDeliveryChannelStatus"],
+            Facet::Channels => &[
+                "config:DescribeDeliveryChannels",
+                "config:DescribeDeliveryChannelStatus",
+            ],
         }
     }
 }
@@ -119,7 +122,12 @@ fn from_cloudtrail(call: &CloudTrailCall<'_>) -> Result<Vec<ResourceRef>, EventE
     if call.event_source != "config.amazonaws.com" || !CLOUDTRAIL_EVENTS.contains(&call.event_name) {
         return Ok(vec![]);
     }
-    Ok(vec![ResourceRef::of(ResourceKind::ConfigRecorder, "", call.account, call.region)])
+    Ok(vec![ResourceRef::of(
+        ResourceKind::ConfigRecorder,
+        "",
+        call.account,
+        call.region,
+    )])
 }
 
 kind_actions!(ConfigRecorder; StartConfigurationRecorder, StopConfigurationRecorder);

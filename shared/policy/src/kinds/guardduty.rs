@@ -99,7 +99,12 @@ fn from_cloudtrail(call: &CloudTrailCall<'_>) -> Result<Vec<ResourceRef>, EventE
     if call.event_source != "guardduty.amazonaws.com" || !CLOUDTRAIL_EVENTS.contains(&call.event_name) {
         return Ok(vec![]);
     }
-    Ok(vec![ResourceRef::of(ResourceKind::GuardDuty, "", call.account, call.region)])
+    Ok(vec![ResourceRef::of(
+        ResourceKind::GuardDuty,
+        "",
+        call.account,
+        call.region,
+    )])
 }
 
 kind_actions!(GuardDuty; EnableDetector, DisableDetector, CreateDetector, DeleteDetector);
@@ -138,12 +143,7 @@ impl ActionSpec for EnableDetector {
         )
     }
     fn holds_in(&self, s: &Snapshot) -> Option<bool> {
-        Some(
-            s.detectors
-                .get()?
-                .iter()
-                .any(|d| d.id == self.detector_id && d.enabled),
-        )
+        Some(s.detectors.get()?.iter().any(|d| d.id == self.detector_id && d.enabled))
     }
     fn apply_to(&self, s: &mut Snapshot) {
         set_enabled(s, &self.detector_id, true);
@@ -248,10 +248,7 @@ impl ActionSpec for DeleteDetector {
     const UNDO: Undo = Undo::By(&[CreateDetector::INFO]);
 
     fn describe(&self) -> String {
-        format!(
-            "delete the GuardDuty detector hipaa-autofix created in {}",
-            self.region
-        )
+        format!("delete the GuardDuty detector hipaa-autofix created in {}", self.region)
     }
     fn undo(&self) -> Option<Action> {
         Some(

@@ -464,8 +464,8 @@ impl ActionSpec for MoveDirectPoliciesToGroup {
     }
     fn holds_in(&self, s: &Snapshot) -> Option<bool> {
         let p = s.permissions.get()?;
-        let direct_gone =
-            !self.managed.iter().any(|a| p.attached.contains(a)) && !self.inline.keys().any(|n| p.inline.contains_key(n));
+        let direct_gone = !self.managed.iter().any(|a| p.attached.contains(a))
+            && !self.inline.keys().any(|n| p.inline.contains_key(n));
         let in_group = p.group(&self.group).is_some_and(|g| {
             self.managed.iter().all(|a| g.attached.contains(a))
                 && self.inline.iter().all(|(n, d)| g.inline.get(n) == Some(d))

@@ -339,61 +339,141 @@ impl Facet {
     pub fn as_s3_bucket(self) -> Option<s3_bucket::Facet> {
         match self {
             Facet::S3Bucket(f) => Some(f),
-            Facet::S3Account(_) | Facet::IamUser(_) | Facet::IamAccount(_) | Facet::CloudTrailAccount(_) | Facet::CloudTrailTrail(_) | Facet::ConfigRecorder(_) | Facet::GuardDuty(_) | Facet::SecurityHub(_) | Facet::KmsKey(_) => None,
+            Facet::S3Account(_)
+            | Facet::IamUser(_)
+            | Facet::IamAccount(_)
+            | Facet::CloudTrailAccount(_)
+            | Facet::CloudTrailTrail(_)
+            | Facet::ConfigRecorder(_)
+            | Facet::GuardDuty(_)
+            | Facet::SecurityHub(_)
+            | Facet::KmsKey(_) => None,
         }
     }
     pub fn as_s3_account(self) -> Option<s3_account::Facet> {
         match self {
             Facet::S3Account(f) => Some(f),
-            Facet::S3Bucket(_) | Facet::IamUser(_) | Facet::IamAccount(_) | Facet::CloudTrailAccount(_) | Facet::CloudTrailTrail(_) | Facet::ConfigRecorder(_) | Facet::GuardDuty(_) | Facet::SecurityHub(_) | Facet::KmsKey(_) => None,
+            Facet::S3Bucket(_)
+            | Facet::IamUser(_)
+            | Facet::IamAccount(_)
+            | Facet::CloudTrailAccount(_)
+            | Facet::CloudTrailTrail(_)
+            | Facet::ConfigRecorder(_)
+            | Facet::GuardDuty(_)
+            | Facet::SecurityHub(_)
+            | Facet::KmsKey(_) => None,
         }
     }
     pub fn as_iam_user(self) -> Option<iam_user::Facet> {
         match self {
             Facet::IamUser(f) => Some(f),
-            Facet::S3Bucket(_) | Facet::S3Account(_) | Facet::IamAccount(_) | Facet::CloudTrailAccount(_) | Facet::CloudTrailTrail(_) | Facet::ConfigRecorder(_) | Facet::GuardDuty(_) | Facet::SecurityHub(_) | Facet::KmsKey(_) => None,
+            Facet::S3Bucket(_)
+            | Facet::S3Account(_)
+            | Facet::IamAccount(_)
+            | Facet::CloudTrailAccount(_)
+            | Facet::CloudTrailTrail(_)
+            | Facet::ConfigRecorder(_)
+            | Facet::GuardDuty(_)
+            | Facet::SecurityHub(_)
+            | Facet::KmsKey(_) => None,
         }
     }
     pub fn as_iam_account(self) -> Option<iam_account::Facet> {
         match self {
             Facet::IamAccount(f) => Some(f),
-            Facet::S3Bucket(_) | Facet::S3Account(_) | Facet::IamUser(_) | Facet::CloudTrailAccount(_) | Facet::CloudTrailTrail(_) | Facet::ConfigRecorder(_) | Facet::GuardDuty(_) | Facet::SecurityHub(_) | Facet::KmsKey(_) => None,
+            Facet::S3Bucket(_)
+            | Facet::S3Account(_)
+            | Facet::IamUser(_)
+            | Facet::CloudTrailAccount(_)
+            | Facet::CloudTrailTrail(_)
+            | Facet::ConfigRecorder(_)
+            | Facet::GuardDuty(_)
+            | Facet::SecurityHub(_)
+            | Facet::KmsKey(_) => None,
         }
     }
     pub fn as_cloudtrail_account(self) -> Option<cloudtrail_account::Facet> {
         match self {
             Facet::CloudTrailAccount(f) => Some(f),
-            Facet::S3Bucket(_) | Facet::S3Account(_) | Facet::IamUser(_) | Facet::IamAccount(_) | Facet::CloudTrailTrail(_) | Facet::ConfigRecorder(_) | Facet::GuardDuty(_) | Facet::SecurityHub(_) | Facet::KmsKey(_) => None,
+            Facet::S3Bucket(_)
+            | Facet::S3Account(_)
+            | Facet::IamUser(_)
+            | Facet::IamAccount(_)
+            | Facet::CloudTrailTrail(_)
+            | Facet::ConfigRecorder(_)
+            | Facet::GuardDuty(_)
+            | Facet::SecurityHub(_)
+            | Facet::KmsKey(_) => None,
         }
     }
     pub fn as_cloudtrail_trail(self) -> Option<cloudtrail_trail::Facet> {
         match self {
             Facet::CloudTrailTrail(f) => Some(f),
-            Facet::S3Bucket(_) | Facet::S3Account(_) | Facet::IamUser(_) | Facet::IamAccount(_) | Facet::CloudTrailAccount(_) | Facet::ConfigRecorder(_) | Facet::GuardDuty(_) | Facet::SecurityHub(_) | Facet::KmsKey(_) => None,
+            Facet::S3Bucket(_)
+            | Facet::S3Account(_)
+            | Facet::IamUser(_)
+            | Facet::IamAccount(_)
+            | Facet::CloudTrailAccount(_)
+            | Facet::ConfigRecorder(_)
+            | Facet::GuardDuty(_)
+            | Facet::SecurityHub(_)
+            | Facet::KmsKey(_) => None,
         }
     }
     pub fn as_config_recorder(self) -> Option<config_recorder::Facet> {
         match self {
             Facet::ConfigRecorder(f) => Some(f),
-            Facet::S3Bucket(_) | Facet::S3Account(_) | Facet::IamUser(_) | Facet::IamAccount(_) | Facet::CloudTrailAccount(_) | Facet::CloudTrailTrail(_) | Facet::GuardDuty(_) | Facet::SecurityHub(_) | Facet::KmsKey(_) => None,
+            Facet::S3Bucket(_)
+            | Facet::S3Account(_)
+            | Facet::IamUser(_)
+            | Facet::IamAccount(_)
+            | Facet::CloudTrailAccount(_)
+            | Facet::CloudTrailTrail(_)
+            | Facet::GuardDuty(_)
+            | Facet::SecurityHub(_)
+            | Facet::KmsKey(_) => None,
         }
     }
     pub fn as_guardduty(self) -> Option<guardduty::Facet> {
         match self {
             Facet::GuardDuty(f) => Some(f),
-            Facet::S3Bucket(_) | Facet::S3Account(_) | Facet::IamUser(_) | Facet::IamAccount(_) | Facet::CloudTrailAccount(_) | Facet::CloudTrailTrail(_) | Facet::ConfigRecorder(_) | Facet::SecurityHub(_) | Facet::KmsKey(_) => None,
+            Facet::S3Bucket(_)
+            | Facet::S3Account(_)
+            | Facet::IamUser(_)
+            | Facet::IamAccount(_)
+            | Facet::CloudTrailAccount(_)
+            | Facet::CloudTrailTrail(_)
+            | Facet::ConfigRecorder(_)
+            | Facet::SecurityHub(_)
+            | Facet::KmsKey(_) => None,
         }
     }
     pub fn as_security_hub(self) -> Option<security_hub::Facet> {
         match self {
             Facet::SecurityHub(f) => Some(f),
-            Facet::S3Bucket(_) | Facet::S3Account(_) | Facet::IamUser(_) | Facet::IamAccount(_) | Facet::CloudTrailAccount(_) | Facet::CloudTrailTrail(_) | Facet::ConfigRecorder(_) | Facet::GuardDuty(_) | Facet::KmsKey(_) => None,
+            Facet::S3Bucket(_)
+            | Facet::S3Account(_)
+            | Facet::IamUser(_)
+            | Facet::IamAccount(_)
+            | Facet::CloudTrailAccount(_)
+            | Facet::CloudTrailTrail(_)
+            | Facet::ConfigRecorder(_)
+            | Facet::GuardDuty(_)
+            | Facet::KmsKey(_) => None,
         }
     }
     pub fn as_kms_key(self) -> Option<kms_key::Facet> {
         match self {
             Facet::KmsKey(f) => Some(f),
-            Facet::S3Bucket(_) | Facet::S3Account(_) | Facet::IamUser(_) | Facet::IamAccount(_) | Facet::CloudTrailAccount(_) | Facet::CloudTrailTrail(_) | Facet::ConfigRecorder(_) | Facet::GuardDuty(_) | Facet::SecurityHub(_) => None,
+            Facet::S3Bucket(_)
+            | Facet::S3Account(_)
+            | Facet::IamUser(_)
+            | Facet::IamAccount(_)
+            | Facet::CloudTrailAccount(_)
+            | Facet::CloudTrailTrail(_)
+            | Facet::ConfigRecorder(_)
+            | Facet::GuardDuty(_)
+            | Facet::SecurityHub(_) => None,
         }
     }
 }
@@ -449,121 +529,281 @@ impl Snapshot {
     pub fn as_s3_bucket(&self) -> Option<&s3_bucket::Snapshot> {
         match self {
             Snapshot::S3Bucket(s) => Some(s),
-            Snapshot::S3Account(_) | Snapshot::IamUser(_) | Snapshot::IamAccount(_) | Snapshot::CloudTrailAccount(_) | Snapshot::CloudTrailTrail(_) | Snapshot::ConfigRecorder(_) | Snapshot::GuardDuty(_) | Snapshot::SecurityHub(_) | Snapshot::KmsKey(_) => None,
+            Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
         }
     }
     pub fn as_s3_account(&self) -> Option<&s3_account::Snapshot> {
         match self {
             Snapshot::S3Account(s) => Some(s),
-            Snapshot::S3Bucket(_) | Snapshot::IamUser(_) | Snapshot::IamAccount(_) | Snapshot::CloudTrailAccount(_) | Snapshot::CloudTrailTrail(_) | Snapshot::ConfigRecorder(_) | Snapshot::GuardDuty(_) | Snapshot::SecurityHub(_) | Snapshot::KmsKey(_) => None,
+            Snapshot::S3Bucket(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
         }
     }
     pub fn as_iam_user(&self) -> Option<&iam_user::Snapshot> {
         match self {
             Snapshot::IamUser(s) => Some(s),
-            Snapshot::S3Bucket(_) | Snapshot::S3Account(_) | Snapshot::IamAccount(_) | Snapshot::CloudTrailAccount(_) | Snapshot::CloudTrailTrail(_) | Snapshot::ConfigRecorder(_) | Snapshot::GuardDuty(_) | Snapshot::SecurityHub(_) | Snapshot::KmsKey(_) => None,
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
         }
     }
     pub fn as_iam_account(&self) -> Option<&iam_account::Snapshot> {
         match self {
             Snapshot::IamAccount(s) => Some(s),
-            Snapshot::S3Bucket(_) | Snapshot::S3Account(_) | Snapshot::IamUser(_) | Snapshot::CloudTrailAccount(_) | Snapshot::CloudTrailTrail(_) | Snapshot::ConfigRecorder(_) | Snapshot::GuardDuty(_) | Snapshot::SecurityHub(_) | Snapshot::KmsKey(_) => None,
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
         }
     }
     pub fn as_cloudtrail_account(&self) -> Option<&cloudtrail_account::Snapshot> {
         match self {
             Snapshot::CloudTrailAccount(s) => Some(s),
-            Snapshot::S3Bucket(_) | Snapshot::S3Account(_) | Snapshot::IamUser(_) | Snapshot::IamAccount(_) | Snapshot::CloudTrailTrail(_) | Snapshot::ConfigRecorder(_) | Snapshot::GuardDuty(_) | Snapshot::SecurityHub(_) | Snapshot::KmsKey(_) => None,
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
         }
     }
     pub fn as_cloudtrail_trail(&self) -> Option<&cloudtrail_trail::Snapshot> {
         match self {
             Snapshot::CloudTrailTrail(s) => Some(s),
-            Snapshot::S3Bucket(_) | Snapshot::S3Account(_) | Snapshot::IamUser(_) | Snapshot::IamAccount(_) | Snapshot::CloudTrailAccount(_) | Snapshot::ConfigRecorder(_) | Snapshot::GuardDuty(_) | Snapshot::SecurityHub(_) | Snapshot::KmsKey(_) => None,
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
         }
     }
     pub fn as_config_recorder(&self) -> Option<&config_recorder::Snapshot> {
         match self {
             Snapshot::ConfigRecorder(s) => Some(s),
-            Snapshot::S3Bucket(_) | Snapshot::S3Account(_) | Snapshot::IamUser(_) | Snapshot::IamAccount(_) | Snapshot::CloudTrailAccount(_) | Snapshot::CloudTrailTrail(_) | Snapshot::GuardDuty(_) | Snapshot::SecurityHub(_) | Snapshot::KmsKey(_) => None,
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
         }
     }
     pub fn as_guardduty(&self) -> Option<&guardduty::Snapshot> {
         match self {
             Snapshot::GuardDuty(s) => Some(s),
-            Snapshot::S3Bucket(_) | Snapshot::S3Account(_) | Snapshot::IamUser(_) | Snapshot::IamAccount(_) | Snapshot::CloudTrailAccount(_) | Snapshot::CloudTrailTrail(_) | Snapshot::ConfigRecorder(_) | Snapshot::SecurityHub(_) | Snapshot::KmsKey(_) => None,
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
         }
     }
     pub fn as_security_hub(&self) -> Option<&security_hub::Snapshot> {
         match self {
             Snapshot::SecurityHub(s) => Some(s),
-            Snapshot::S3Bucket(_) | Snapshot::S3Account(_) | Snapshot::IamUser(_) | Snapshot::IamAccount(_) | Snapshot::CloudTrailAccount(_) | Snapshot::CloudTrailTrail(_) | Snapshot::ConfigRecorder(_) | Snapshot::GuardDuty(_) | Snapshot::KmsKey(_) => None,
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::KmsKey(_) => None,
         }
     }
     pub fn as_kms_key(&self) -> Option<&kms_key::Snapshot> {
         match self {
             Snapshot::KmsKey(s) => Some(s),
-            Snapshot::S3Bucket(_) | Snapshot::S3Account(_) | Snapshot::IamUser(_) | Snapshot::IamAccount(_) | Snapshot::CloudTrailAccount(_) | Snapshot::CloudTrailTrail(_) | Snapshot::ConfigRecorder(_) | Snapshot::GuardDuty(_) | Snapshot::SecurityHub(_) => None,
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_) => None,
         }
     }
     pub fn as_s3_bucket_mut(&mut self) -> Option<&mut s3_bucket::Snapshot> {
         match self {
             Snapshot::S3Bucket(s) => Some(s),
-            Snapshot::S3Account(_) | Snapshot::IamUser(_) | Snapshot::IamAccount(_) | Snapshot::CloudTrailAccount(_) | Snapshot::CloudTrailTrail(_) | Snapshot::ConfigRecorder(_) | Snapshot::GuardDuty(_) | Snapshot::SecurityHub(_) | Snapshot::KmsKey(_) => None,
+            Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
         }
     }
     pub fn as_s3_account_mut(&mut self) -> Option<&mut s3_account::Snapshot> {
         match self {
             Snapshot::S3Account(s) => Some(s),
-            Snapshot::S3Bucket(_) | Snapshot::IamUser(_) | Snapshot::IamAccount(_) | Snapshot::CloudTrailAccount(_) | Snapshot::CloudTrailTrail(_) | Snapshot::ConfigRecorder(_) | Snapshot::GuardDuty(_) | Snapshot::SecurityHub(_) | Snapshot::KmsKey(_) => None,
+            Snapshot::S3Bucket(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
         }
     }
     pub fn as_iam_user_mut(&mut self) -> Option<&mut iam_user::Snapshot> {
         match self {
             Snapshot::IamUser(s) => Some(s),
-            Snapshot::S3Bucket(_) | Snapshot::S3Account(_) | Snapshot::IamAccount(_) | Snapshot::CloudTrailAccount(_) | Snapshot::CloudTrailTrail(_) | Snapshot::ConfigRecorder(_) | Snapshot::GuardDuty(_) | Snapshot::SecurityHub(_) | Snapshot::KmsKey(_) => None,
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
         }
     }
     pub fn as_iam_account_mut(&mut self) -> Option<&mut iam_account::Snapshot> {
         match self {
             Snapshot::IamAccount(s) => Some(s),
-            Snapshot::S3Bucket(_) | Snapshot::S3Account(_) | Snapshot::IamUser(_) | Snapshot::CloudTrailAccount(_) | Snapshot::CloudTrailTrail(_) | Snapshot::ConfigRecorder(_) | Snapshot::GuardDuty(_) | Snapshot::SecurityHub(_) | Snapshot::KmsKey(_) => None,
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
         }
     }
     pub fn as_cloudtrail_account_mut(&mut self) -> Option<&mut cloudtrail_account::Snapshot> {
         match self {
             Snapshot::CloudTrailAccount(s) => Some(s),
-            Snapshot::S3Bucket(_) | Snapshot::S3Account(_) | Snapshot::IamUser(_) | Snapshot::IamAccount(_) | Snapshot::CloudTrailTrail(_) | Snapshot::ConfigRecorder(_) | Snapshot::GuardDuty(_) | Snapshot::SecurityHub(_) | Snapshot::KmsKey(_) => None,
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
         }
     }
     pub fn as_cloudtrail_trail_mut(&mut self) -> Option<&mut cloudtrail_trail::Snapshot> {
         match self {
             Snapshot::CloudTrailTrail(s) => Some(s),
-            Snapshot::S3Bucket(_) | Snapshot::S3Account(_) | Snapshot::IamUser(_) | Snapshot::IamAccount(_) | Snapshot::CloudTrailAccount(_) | Snapshot::ConfigRecorder(_) | Snapshot::GuardDuty(_) | Snapshot::SecurityHub(_) | Snapshot::KmsKey(_) => None,
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
         }
     }
     pub fn as_config_recorder_mut(&mut self) -> Option<&mut config_recorder::Snapshot> {
         match self {
             Snapshot::ConfigRecorder(s) => Some(s),
-            Snapshot::S3Bucket(_) | Snapshot::S3Account(_) | Snapshot::IamUser(_) | Snapshot::IamAccount(_) | Snapshot::CloudTrailAccount(_) | Snapshot::CloudTrailTrail(_) | Snapshot::GuardDuty(_) | Snapshot::SecurityHub(_) | Snapshot::KmsKey(_) => None,
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
         }
     }
     pub fn as_guardduty_mut(&mut self) -> Option<&mut guardduty::Snapshot> {
         match self {
             Snapshot::GuardDuty(s) => Some(s),
-            Snapshot::S3Bucket(_) | Snapshot::S3Account(_) | Snapshot::IamUser(_) | Snapshot::IamAccount(_) | Snapshot::CloudTrailAccount(_) | Snapshot::CloudTrailTrail(_) | Snapshot::ConfigRecorder(_) | Snapshot::SecurityHub(_) | Snapshot::KmsKey(_) => None,
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
         }
     }
     pub fn as_security_hub_mut(&mut self) -> Option<&mut security_hub::Snapshot> {
         match self {
             Snapshot::SecurityHub(s) => Some(s),
-            Snapshot::S3Bucket(_) | Snapshot::S3Account(_) | Snapshot::IamUser(_) | Snapshot::IamAccount(_) | Snapshot::CloudTrailAccount(_) | Snapshot::CloudTrailTrail(_) | Snapshot::ConfigRecorder(_) | Snapshot::GuardDuty(_) | Snapshot::KmsKey(_) => None,
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::KmsKey(_) => None,
         }
     }
     pub fn as_kms_key_mut(&mut self) -> Option<&mut kms_key::Snapshot> {
         match self {
             Snapshot::KmsKey(s) => Some(s),
-            Snapshot::S3Bucket(_) | Snapshot::S3Account(_) | Snapshot::IamUser(_) | Snapshot::IamAccount(_) | Snapshot::CloudTrailAccount(_) | Snapshot::CloudTrailTrail(_) | Snapshot::ConfigRecorder(_) | Snapshot::GuardDuty(_) | Snapshot::SecurityHub(_) => None,
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_) => None,
         }
     }
 
@@ -653,7 +893,12 @@ impl Snapshot {
             Snapshot::IamUser(s) => s.tags.get(),
             Snapshot::CloudTrailTrail(s) => s.tags.get(),
             Snapshot::KmsKey(s) => s.tags.get(),
-            Snapshot::S3Account(_) | Snapshot::IamAccount(_) | Snapshot::CloudTrailAccount(_) | Snapshot::ConfigRecorder(_) | Snapshot::GuardDuty(_) | Snapshot::SecurityHub(_) => None,
+            Snapshot::S3Account(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_) => None,
         }
     }
 }
@@ -850,9 +1095,24 @@ wrap_kind!(S3Bucket, s3_bucket, as_s3_bucket, as_s3_bucket_mut);
 wrap_kind!(S3Account, s3_account, as_s3_account, as_s3_account_mut);
 wrap_kind!(IamUser, iam_user, as_iam_user, as_iam_user_mut);
 wrap_kind!(IamAccount, iam_account, as_iam_account, as_iam_account_mut);
-wrap_kind!(CloudTrailAccount, cloudtrail_account, as_cloudtrail_account, as_cloudtrail_account_mut);
-wrap_kind!(CloudTrailTrail, cloudtrail_trail, as_cloudtrail_trail, as_cloudtrail_trail_mut);
-wrap_kind!(ConfigRecorder, config_recorder, as_config_recorder, as_config_recorder_mut);
+wrap_kind!(
+    CloudTrailAccount,
+    cloudtrail_account,
+    as_cloudtrail_account,
+    as_cloudtrail_account_mut
+);
+wrap_kind!(
+    CloudTrailTrail,
+    cloudtrail_trail,
+    as_cloudtrail_trail,
+    as_cloudtrail_trail_mut
+);
+wrap_kind!(
+    ConfigRecorder,
+    config_recorder,
+    as_config_recorder,
+    as_config_recorder_mut
+);
 wrap_kind!(GuardDuty, guardduty, as_guardduty, as_guardduty_mut);
 wrap_kind!(SecurityHub, security_hub, as_security_hub, as_security_hub_mut);
 wrap_kind!(KmsKey, kms_key, as_kms_key, as_kms_key_mut);

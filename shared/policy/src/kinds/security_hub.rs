@@ -100,7 +100,12 @@ fn from_cloudtrail(call: &CloudTrailCall<'_>) -> Result<Vec<ResourceRef>, EventE
     if call.event_source != "securityhub.amazonaws.com" || !CLOUDTRAIL_EVENTS.contains(&call.event_name) {
         return Ok(vec![]);
     }
-    Ok(vec![ResourceRef::of(ResourceKind::SecurityHub, "", call.account, call.region)])
+    Ok(vec![ResourceRef::of(
+        ResourceKind::SecurityHub,
+        "",
+        call.account,
+        call.region,
+    )])
 }
 
 kind_actions!(SecurityHub; EnableSecurityHub, DisableSecurityHub);

@@ -16,6 +16,15 @@ pub mod iam_user_console_mfa;
 pub mod s3_account_public_access_block;
 pub mod s3_bucket_public_access;
 pub(crate) mod samples;
+// issue #11: the audit trail and the keys
+pub(crate) mod audit_samples;
+pub mod cloudtrail_cloudwatch_logs;
+pub mod cloudtrail_enabled;
+pub mod cloudtrail_encryption;
+pub mod cloudtrail_log_file_validation;
+pub mod config_recorder_on;
+pub mod guardduty_enabled;
+pub mod securityhub_enabled;
 
 /// Every rule hipaa-autofix knows, with parameters. A plain list; no registration
 /// magic. Everything else (families, parameters, permissions) is derived from it.
@@ -29,6 +38,14 @@ pub fn all_with(p: &Params) -> Vec<Arc<dyn Rule>> {
         Arc::new(iam_user_console_mfa::IamUserConsoleMfa::new(p)),
         Arc::new(iam_root_account_mfa::IamRootAccountMfa),
         Arc::new(iam_password_policy::IamPasswordPolicy::new(p)),
+        // issue #11: the audit trail and the keys
+        Arc::new(cloudtrail_enabled::CloudTrailEnabled::new(p)),
+        Arc::new(cloudtrail_log_file_validation::CloudTrailLogFileValidation),
+        Arc::new(cloudtrail_encryption::CloudTrailEncryption),
+        Arc::new(cloudtrail_cloudwatch_logs::CloudTrailCloudWatchLogs::new(p)),
+        Arc::new(config_recorder_on::ConfigRecorderOn),
+        Arc::new(guardduty_enabled::GuardDutyEnabled),
+        Arc::new(securityhub_enabled::SecurityHubEnabled),
     ]
 }
 

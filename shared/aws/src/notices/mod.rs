@@ -310,7 +310,12 @@ mod tests {
         };
         let prev = posted_state(&swept, "2025-01-01T00:00:00Z", 0);
         assert_eq!(
-            decide(&notice(Outcome::Notified, "d"), Some(&prev), t("2025-01-01T01:00:00Z"), DAY),
+            decide(
+                &notice(Outcome::Notified, "d"),
+                Some(&prev),
+                t("2025-01-01T01:00:00Z"),
+                DAY
+            ),
             Grouping::Suppress
         );
     }

@@ -321,7 +321,13 @@ mod tests {
         let header = m["blocks"][0]["text"]["text"].as_str().unwrap_or_default();
         assert!(header.starts_with(":rotating_light: HIGH SEVERITY"), "{header}");
         let loud = m["blocks"][1]["text"]["text"].as_str().unwrap_or_default();
-        for needle in ["<!here>", "user/mallory", "203.0.113.7", "aws-cli/2.15.0", "2026-11-29 10:00:00 UTC"] {
+        for needle in [
+            "<!here>",
+            "user/mallory",
+            "203.0.113.7",
+            "aws-cli/2.15.0",
+            "2026-11-29 10:00:00 UTC",
+        ] {
             assert!(loud.contains(needle), "missing {needle}: {loud}");
         }
         assert!(m["text"].as_str().unwrap_or_default().starts_with("<!here>"));

@@ -202,7 +202,8 @@ mod tests {
                 "iam-access-keys",
                 "iam-mfa",
                 "iam-password-policy",
-                "audit-trail"
+                "audit-trail",
+                "kms-keys",
             ]
         );
         let total: usize = fams.iter().map(|f| family(*f).len()).sum();

@@ -24,6 +24,8 @@ pub mod cloudtrail_encryption;
 pub mod cloudtrail_log_file_validation;
 pub mod config_recorder_on;
 pub mod guardduty_enabled;
+pub mod kms_key_deletion_cancelled;
+pub mod kms_key_rotation;
 pub mod securityhub_enabled;
 
 /// Every rule hipaa-autofix knows, with parameters. A plain list; no registration
@@ -46,6 +48,8 @@ pub fn all_with(p: &Params) -> Vec<Arc<dyn Rule>> {
         Arc::new(config_recorder_on::ConfigRecorderOn),
         Arc::new(guardduty_enabled::GuardDutyEnabled),
         Arc::new(securityhub_enabled::SecurityHubEnabled),
+        Arc::new(kms_key_deletion_cancelled::KmsKeyDeletionCancelled),
+        Arc::new(kms_key_rotation::KmsKeyRotation),
     ]
 }
 

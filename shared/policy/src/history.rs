@@ -28,7 +28,7 @@ pub struct CallHistory {
 
 impl CallHistory {
     pub fn of(mut calls: Vec<RecordedCall>) -> Self {
-        calls.sort_by(|a, b| b.time.cmp(&a.time));
+        calls.sort_by_key(|c| std::cmp::Reverse(c.time));
         CallHistory { calls }
     }
     /// The newest call among `names`.

@@ -16,7 +16,9 @@ pub(super) enum Applied {
     /// The resource vanished before anything changed: a quiet no-op.
     Gone,
     /// Applied (all, or up to a failure) and read again.
-    Done { after: Snapshot },
+    /// Boxed: a snapshot of the larger kinds (a KMS key, the account's trails) is
+    /// hundreds of bytes, `Gone` none.
+    Done { after: Box<Snapshot> },
 }
 
 impl Executor {
@@ -78,6 +80,6 @@ impl Executor {
         if !failed {
             d.outcome = if verified { Outcome::Fixed } else { Outcome::NotVerified };
         }
-        Applied::Done { after }
+        Applied::Done { after: Box::new(after) }
     }
 }

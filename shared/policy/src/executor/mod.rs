@@ -402,7 +402,7 @@ impl Executor {
         };
         match self.apply_and_verify(rule, r, &claim, &mut d).await {
             apply::Applied::Gone => log_decision(d),
-            apply::Applied::Done { after } => self.finish(rule, d, event, Some(before), Some(after)).await,
+            apply::Applied::Done { after } => self.finish(rule, d, event, Some(before), Some(*after)).await,
         }
     }
 

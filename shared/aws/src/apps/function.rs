@@ -97,7 +97,7 @@ impl App {
         if rules.is_empty() {
             return Err(ConfigError::UnknownFamily(cfg.family.name().to_string()).into());
         }
-        let aws = Arc::new(AwsAdapter::new(clients));
+        let aws = Arc::new(AwsAdapter::new(clients, &cfg.params));
 
         let settings: Arc<dyn SettingsStore> = match &cfg.settings_table {
             Some(t) => Arc::new(DynamoSettings::new(clients.dynamodb.clone(), t)),

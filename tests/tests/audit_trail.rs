@@ -1,0 +1,397 @@
+//! The `audit-trail` function (CloudTrail and the AWS Config recorder) through its
+//! real Lambda handler, against moto and a local Slack receiver.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use aws_sdk_cloudtrail::Client as CloudTrail;
+use harness::{ACCOUNT, REGION, World, fixture, scheduled_event};
+use policy::kinds::ResourceKind;
+use policy::{LedgerRecord, Mode, Outcome, Plan, ResourceRef};
+use serde_json::Value;
+
+const FAMILY: &str = "audit-trail";
+const ENABLED: &str = "cloudtrail-enabled";
+const VALIDATION: &str = "cloudtrail-log-file-validation";
+const ENCRYPTION: &str = "cloudtrail-encryption";
+const RECORDER: &str = "config-recorder-on";
+const TRAIL: &str = "org-audit";
+const BUCKET: &str = "org-audit-trail-logs";
+/// The function's own role, as the loop-guard fixture names it.
+const OWN_ROLE: &str = "arn:aws:iam::123456789012:role/hipaa-autofix-audit-trail";
+
+async fn world() -> World {
+    let mut w = World::for_family(FAMILY).await;
+    w.env.insert("OWN_ROLE_ARNS".into(), OWN_ROLE.into());
+    w.create_bucket(BUCKET).await;
+    w
+}
+
+/// The function, with stand-ins for the calls moto lacks (see [`harness::MotoGaps`]).
+async fn function(w: &World) -> harness::Function {
+    let mut f = w.function().await;
+    harness::MotoGaps::install(&mut f, &w.sdk, Default::default());
+    f
+}
+
+fn cloudtrail(w: &World) -> CloudTrail {
+    CloudTrail::new(&w.sdk)
+}
+
+/// A multi-region trail of this account, not logging, without validation or a key.
+async fn seed_trail(w: &World, multi_region: bool) {
+    cloudtrail(w)
+        .create_trail()
+        .name(TRAIL)
+        .s3_bucket_name(BUCKET)
+        .is_multi_region_trail(multi_region)
+        .include_global_service_events(true)
+        .send()
+        .await
+        .expect("CreateTrail");
+}
+
+async fn logging(w: &World, name: &str) -> bool {
+    cloudtrail(w)
+        .get_trail_status()
+        .name(name)
+        .send()
+        .await
+        .expect("GetTrailStatus")
+        .is_logging()
+        .unwrap_or(false)
+}
+
+async fn trail(w: &World, name: &str) -> Option<aws_sdk_cloudtrail::types::Trail> {
+    cloudtrail(w)
+        .describe_trails()
+        .send()
+        .await
+        .expect("DescribeTrails")
+        .trail_list()
+        .iter()
+        .find(|t| t.name() == Some(name))
+        .cloned()
+}
+
+fn event(name: &str, id: &str) -> Value {
+    let mut v = fixture(name);
+    v["id"] = Value::from(id);
+    v
+}
+
+async fn records(w: &World, rule: &str) -> Vec<LedgerRecord> {
+    w.ledger().await.into_iter().filter(|r| r.rule == rule).collect()
+}
+
+/// Apply the undo of the one fixed record of `rule` through the function's own remediator.
+async fn undo(w: &World, f: &harness::Function, rule: &str, r: &ResourceRef) {
+    let recs = records(w, rule).await;
+    let rec = recs
+        .iter()
+        .find(|r| r.outcome == Outcome::Fixed)
+        .unwrap_or_else(|| panic!("no fixed record: {recs:#?}"));
+    let plan = Plan::of(rec.actions.clone()).undo().expect("reversible");
+    for a in &plan.actions {
+        f.app.ports.remediator.apply(r, a).await.expect("undo action");
+    }
+}
+
+fn account_ref() -> ResourceRef {
+    ResourceRef::of(ResourceKind::CloudTrailAccount, "", ACCOUNT, REGION)
+}
+
+fn trail_ref() -> ResourceRef {
+    ResourceRef::of(ResourceKind::CloudTrailTrail, TRAIL, ACCOUNT, REGION)
+}
+
+#[tokio::test]
+async fn a_stopped_trail_is_started_loudly_with_who_stopped_it_and_undo_stops_it() {
+    let w = world().await;
+    seed_trail(&w, true).await;
+    assert!(!logging(&w, TRAIL).await);
+    let f = function(&w).await;
+
+    f.handle(event("cloudtrail-stop-logging.json", "ev-stop"))
+        .await
+        .expect("handler");
+
+    assert!(logging(&w, TRAIL).await, "the trail logs again");
+    let recs = records(&w, ENABLED).await;
+    assert_eq!(recs.len(), 1, "{recs:#?}");
+    assert_eq!(recs[0].outcome, Outcome::Fixed);
+    assert!(recs[0].verified);
+    // Loud: @here, who turned it off, from where, with what.
+    let posts = w.slack.posts().await;
+    let text = posts.iter().map(Value::to_string).collect::<String>();
+    assert!(text.contains("<!here>"), "{text}");
+    assert!(text.contains("203.0.113.42"), "source IP missing: {text}");
+    assert!(text.contains("aws-cli/2.17.20"), "user agent missing: {text}");
+    assert!(text.contains("sam.admin@example.com"), "actor missing: {text}");
+
+    undo(&w, &f, ENABLED, &account_ref()).await;
+    assert!(!logging(&w, TRAIL).await, "undo stops it again");
+}
+
+#[tokio::test]
+async fn replaying_the_stop_logging_event_three_times_fixes_once() {
+    let w = world().await;
+    seed_trail(&w, true).await;
+    let f = function(&w).await;
+    for _ in 0..3 {
+        f.handle(event("cloudtrail-stop-logging.json", "ev-replayed"))
+            .await
+            .expect("handler");
+    }
+    assert!(logging(&w, TRAIL).await);
+    let fixed = records(&w, ENABLED)
+        .await
+        .into_iter()
+        .filter(|r| r.outcome == Outcome::Fixed)
+        .count();
+    assert_eq!(fixed, 1, "one fix for one event, however often it arrives");
+}
+
+#[tokio::test]
+async fn in_notify_mode_the_trail_stays_stopped_but_the_notice_is_still_loud() {
+    let w = world().await;
+    seed_trail(&w, true).await;
+    w.set_mode(ENABLED, Mode::Notify).await;
+    let f = function(&w).await;
+
+    f.handle(event("cloudtrail-stop-logging.json", "ev-notify"))
+        .await
+        .expect("handler");
+
+    assert!(!logging(&w, TRAIL).await, "notify changes nothing");
+    let text = w.slack.posts().await.iter().map(Value::to_string).collect::<String>();
+    assert!(text.contains("<!here>") && text.contains("203.0.113.42"), "{text}");
+}
+
+#[tokio::test]
+async fn the_stacks_own_start_logging_does_not_retrigger_the_function() {
+    let w = world().await;
+    seed_trail(&w, true).await;
+    let f = function(&w).await;
+
+    f.handle(event("cloudtrail-start-logging-by-autofix-role.json", "ev-own"))
+        .await
+        .expect("handler");
+
+    assert!(!logging(&w, TRAIL).await, "an event of our own role is ignored");
+    assert!(w.ledger().await.iter().all(|r| r.outcome != Outcome::Fixed));
+    assert!(w.slack.posts().await.is_empty());
+}
+
+#[tokio::test]
+async fn with_no_trail_at_all_the_stacks_trail_is_created_logging_everywhere_and_undo_deletes_it() {
+    let mut w = world().await;
+    w.env.insert("TRAIL_BUCKET".into(), BUCKET.into());
+    w.env.insert("TRAIL_NAME".into(), "hipaa-autofix-trail".into());
+    let f = function(&w).await;
+
+    f.handle(scheduled_event("sweep-no-trail")).await.expect("handler");
+
+    let t = trail(&w, "hipaa-autofix-trail").await.expect("a trail was created");
+    assert_eq!(t.is_multi_region_trail(), Some(true));
+    assert_eq!(t.log_file_validation_enabled(), Some(true));
+    assert_eq!(t.s3_bucket_name(), Some(BUCKET));
+    assert!(logging(&w, "hipaa-autofix-trail").await);
+
+    undo(&w, &f, ENABLED, &account_ref()).await;
+    assert!(
+        trail(&w, "hipaa-autofix-trail").await.is_none(),
+        "undo deletes the created trail"
+    );
+}
+
+#[tokio::test]
+async fn a_one_region_trail_is_made_multi_region_rather_than_a_second_created() {
+    let mut w = world().await;
+    w.env.insert("TRAIL_BUCKET".into(), BUCKET.into());
+    seed_trail(&w, false).await;
+    let f = function(&w).await;
+
+    f.handle(scheduled_event("sweep-one-region")).await.expect("handler");
+
+    let t = trail(&w, TRAIL).await.expect("the trail");
+    assert_eq!(t.is_multi_region_trail(), Some(true));
+    assert!(logging(&w, TRAIL).await);
+    let all = cloudtrail(&w).describe_trails().send().await.unwrap();
+    assert_eq!(all.trail_list().len(), 1, "no second trail");
+}
+
+#[tokio::test]
+async fn a_trail_without_validation_or_encryption_gets_both_and_undo_restores_it() {
+    let mut w = world().await;
+    seed_trail(&w, true).await;
+    let key = trail_key(&w).await;
+    w.env.insert("TRAIL_KMS_KEY_ARN".into(), key.clone());
+    let f = function(&w).await;
+
+    f.handle(event("cloudtrail-update-trail.json", "ev-update"))
+        .await
+        .expect("handler");
+
+    let t = trail(&w, TRAIL).await.expect("the trail");
+    assert_eq!(t.log_file_validation_enabled(), Some(true));
+    assert_eq!(t.kms_key_id(), Some(key.as_str()));
+    for rule in [VALIDATION, ENCRYPTION] {
+        let recs = records(&w, rule).await;
+        assert!(
+            recs.iter().any(|r| r.outcome == Outcome::Fixed && r.verified),
+            "{rule}: {recs:#?}"
+        );
+    }
+
+    undo(&w, &f, VALIDATION, &trail_ref()).await;
+    undo(&w, &f, ENCRYPTION, &trail_ref()).await;
+    let t = trail(&w, TRAIL).await.expect("the trail");
+    assert_eq!(t.log_file_validation_enabled(), Some(false));
+    assert!(t.kms_key_id().is_none_or(str::is_empty), "{t:?}");
+}
+
+#[tokio::test]
+async fn an_exempt_trail_keeps_its_settings() {
+    let mut w = world().await;
+    seed_trail(&w, true).await;
+    let arn = trail(&w, TRAIL).await.unwrap().trail_arn().unwrap().to_string();
+    cloudtrail(&w)
+        .add_tags()
+        .resource_id(&arn)
+        .tags_list(
+            aws_sdk_cloudtrail::types::Tag::builder()
+                .key(harness::EXEMPT_TAG)
+                .value("validated elsewhere")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("AddTags");
+    w.env.insert("TRAIL_KMS_KEY_ARN".into(), trail_key(&w).await);
+    let f = function(&w).await;
+
+    f.handle(event("cloudtrail-update-trail.json", "ev-exempt"))
+        .await
+        .expect("handler");
+
+    let t = trail(&w, TRAIL).await.unwrap();
+    assert_eq!(
+        t.log_file_validation_enabled(),
+        Some(false),
+        "an exempt trail is left alone"
+    );
+}
+
+#[tokio::test]
+async fn a_trail_deleted_meanwhile_is_a_quiet_no_op() {
+    let w = world().await;
+    let f = function(&w).await;
+    f.handle(event("cloudtrail-update-trail.json", "ev-gone"))
+        .await
+        .expect("handler");
+    for rule in [VALIDATION, ENCRYPTION] {
+        assert!(records(&w, rule).await.iter().all(|r| r.outcome != Outcome::Fixed));
+    }
+}
+
+/// A key whose policy lets CloudTrail encrypt this account's trails.
+async fn trail_key(w: &World) -> String {
+    let policy = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "Admin", "Effect": "Allow",
+             "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")},
+             "Action": "kms:*", "Resource": "*"},
+            {"Sid": "CloudTrailEncrypt", "Effect": "Allow",
+             "Principal": {"Service": "cloudtrail.amazonaws.com"},
+             "Action": "kms:GenerateDataKey*", "Resource": "*",
+             "Condition": {"StringLike": {
+                 "kms:EncryptionContext:aws:cloudtrail:arn": format!("arn:aws:cloudtrail:*:{ACCOUNT}:trail/*")}}}
+        ]
+    });
+    aws_sdk_kms::Client::new(&w.sdk)
+        .create_key()
+        .policy(policy.to_string())
+        .send()
+        .await
+        .expect("CreateKey")
+        .key_metadata()
+        .and_then(|m| m.arn())
+        .expect("a key ARN")
+        .to_string()
+}
+
+// -- the Config recorder -------------------------------------------------------
+
+async fn seed_recorder(w: &World) -> aws_sdk_config::Client {
+    let config = aws_sdk_config::Client::new(&w.sdk);
+    config
+        .put_configuration_recorder()
+        .configuration_recorder(
+            aws_sdk_config::types::ConfigurationRecorder::builder()
+                .name("default")
+                .role_arn(format!("arn:aws:iam::{ACCOUNT}:role/config-recorder"))
+                .build(),
+        )
+        .send()
+        .await
+        .expect("PutConfigurationRecorder");
+    config
+        .put_delivery_channel()
+        .delivery_channel(
+            aws_sdk_config::types::DeliveryChannel::builder()
+                .name("default")
+                .s3_bucket_name(BUCKET)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("PutDeliveryChannel");
+    config
+}
+
+async fn recording(config: &aws_sdk_config::Client) -> bool {
+    config
+        .describe_configuration_recorder_status()
+        .send()
+        .await
+        .expect("DescribeConfigurationRecorderStatus")
+        .configuration_recorders_status()
+        .iter()
+        .any(|s| s.recording())
+}
+
+#[tokio::test]
+async fn a_stopped_config_recorder_is_started_and_undo_stops_it() {
+    let w = world().await;
+    let config = seed_recorder(&w).await;
+    assert!(!recording(&config).await);
+    let f = function(&w).await;
+
+    f.handle(event("cloudtrail-stop-configuration-recorder.json", "ev-recorder"))
+        .await
+        .expect("handler");
+
+    assert!(recording(&config).await, "the recorder records again");
+    undo(
+        &w,
+        &f,
+        RECORDER,
+        &ResourceRef::of(ResourceKind::ConfigRecorder, "", ACCOUNT, REGION),
+    )
+    .await;
+    assert!(!recording(&config).await);
+}
+
+#[tokio::test]
+async fn no_recorder_is_reported_and_none_is_created() {
+    let w = world().await;
+    let f = function(&w).await;
+    f.handle(event("cloudtrail-stop-configuration-recorder.json", "ev-no-recorder"))
+        .await
+        .expect("handler");
+    let config = aws_sdk_config::Client::new(&w.sdk);
+    let out = config.describe_configuration_recorders().send().await.unwrap();
+    assert!(out.configuration_recorders().is_empty(), "no recorder is created");
+    assert!(records(&w, RECORDER).await.iter().all(|r| r.outcome != Outcome::Fixed));
+}

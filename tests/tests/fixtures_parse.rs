@@ -52,6 +52,16 @@ const EXPECTED: &[&str] = &[
     "config-rule-invocation-bucket-foreign-account.json",
     "config-compliance-change-bucket-foreign-account.json",
     "cloudtrail-put-bucket-acl-cross-account-caller.json",
+    // issue #11
+    "cloudtrail-stop-logging.json",
+    "cloudtrail-update-trail.json",
+    "cloudtrail-delete-trail.json",
+    "cloudtrail-start-logging-by-autofix-role.json",
+    "cloudtrail-stop-configuration-recorder.json",
+    "cloudtrail-disable-key-rotation.json",
+    "cloudtrail-schedule-key-deletion.json",
+    "cloudtrail-delete-detector.json",
+    "cloudtrail-disable-security-hub.json",
 ];
 
 /// The other account of the `*-foreign-account` and `*-cross-account-caller` fixtures.
@@ -440,4 +450,83 @@ fn fixtures_state_their_account_in_every_field_aws_puts_it() {
         );
         assert_eq!(ours.admit(&e), Ok(()), "{name}");
     }
+}
+
+// -- issue #11: the audit trail and the keys -------------------------------------
+
+/// Each audit-trail and KMS fixture: its service's call, the resources it names, and
+/// the actor with where the call came from (kept for the loud notice).
+#[test]
+fn audit_trail_and_kms_calls_name_their_resource_and_where_the_caller_was() {
+    use policy::kinds::ResourceKind::*;
+    let key = "0d5b9f1e-1111-2222-3333-444455556666";
+    let cases: &[(&str, &str, Vec<ResourceRef>)] = &[
+        (
+            "cloudtrail-stop-logging.json",
+            "cloudtrail.amazonaws.com",
+            vec![ResourceRef::of(CloudTrailAccount, "", ACCOUNT, REGION)],
+        ),
+        (
+            "cloudtrail-delete-trail.json",
+            "cloudtrail.amazonaws.com",
+            vec![ResourceRef::of(CloudTrailAccount, "", ACCOUNT, REGION)],
+        ),
+        (
+            "cloudtrail-update-trail.json",
+            "cloudtrail.amazonaws.com",
+            vec![
+                ResourceRef::of(CloudTrailAccount, "", ACCOUNT, REGION),
+                ResourceRef::of(CloudTrailTrail, "org-audit", ACCOUNT, REGION),
+            ],
+        ),
+        (
+            "cloudtrail-stop-configuration-recorder.json",
+            "config.amazonaws.com",
+            vec![ResourceRef::of(ConfigRecorder, "", ACCOUNT, REGION)],
+        ),
+        (
+            "cloudtrail-disable-key-rotation.json",
+            "kms.amazonaws.com",
+            vec![ResourceRef::of(KmsKey, key, ACCOUNT, REGION)],
+        ),
+        (
+            "cloudtrail-schedule-key-deletion.json",
+            "kms.amazonaws.com",
+            vec![ResourceRef::of(KmsKey, key, ACCOUNT, REGION)],
+        ),
+        (
+            "cloudtrail-delete-detector.json",
+            "guardduty.amazonaws.com",
+            vec![ResourceRef::of(GuardDuty, "", ACCOUNT, REGION)],
+        ),
+        (
+            "cloudtrail-disable-security-hub.json",
+            "securityhub.amazonaws.com",
+            vec![ResourceRef::of(SecurityHub, "", ACCOUNT, REGION)],
+        ),
+    ];
+    for (name, source, resources) in cases {
+        let e = parse(name);
+        match &e.source {
+            EventSource::CloudTrail { event_source, .. } => assert_eq!(event_source, source, "{name}"),
+            other => panic!("{name}: unexpected source {other:?}"),
+        }
+        let mut got = e.resources.clone();
+        got.sort_by_key(|r| format!("{r}"));
+        let mut want = resources.clone();
+        want.sort_by_key(|r| format!("{r}"));
+        assert_eq!(got, want, "{name}");
+        let actor = e.actor.expect("an actor");
+        assert_eq!(actor.source_ip.as_deref(), Some("203.0.113.42"), "{name}");
+        assert!(
+            actor.user_agent.as_deref().is_some_and(|u| u.starts_with("aws-cli/")),
+            "{name}"
+        );
+    }
+    // The loop guard's fixture: the audit-trail function's own role.
+    let e = parse("cloudtrail-start-logging-by-autofix-role.json");
+    assert_eq!(
+        e.actor.unwrap().role_arn.as_deref(),
+        Some("arn:aws:iam::123456789012:role/hipaa-autofix-audit-trail")
+    );
 }

@@ -62,6 +62,14 @@ const EXPECTED: &[&str] = &[
     "cloudtrail-schedule-key-deletion.json",
     "cloudtrail-delete-detector.json",
     "cloudtrail-disable-security-hub.json",
+    "config-compliance-change-cloudtrail-enabled.json",
+    "config-compliance-change-cloudtrail-log-file-validation.json",
+    "config-compliance-change-cloudtrail-encryption.json",
+    "config-compliance-change-cloudtrail-cloudwatch-logs.json",
+    "config-compliance-change-guardduty.json",
+    "config-compliance-change-securityhub.json",
+    "config-compliance-change-kms-rotation.json",
+    "config-compliance-change-kms-deletion.json",
 ];
 
 /// The other account of the `*-foreign-account` and `*-cross-account-caller` fixtures.
@@ -522,6 +530,18 @@ fn audit_trail_and_kms_calls_name_their_resource_and_where_the_caller_was() {
             actor.user_agent.as_deref().is_some_and(|u| u.starts_with("aws-cli/")),
             "{name}"
         );
+    }
+    // Config compliance changes name the rule and the resource as Config does.
+    for (name, rule) in [
+        ("config-compliance-change-cloudtrail-enabled.json", "multi-region-cloud-trail-enabled-hipaa-autofix"),
+        ("config-compliance-change-kms-deletion.json", "kms-cmk-not-scheduled-for-deletion-hipaa-autofix"),
+    ] {
+        match parse(name).source {
+            EventSource::ComplianceChange { rule_name, compliance } => {
+                assert_eq!((rule_name.as_str(), compliance.as_str()), (rule, "NON_COMPLIANT"));
+            }
+            other => panic!("{name}: unexpected source {other:?}"),
+        }
     }
     // The loop guard's fixture: the audit-trail function's own role.
     let e = parse("cloudtrail-start-logging-by-autofix-role.json");

@@ -395,3 +395,112 @@ async fn no_recorder_is_reported_and_none_is_created() {
     assert!(out.configuration_recorders().is_empty(), "no recorder is created");
     assert!(records(&w, RECORDER).await.iter().all(|r| r.outcome != Outcome::Fixed));
 }
+
+// -- GuardDuty and Security Hub --------------------------------------------------
+
+const GUARDDUTY: &str = "guardduty-enabled";
+const SECURITYHUB: &str = "securityhub-enabled";
+
+fn history(name: &str) -> policy::history::CallHistory {
+    policy::history::CallHistory::of(vec![policy::history::RecordedCall {
+        name: name.into(),
+        time: chrono::Utc::now() - chrono::Duration::hours(1),
+    }])
+}
+
+/// The function with CloudTrail's event history (which moto lacks) standing in as `h`.
+async fn function_with_history(w: &World, h: policy::history::CallHistory) -> harness::Function {
+    let mut f = w.function().await;
+    harness::MotoGaps::install(&mut f, &w.sdk, h);
+    f
+}
+
+async fn detectors(w: &World) -> Vec<(String, bool)> {
+    let gd = aws_sdk_guardduty::Client::new(&w.sdk);
+    let mut out = Vec::new();
+    for id in gd.list_detectors().send().await.unwrap().detector_ids() {
+        let d = gd.get_detector().detector_id(id).send().await.unwrap();
+        out.push((
+            id.clone(),
+            d.status() == Some(&aws_sdk_guardduty::types::DetectorStatus::Enabled),
+        ));
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_disabled_guardduty_detector_is_enabled_again_in_auto_mode() {
+    let w = world().await;
+    let gd = aws_sdk_guardduty::Client::new(&w.sdk);
+    let id = gd
+        .create_detector()
+        .enable(false)
+        .send()
+        .await
+        .unwrap()
+        .detector_id()
+        .unwrap()
+        .to_string();
+    w.set_mode(GUARDDUTY, Mode::Auto).await;
+    let f = function(&w).await;
+
+    f.handle(event("cloudtrail-delete-detector.json", "ev-gd"))
+        .await
+        .expect("handler");
+
+    assert_eq!(detectors(&w).await, vec![(id, true)]);
+}
+
+#[tokio::test]
+async fn a_deleted_guardduty_detector_is_created_again_and_undo_deletes_it() {
+    let w = world().await;
+    w.set_mode(GUARDDUTY, Mode::Auto).await;
+    let f = function_with_history(&w, history("DeleteDetector")).await;
+
+    f.handle(event("cloudtrail-delete-detector.json", "ev-gd-deleted"))
+        .await
+        .expect("handler");
+
+    let d = detectors(&w).await;
+    assert!(d.len() == 1 && d[0].1, "{d:?}");
+    undo(
+        &w,
+        &f,
+        GUARDDUTY,
+        &ResourceRef::of(ResourceKind::GuardDuty, "", ACCOUNT, REGION),
+    )
+    .await;
+    assert!(detectors(&w).await.is_empty());
+}
+
+#[tokio::test]
+async fn guardduty_never_enabled_is_a_notice_and_no_detector_by_default() {
+    let w = world().await;
+    let f = function(&w).await;
+    f.handle(scheduled_event("sweep-gd")).await.expect("handler");
+    assert!(detectors(&w).await.is_empty(), "never created by hipaa-autofix");
+    let text = w.slack.posts().await.iter().map(Value::to_string).collect::<String>();
+    assert!(text.contains("GuardDuty"), "{text}");
+}
+
+#[tokio::test]
+async fn a_disabled_security_hub_is_enabled_again_and_undo_disables_it() {
+    let w = world().await;
+    w.set_mode(SECURITYHUB, Mode::Auto).await;
+    let f = function_with_history(&w, history("DisableSecurityHub")).await;
+    let hub = aws_sdk_securityhub::Client::new(&w.sdk);
+
+    f.handle(event("cloudtrail-disable-security-hub.json", "ev-sh"))
+        .await
+        .expect("handler");
+
+    assert!(hub.describe_hub().send().await.is_ok(), "Security Hub is enabled again");
+    undo(
+        &w,
+        &f,
+        SECURITYHUB,
+        &ResourceRef::of(ResourceKind::SecurityHub, "", ACCOUNT, REGION),
+    )
+    .await;
+    assert!(hub.describe_hub().send().await.is_err(), "undo disables it");
+}

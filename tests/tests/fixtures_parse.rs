@@ -533,8 +533,14 @@ fn audit_trail_and_kms_calls_name_their_resource_and_where_the_caller_was() {
     }
     // Config compliance changes name the rule and the resource as Config does.
     for (name, rule) in [
-        ("config-compliance-change-cloudtrail-enabled.json", "multi-region-cloud-trail-enabled-hipaa-autofix"),
-        ("config-compliance-change-kms-deletion.json", "kms-cmk-not-scheduled-for-deletion-hipaa-autofix"),
+        (
+            "config-compliance-change-cloudtrail-enabled.json",
+            "multi-region-cloud-trail-enabled-hipaa-autofix",
+        ),
+        (
+            "config-compliance-change-kms-deletion.json",
+            "kms-cmk-not-scheduled-for-deletion-hipaa-autofix",
+        ),
     ] {
         match parse(name).source {
             EventSource::ComplianceChange { rule_name, compliance } => {

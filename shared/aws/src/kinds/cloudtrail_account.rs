@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use policy::PortError;
 use policy::kinds::cloudtrail_account::{Action, CloudTrailAccount, Facet, Snapshot};
 use policy::kinds::{Read, ResourceKind, ResourceRef};
+use policy::ports::Listed;
 
 use super::KindAdapter;
 use super::cloudtrail::{Trails, trail_key};
@@ -45,13 +46,13 @@ impl KindAdapter<CloudTrailAccount> for CloudTrailAccountAdapter {
     }
 
     /// One per account and region: nothing to call.
-    async fn list(&self, account: &str, region: &str) -> Result<Vec<ResourceRef>, PortError> {
-        Ok(vec![ResourceRef::of(
+    async fn list(&self, account: &str, region: &str) -> Result<Vec<Listed>, PortError> {
+        Ok(vec![Listed::bare(ResourceRef::of(
             ResourceKind::CloudTrailAccount,
             "",
             account,
             region,
-        )])
+        ))])
     }
 
     async fn apply(&self, _r: &ResourceRef, action: &Action) -> Result<(), PortError> {

@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use policy::PortError;
 use policy::kinds::cloudtrail_trail::{Action, CloudTrailTrail, Facet, NewLogGroup, Snapshot};
 use policy::kinds::{Read, ResourceKind, ResourceRef};
+use policy::ports::Listed;
 
 use super::KindAdapter;
 use super::cloudtrail::{Trails, trail_key};
@@ -71,14 +72,14 @@ impl KindAdapter<CloudTrailTrail> for CloudTrailTrailAdapter {
     }
 
     /// The trails homed in `region` (another region's multi-region trail is listed there).
-    async fn list(&self, account: &str, region: &str) -> Result<Vec<ResourceRef>, PortError> {
+    async fn list(&self, account: &str, region: &str) -> Result<Vec<Listed>, PortError> {
         Ok(self
             .trails
             .describe_all(account, region)
             .await?
             .into_iter()
             .filter(|t| t.home_region == region)
-            .map(|t| ResourceRef::of(ResourceKind::CloudTrailTrail, t.name, account, region))
+            .map(|t| Listed::bare(ResourceRef::of(ResourceKind::CloudTrailTrail, t.name, account, region)))
             .collect())
     }
 

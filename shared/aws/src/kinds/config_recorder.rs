@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use policy::PortError;
 use policy::kinds::config_recorder::{Action, ConfigRecorder, DeliveryChannel, Facet, Recorder, Snapshot};
 use policy::kinds::{Read, ResourceKind, ResourceRef};
+use policy::ports::Listed;
 
 use super::KindAdapter;
 use crate::clients::Clients;
@@ -105,8 +106,13 @@ impl KindAdapter<ConfigRecorder> for ConfigRecorderAdapter {
     }
 
     /// One per account and region: nothing to call.
-    async fn list(&self, account: &str, region: &str) -> Result<Vec<ResourceRef>, PortError> {
-        Ok(vec![ResourceRef::of(ResourceKind::ConfigRecorder, "", account, region)])
+    async fn list(&self, account: &str, region: &str) -> Result<Vec<Listed>, PortError> {
+        Ok(vec![Listed::bare(ResourceRef::of(
+            ResourceKind::ConfigRecorder,
+            "",
+            account,
+            region,
+        ))])
     }
 
     async fn apply(&self, _r: &ResourceRef, action: &Action) -> Result<(), PortError> {

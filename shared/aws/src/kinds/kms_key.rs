@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use policy::PortError;
 use policy::kinds::kms_key::{Action, Facet, HISTORY_EVENTS, KeyManager, KeyMetadata, KmsKey, Rotation, Snapshot};
 use policy::kinds::{Read, ResourceKind, ResourceRef};
+use policy::ports::Listed;
 
 use super::KindAdapter;
 use super::cloudtrail::Trails;
@@ -130,14 +131,14 @@ impl KindAdapter<KmsKey> for KmsKeyAdapter {
         Ok(())
     }
 
-    async fn list(&self, account: &str, region: &str) -> Result<Vec<ResourceRef>, PortError> {
+    async fn list(&self, account: &str, region: &str) -> Result<Vec<Listed>, PortError> {
         let mut pages = self.kms.list_keys().limit(1000).into_paginator().send();
         let mut out = Vec::new();
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| port_error("ListKeys", "KMS keys", e))?;
             for k in page.keys() {
                 if let Some(id) = k.key_id() {
-                    out.push(ResourceRef::of(ResourceKind::KmsKey, id, account, region));
+                    out.push(Listed::bare(ResourceRef::of(ResourceKind::KmsKey, id, account, region)));
                 }
             }
         }

@@ -3,6 +3,7 @@ use async_trait::async_trait;
 use policy::PortError;
 use policy::kinds::security_hub::{Action, Facet, HISTORY_EVENTS, Hub, SecurityHub, Snapshot};
 use policy::kinds::{Read, ResourceKind, ResourceRef};
+use policy::ports::Listed;
 
 use super::KindAdapter;
 use super::cloudtrail::Trails;
@@ -55,8 +56,13 @@ impl KindAdapter<SecurityHub> for SecurityHubAdapter {
     }
 
     /// One per account and region: nothing to call.
-    async fn list(&self, account: &str, region: &str) -> Result<Vec<ResourceRef>, PortError> {
-        Ok(vec![ResourceRef::of(ResourceKind::SecurityHub, "", account, region)])
+    async fn list(&self, account: &str, region: &str) -> Result<Vec<Listed>, PortError> {
+        Ok(vec![Listed::bare(ResourceRef::of(
+            ResourceKind::SecurityHub,
+            "",
+            account,
+            region,
+        ))])
     }
 
     async fn apply(&self, _r: &ResourceRef, action: &Action) -> Result<(), PortError> {

@@ -511,6 +511,23 @@ impl Snapshot {
         }
     }
 
+    /// Judge the snapshot as of `t` (the executor's clock): ages are measured from it.
+    /// S3 snapshots hold no time.
+    pub fn set_as_of(&mut self, t: DateTime<Utc>) {
+        match self {
+            Snapshot::IamUser(u) => u.as_of = t,
+            Snapshot::IamAccount(a) => a.as_of = t,
+            Snapshot::GuardDuty(g) => g.as_of = t,
+            Snapshot::SecurityHub(h) => h.as_of = t,
+            Snapshot::KmsKey(k) => k.as_of = t,
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_) => {}
+        }
+    }
+
     pub fn kind(&self) -> ResourceKind {
         match self {
             Snapshot::S3Bucket(_) => ResourceKind::S3Bucket,

@@ -310,14 +310,14 @@ mod tests {
         let mut t = trail("audit");
         t.selectors = Some(write_only());
         let plan = rule().plan(&trails(vec![t], None));
-        match plan.actions.as_slice() {
-            [Action::CloudTrailAccount(crate::kinds::cloudtrail_account::Action::PutEventSelectors(p))] => {
-                assert!(p.selectors.all_management_events());
-                assert_eq!(p.previous, write_only());
-                assert!(p.selectors.basic.contains(&write_only().basic[0]));
-            }
-            other => panic!("{other:?}"),
-        }
+        let [Action::CloudTrailAccount(crate::kinds::cloudtrail_account::Action::PutEventSelectors(p))] =
+            plan.actions.as_slice()
+        else {
+            panic!("{:?}", plan.actions)
+        };
+        assert!(p.selectors.all_management_events());
+        assert_eq!(p.previous, write_only());
+        assert!(p.selectors.basic.contains(&write_only().basic[0]));
     }
 
     #[test]
@@ -340,14 +340,13 @@ mod tests {
         let plan = rule().plan(&s);
         let names: Vec<&str> = plan.actions.iter().map(Action::name).collect();
         assert_eq!(names, ["CreateTrail", "StartLogging"]);
-        match &plan.actions[0] {
-            Action::CloudTrailAccount(crate::kinds::cloudtrail_account::Action::CreateTrail(c)) => {
-                assert_eq!(c.trail, "hipaa-autofix-trail");
-                assert_eq!(c.bucket, "hipaa-autofix-trail-bucket");
-                assert_eq!(c.kms_key.as_deref(), Some(crate::rules::audit_samples::KEY_ARN));
-            }
-            other => panic!("{other:?}"),
-        }
+        let Action::CloudTrailAccount(crate::kinds::cloudtrail_account::Action::CreateTrail(c)) = &plan.actions[0]
+        else {
+            panic!("{:?}", plan.actions[0])
+        };
+        assert_eq!(c.trail, "hipaa-autofix-trail");
+        assert_eq!(c.bucket, "hipaa-autofix-trail-bucket");
+        assert_eq!(c.kms_key.as_deref(), Some(crate::rules::audit_samples::KEY_ARN));
         // Undone: logging stopped, then the trail deleted.
         let undo = plan.undo().unwrap_or_default();
         assert_eq!(

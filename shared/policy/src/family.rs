@@ -11,6 +11,8 @@ pub const IAM_ACCESS_KEYS: Family = Family::new("iam-access-keys");
 pub const IAM_MFA: Family = Family::new("iam-mfa");
 /// The account password policy.
 pub const IAM_PASSWORD_POLICY: Family = Family::new("iam-password-policy");
+/// S3 data protection: default encryption, TLS only, versioning, access logs, ACLs disabled.
+pub const S3_DATA_PROTECTION: Family = Family::new("s3-data-protection");
 /// The audit trail and detection stay on: CloudTrail, the AWS Config recorder,
 /// GuardDuty, Security Hub.
 pub const AUDIT_TRAIL: Family = Family::new("audit-trail");

@@ -95,6 +95,7 @@ impl Param {
                 v @ ("true" | "false") => Some(v.to_string()),
                 _ => None,
             },
+            // A text whose default is empty ("unset": S3EncryptionKeyArn) may be set empty.
             Param::Text(p) => (!value.is_empty() || p.default.is_empty()).then(|| value.to_string()),
         };
         ok.ok_or_else(|| ParamError::Invalid {

@@ -14,7 +14,12 @@ pub mod iam_password_policy;
 pub mod iam_root_account_mfa;
 pub mod iam_user_console_mfa;
 pub mod s3_account_public_access_block;
+pub mod s3_bucket_access_logging;
+pub mod s3_bucket_acls_disabled;
+pub mod s3_bucket_default_encryption;
 pub mod s3_bucket_public_access;
+pub mod s3_bucket_ssl_requests_only;
+pub mod s3_bucket_versioning;
 pub(crate) mod samples;
 // issue #11: the audit trail and the keys
 pub(crate) mod audit_samples;
@@ -40,6 +45,11 @@ pub fn all_with(p: &Params) -> Vec<Arc<dyn Rule>> {
         Arc::new(iam_user_console_mfa::IamUserConsoleMfa::new(p)),
         Arc::new(iam_root_account_mfa::IamRootAccountMfa),
         Arc::new(iam_password_policy::IamPasswordPolicy::new(p)),
+        Arc::new(s3_bucket_ssl_requests_only::S3BucketSslRequestsOnly),
+        Arc::new(s3_bucket_default_encryption::S3BucketDefaultEncryption::new(p)),
+        Arc::new(s3_bucket_versioning::S3BucketVersioning::new(p)),
+        Arc::new(s3_bucket_access_logging::S3BucketAccessLogging::new(p)),
+        Arc::new(s3_bucket_acls_disabled::S3BucketAclsDisabled),
         // issue #11: the audit trail and the keys
         Arc::new(cloudtrail_enabled::CloudTrailEnabled::new(p)),
         Arc::new(cloudtrail_log_file_validation::CloudTrailLogFileValidation),

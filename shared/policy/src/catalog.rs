@@ -205,6 +205,7 @@ mod tests {
                 "s3-data-protection",
                 "audit-trail",
                 "kms-keys",
+                "iam-least-privilege",
             ]
         );
         let total: usize = fams.iter().map(|f| family(*f).len()).sum();

@@ -456,7 +456,10 @@ pub struct MoveDirectPoliciesToGroup {
 impl ActionSpec for MoveDirectPoliciesToGroup {
     type Kind = IamUser;
     const NAME: &'static str = "MoveDirectPoliciesToGroup";
+    // GetUser: a user gone since it was read is a quiet no-op, told apart before
+    // anything is created.
     const PERMISSIONS: &'static [&'static str] = &[
+        "iam:GetUser",
         "iam:GetGroup",
         "iam:CreateGroup",
         "iam:AttachGroupPolicy",
@@ -542,6 +545,7 @@ impl ActionSpec for MoveGroupPoliciesToUser {
     type Kind = IamUser;
     const NAME: &'static str = "MoveGroupPoliciesToUser";
     const PERMISSIONS: &'static [&'static str] = &[
+        "iam:GetUser",
         "iam:AttachUserPolicy",
         "iam:PutUserPolicy",
         "iam:RemoveUserFromGroup",

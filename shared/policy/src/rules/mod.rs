@@ -29,6 +29,7 @@ pub mod cloudtrail_encryption;
 pub mod cloudtrail_log_file_validation;
 pub mod config_recorder_on;
 pub mod guardduty_enabled;
+pub mod iam_user_no_direct_policies;
 pub mod kms_key_deletion_cancelled;
 pub mod kms_key_rotation;
 pub mod securityhub_enabled;
@@ -60,6 +61,7 @@ pub fn all_with(p: &Params) -> Vec<Arc<dyn Rule>> {
         Arc::new(securityhub_enabled::SecurityHubEnabled),
         Arc::new(kms_key_deletion_cancelled::KmsKeyDeletionCancelled),
         Arc::new(kms_key_rotation::KmsKeyRotation),
+        Arc::new(iam_user_no_direct_policies::IamUserNoDirectPolicies::new(p)),
     ]
 }
 

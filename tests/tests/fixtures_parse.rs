@@ -80,6 +80,9 @@ const EXPECTED: &[&str] = &[
     "config-compliance-change-securityhub.json",
     "config-compliance-change-kms-rotation.json",
     "config-compliance-change-kms-deletion.json",
+    "cloudtrail-attach-user-policy.json",
+    "cloudtrail-put-user-policy.json",
+    "config-compliance-change-iam-user-no-policies.json",
 ];
 
 /// The other account of the `*-foreign-account` and `*-cross-account-caller` fixtures.
@@ -616,4 +619,52 @@ fn audit_trail_and_kms_calls_name_their_resource_and_where_the_caller_was() {
         e.actor.unwrap().role_arn.as_deref(),
         Some("arn:aws:iam::123456789012:role/hipaa-autofix-audit-trail")
     );
+}
+
+/// `iam-user-no-direct-policies`' fixtures: a user's own policy attached or put names
+/// the user, and only that rule takes them; Config's `IAM_USER_NO_POLICIES_CHECK`
+/// names the user by its unique id.
+#[test]
+fn direct_user_policy_calls_name_the_user_and_trigger_the_least_privilege_rule_only() {
+    let taken = |e: &Event| -> Vec<&'static str> {
+        policy::rules::all()
+            .iter()
+            .filter(|r| r.applies_to(e) && !r.targets(e).is_empty())
+            .map(|r| r.id())
+            .collect()
+    };
+    for (name, call) in [
+        ("cloudtrail-attach-user-policy.json", "AttachUserPolicy"),
+        ("cloudtrail-put-user-policy.json", "PutUserPolicy"),
+    ] {
+        let e = parse(name);
+        assert!(
+            matches!(&e.source, EventSource::CloudTrail { event_name, event_source, .. }
+                if event_name == call && event_source == "iam.amazonaws.com"),
+            "{name}: {:?}",
+            e.source
+        );
+        assert_eq!(
+            e.resources,
+            vec![ResourceRef::iam_user("dr-jones", ACCOUNT, REGION)],
+            "{name}"
+        );
+        let actor = e.actor.clone().expect("an actor");
+        assert_eq!(actor.source_ip.as_deref(), Some("203.0.113.42"), "{name}");
+        assert_eq!(taken(&e), ["iam-user-no-direct-policies"], "{name}");
+    }
+    let name = "config-compliance-change-iam-user-no-policies.json";
+    let e = parse(name);
+    assert_eq!(
+        e.source,
+        EventSource::ComplianceChange {
+            rule_name: "iam-user-no-policies-check-hipaa-autofix".into(),
+            compliance: "NON_COMPLIANT".into()
+        }
+    );
+    assert_eq!(
+        e.resources,
+        vec![ResourceRef::iam_user("AIDAEXAMPLEUSER000003", ACCOUNT, REGION)]
+    );
+    assert_eq!(taken(&e), ["iam-user-no-direct-policies"]);
 }

@@ -107,7 +107,32 @@ impl IamUserAdapter {
         }
         match iam.create_group().group_name(group).send().await {
             Ok(_) => {}
-            Err(e) if error_code(&e) == Some("EntityAlreadyExists") => {}
+            // The group exists: the user's own (a move cut short, or an earlier
+            // one), unless someone else is in it. Policies given to a group with
+            // other members would grant them too: refuse, changing nothing.
+            Err(e) if error_code(&e) == Some("EntityAlreadyExists") => {
+                let existing = iam
+                    .get_group()
+                    .group_name(group)
+                    .send()
+                    .await
+                    .map_err(|e| port_error("GetGroup", &what, e))?;
+                let others: Vec<&str> = existing
+                    .users()
+                    .iter()
+                    .map(|u| u.user_name())
+                    .filter(|u| u != user)
+                    .collect();
+                if !others.is_empty() {
+                    return Err(PortError::InvalidData {
+                        operation: "GetGroup".into(),
+                        reason: format!(
+                            "{what} exists with other members ({}): moving user {user}'s policies there would grant them too; nothing was changed (set DirectPolicyGroupPrefix to a prefix no group uses)",
+                            others.join(", ")
+                        ),
+                    });
+                }
+            }
             Err(e) => return Err(port_error("CreateGroup", &what, e)),
         }
         for arn in &a.managed {

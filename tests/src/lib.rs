@@ -180,6 +180,9 @@ pub struct RequestCounts {
     pub throttled: u64,
     /// Mutating requests that took effect but were answered 500.
     pub after_change: u64,
+    /// The operations (`service:Operation`) in the order they arrived (the last 10,000).
+    #[serde(default)]
+    pub sequence: Vec<String>,
 }
 
 impl RequestCounts {
@@ -1657,5 +1660,53 @@ impl policy::ports::ResourceReader for MotoGaps {
             }
         }
         self.inner.fill(resource, snapshot, &rest).await
+    }
+}
+
+impl World {
+    /// A KMS key whose policy lets CloudTrail encrypt this account's trails (as the
+    /// stack's trail key does); its ARN.
+    pub async fn trail_key(&self) -> String {
+        let policy = serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Sid": "Admin", "Effect": "Allow",
+                 "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")},
+                 "Action": "kms:*", "Resource": "*"},
+                {"Sid": "CloudTrailEncrypt", "Effect": "Allow",
+                 "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                 "Action": "kms:GenerateDataKey*", "Resource": "*",
+                 "Condition": {"StringLike": {
+                     "kms:EncryptionContext:aws:cloudtrail:arn": format!("arn:aws:cloudtrail:*:{ACCOUNT}:trail/*")}}}
+            ]
+        });
+        aws_sdk_kms::Client::new(&self.sdk)
+            .create_key()
+            .policy(policy.to_string())
+            .send()
+            .await
+            .expect("CreateKey")
+            .key_metadata()
+            .and_then(|m| m.arn())
+            .expect("a key ARN")
+            .to_string()
+    }
+}
+
+impl Moto {
+    /// What CloudTrail's `LookupEvents` answers from now on (the launcher's stand-in
+    /// for the call moto lacks): `(event name, seconds ago, resource name)` each.
+    pub async fn set_cloudtrail_history(&self, events: &[(&str, i64, &str)]) -> anyhow::Result<()> {
+        let now = chrono::Utc::now().timestamp();
+        let events: Vec<Value> = events
+            .iter()
+            .map(|(name, ago, resource)| {
+                serde_json::json!({"EventName": name, "EventTime": now - ago,
+                                   "Resources": [{"ResourceName": resource}]})
+            })
+            .collect();
+        self.post_api("cloudtrail/events", &serde_json::json!({ "events": events }))
+            .await
+            .map(drop)
     }
 }

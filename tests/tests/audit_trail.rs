@@ -13,6 +13,7 @@ const ENABLED: &str = "cloudtrail-enabled";
 const VALIDATION: &str = "cloudtrail-log-file-validation";
 const ENCRYPTION: &str = "cloudtrail-encryption";
 const RECORDER: &str = "config-recorder-on";
+const CLOUDWATCH_LOGS: &str = "cloudtrail-cloudwatch-logs";
 const TRAIL: &str = "org-audit";
 const BUCKET: &str = "org-audit-trail-logs";
 /// The function's own role, as the loop-guard fixture names it.
@@ -166,8 +167,10 @@ async fn in_notify_mode_the_trail_stays_stopped_but_the_notice_is_still_loud() {
     assert!(text.contains("<!here>") && text.contains("203.0.113.42"), "{text}");
 }
 
+/// The loop guard: the stack's own `StartLogging` and `UpdateTrail` (the calls its
+/// fixes make) come back as CloudTrail events naming its role, and are ignored.
 #[tokio::test]
-async fn the_stacks_own_start_logging_does_not_retrigger_the_function() {
+async fn the_stacks_own_start_logging_and_update_trail_do_not_retrigger_the_function() {
     let w = world().await;
     seed_trail(&w, true).await;
     let f = function(&w).await;
@@ -175,9 +178,17 @@ async fn the_stacks_own_start_logging_does_not_retrigger_the_function() {
     f.handle(event("cloudtrail-start-logging-by-autofix-role.json", "ev-own"))
         .await
         .expect("handler");
+    // The same role's UpdateTrail (as its validation and encryption fixes make).
+    let mut update = event("cloudtrail-start-logging-by-autofix-role.json", "ev-own-update");
+    update["detail"]["eventName"] = Value::from("UpdateTrail");
+    update["detail"]["requestParameters"] = serde_json::json!({"name": TRAIL, "enableLogFileValidation": true});
+    f.handle(update).await.expect("handler");
 
     assert!(!logging(&w, TRAIL).await, "an event of our own role is ignored");
-    assert!(w.ledger().await.iter().all(|r| r.outcome != Outcome::Fixed));
+    let t = trail(&w, TRAIL).await.expect("the trail");
+    assert_eq!(t.log_file_validation_enabled(), Some(false), "and changes nothing");
+    let recs = w.ledger().await;
+    assert!(recs.iter().all(|r| r.outcome != Outcome::Fixed), "{recs:#?}");
     assert!(w.slack.posts().await.is_empty());
 }
 
@@ -294,31 +305,66 @@ async fn a_trail_deleted_meanwhile_is_a_quiet_no_op() {
     }
 }
 
-/// A key whose policy lets CloudTrail encrypt this account's trails.
-async fn trail_key(w: &World) -> String {
-    let policy = serde_json::json!({
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Sid": "Admin", "Effect": "Allow",
-             "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")},
-             "Action": "kms:*", "Resource": "*"},
-            {"Sid": "CloudTrailEncrypt", "Effect": "Allow",
-             "Principal": {"Service": "cloudtrail.amazonaws.com"},
-             "Action": "kms:GenerateDataKey*", "Resource": "*",
-             "Condition": {"StringLike": {
-                 "kms:EncryptionContext:aws:cloudtrail:arn": format!("arn:aws:cloudtrail:*:{ACCOUNT}:trail/*")}}}
-        ]
-    });
-    aws_sdk_kms::Client::new(&w.sdk)
-        .create_key()
-        .policy(policy.to_string())
+/// `cloudtrail-cloudwatch-logs` through the real adapter on moto, which serves every
+/// call it makes (`CreateLogGroup`, `PutRetentionPolicy`, `UpdateTrail` with the log
+/// group and role, `DescribeTrails` reading them back): no stand-in. The log group is
+/// created with `LogRetentionDays` rounded up to a retention CloudWatch Logs accepts;
+/// undo puts back the trail's (absent) delivery and leaves the group.
+#[tokio::test]
+async fn a_trail_without_cloudwatch_logs_delivers_to_a_created_log_group_and_undo_restores_it() {
+    const GROUP: &str = "aws-cloudtrail-logs-test";
+    const ROLE: &str = "arn:aws:iam::123456789012:role/hipaa-autofix-trail-logs";
+    let mut w = world().await;
+    seed_trail(&w, true).await;
+    w.env.insert("TRAIL_LOG_GROUP_NAME".into(), GROUP.into());
+    w.env.insert("TRAIL_LOGS_ROLE_ARN".into(), ROLE.into());
+    w.env.insert("LOG_RETENTION_DAYS".into(), "200".into());
+    // Default mode notify (ingestion costs): this test wants the fix.
+    w.set_mode(CLOUDWATCH_LOGS, Mode::Auto).await;
+    let f = function(&w).await;
+
+    f.handle(event("cloudtrail-update-trail.json", "ev-cwl"))
+        .await
+        .expect("handler");
+
+    let t = trail(&w, TRAIL).await.expect("the trail");
+    let group_arn = t.cloud_watch_logs_log_group_arn().unwrap_or_default().to_string();
+    assert!(
+        group_arn.starts_with(&format!("arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{GROUP}")),
+        "{t:?}"
+    );
+    assert_eq!(t.cloud_watch_logs_role_arn(), Some(ROLE));
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&w.sdk);
+    let groups = logs
+        .describe_log_groups()
+        .log_group_name_prefix(GROUP)
         .send()
         .await
-        .expect("CreateKey")
-        .key_metadata()
-        .and_then(|m| m.arn())
-        .expect("a key ARN")
-        .to_string()
+        .expect("DescribeLogGroups");
+    let g = groups.log_groups().first().expect("the log group was created");
+    assert_eq!(g.retention_in_days(), Some(365), "200 days rounded up to 365");
+    let recs = records(&w, CLOUDWATCH_LOGS).await;
+    assert!(
+        recs.iter().any(|r| r.outcome == Outcome::Fixed && r.verified),
+        "{recs:#?}"
+    );
+
+    undo(&w, &f, CLOUDWATCH_LOGS, &trail_ref()).await;
+    let t = trail(&w, TRAIL).await.expect("the trail");
+    assert!(t.cloud_watch_logs_log_group_arn().is_none_or(str::is_empty), "{t:?}");
+    assert!(t.cloud_watch_logs_role_arn().is_none_or(str::is_empty), "{t:?}");
+    let left = logs
+        .describe_log_groups()
+        .log_group_name_prefix(GROUP)
+        .send()
+        .await
+        .expect("DescribeLogGroups");
+    assert_eq!(left.log_groups().len(), 1, "the group and its events stay");
+}
+
+/// A key whose policy lets CloudTrail encrypt this account's trails.
+async fn trail_key(w: &World) -> String {
+    w.trail_key().await
 }
 
 // -- the Config recorder -------------------------------------------------------

@@ -58,7 +58,9 @@ adding to that dict first is enough):
     ``LookupEvents`` answers with (filtered by its ``EventName`` or ``ResourceName``
     lookup attribute), none by default. moto 5.2.5 has no ``LookupEvents``: this is a
     stand-in for that one call (README, testing notes), so that the CLI and the demo
-    can run the rules that read the event history.
+    can run the rules that read the event history. Likewise AWS Config's
+    ``DescribeDeliveryChannelStatus`` (moto raises NotImplementedError) is answered
+    with no status for any channel.
 
 It also corrects one answer of moto 5.2.5's S3: ``GetBucketVersioning`` comes back
 with the root element ``GetBucketVersioningResponse``, where S3 (and the Rust SDK's
@@ -350,6 +352,22 @@ def _lookup_events(req: Request) -> tuple[str, list[tuple[str, str]], bytes]:
     )
 
 
+def _delivery_channel_status() -> tuple[str, list[tuple[str, str]], bytes]:
+    """AWS Config's DescribeDeliveryChannelStatus, which moto 5.2.5 answers with
+    NotImplementedError: no delivery status for any channel (the channels themselves
+    come from moto's DescribeDeliveryChannels)."""
+    body = json.dumps({"DeliveryChannelsStatus": []}).encode()
+    return (
+        "200 OK",
+        [
+            ("Content-Type", "application/x-amz-json-1.1"),
+            ("x-amzn-RequestId", str(uuid.uuid4())),
+            ("Content-Length", str(len(body))),
+        ],
+        body,
+    )
+
+
 def cloudtrail_events(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, str], str]:
     """``POST {"events": [{"EventName": "EnableKey", "EventTime": <epoch seconds>,
     "Resources": [{"ResourceName": "<key ARN>"}]}, ...]}``: what LookupEvents answers."""
@@ -383,6 +401,10 @@ class FaultMiddleware:
             throttle, after = FAULTS.throttle_percent, FAULTS.after_change_percent
         if req.target.endswith("CloudTrail_20131101.LookupEvents"):
             status, headers, body = _lookup_events(req)
+            start_response(status, headers)
+            return [body]
+        if req.target.endswith("StarlingDoveService.DescribeDeliveryChannelStatus"):
+            status, headers, body = _delivery_channel_status()
             start_response(status, headers)
             return [body]
         if throttle > 0 and FAULTS.draw(req.identity, "throttle") < throttle:

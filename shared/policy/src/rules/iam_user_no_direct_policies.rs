@@ -243,7 +243,9 @@ mod tests {
         assert_eq!(m.managed, vec!["arn:aws:iam::aws:policy/ReadOnlyAccess".to_string()]);
         assert_eq!(m.inline.get("s3-phi-read").map(String::as_str), Some("{}"));
         // Undo puts them back and deletes the group it created.
-        let undo = plan.undo().expect("reversible");
+        let Some(undo) = plan.undo() else {
+            panic!("reversible: {plan:?}")
+        };
         let [Action::IamUser(iam_user::Action::MoveGroupPoliciesToUser(back))] = undo.actions.as_slice() else {
             panic!("{undo:?}");
         };

@@ -97,6 +97,20 @@ for b in ("phi-unencrypted", "phi-no-tls", "phi-unversioned", "phi-unlogged", "p
 PYEOF
 echo "(phi-cloudfront-logs keeps its ACLs: the notice names CloudFront's log-delivery grant)"
 
+say "7c. The audit trail and the keys: the stopped trail logs again, rotation on, no key pending deletion"
+"$WORLD_PY" - <<'PYEOF'
+import boto3
+ct, kms = boto3.client("cloudtrail"), boto3.client("kms")
+for t in ct.describe_trails()["trailList"]:
+    logging = ct.get_trail_status(Name=t["Name"])["IsLogging"]
+    print(f"trail {t['Name']}: logging {logging}, multi-region {t['IsMultiRegionTrail']},"
+          f" validation {t['LogFileValidationEnabled']}, encrypted {bool(t.get('KmsKeyId'))}")
+for k in kms.list_keys()["Keys"]:
+    m = kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]
+    rotation = kms.get_key_rotation_status(KeyId=k["KeyId"])["KeyRotationEnabled"]
+    print(f"key {m['Description'] or m['KeyId']}: {m['KeyState']}, rotation {rotation}")
+PYEOF
+
 say "8. What went to Slack, and what the ledger holds"
 "$WORLD_PY" scripts/demo/show.py "$WORK/slack.jsonl"
 

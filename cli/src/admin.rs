@@ -32,6 +32,8 @@ async fn admin(g: &Global) -> Result<Admin> {
         arn: stack.caller.clone(),
         role_arn: None,
         kind: Some("autofix-cli".into()),
+        source_ip: None,
+        user_agent: None,
     };
     Ok(Admin {
         settings: DynamoSettings::new(clients.dynamodb.clone(), settings),

@@ -49,6 +49,8 @@ pub(crate) async fn sweep(
         arn: stack.caller.clone(),
         role_arn: None,
         kind: Some("autofix-cli".into()),
+        source_ip: None,
+        user_agent: None,
     };
     let mut params = params_of(filter)?;
     stack.fill_stack_defaults(&mut params, &region);

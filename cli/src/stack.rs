@@ -39,7 +39,15 @@ impl Stack {
     /// `<stack>-access-logs-<account>-<region>` for `AccessLogBucket`. Without the
     /// stack they stay empty: default encryption uses `aws/s3`, and access logging
     /// is withheld until `--set AccessLogBucket=...`.
+    ///
+    /// An empty `TrailName` is `<stack>-trail`, as the template names the trail it
+    /// creates, whether or not the stack is deployed (the name is only a name).
     pub(crate) fn fill_stack_defaults(&self, params: &mut policy::params::Params, region: &str) {
+        let trail_name = policy::params::Param::Text(&policy::rules::cloudtrail_enabled::TRAIL_NAME);
+        if params.value(trail_name).is_empty() {
+            // A non-empty text: always accepted.
+            let _ = params.set(trail_name, &format!("{}-trail", self.stack_name));
+        }
         if !self.deployed() {
             return;
         }

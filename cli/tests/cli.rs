@@ -143,10 +143,20 @@ async fn scan_then_fix_leaves_no_public_bucket_and_keeps_legitimate_statements()
     left.sort();
     left.dedup();
     // moto can't give the root user MFA (AccountMFAEnabled is always 0), and that rule
-    // only ever notifies: it is the one violation besides the exempt bucket.
+    // only ever notifies. The audit-trail rules (issue #11) judge an account this
+    // world gives no trail, Config recorder, GuardDuty or Security Hub: creating a
+    // trail is withheld without TrailBucket, a recorder is never created (it costs
+    // money), and services never enabled get a weekly notice, not a fix.
     assert_eq!(
         left,
-        vec![format!("arn:aws:iam::{ACCOUNT}:root"), bucket_arn("cli-website")]
+        vec![
+            format!("arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trails"),
+            format!("arn:aws:config:{REGION}:{ACCOUNT}:configuration-recorder"),
+            format!("arn:aws:guardduty:{REGION}:{ACCOUNT}:detector"),
+            format!("arn:aws:iam::{ACCOUNT}:root"),
+            bucket_arn("cli-website"),
+            format!("arn:aws:securityhub:{REGION}:{ACCOUNT}:hub/default"),
+        ]
     );
 }
 

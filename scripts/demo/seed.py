@@ -153,6 +153,33 @@ s3.put_bucket_acl(Bucket="phi-cloudfront-logs", AccessControlPolicy={"Owner": ac
 print(f"seeded (S3 data protection): the stack's log bucket {LOG_BUCKET}; phi-unencrypted (SSE-S3), "
       "phi-no-tls, phi-unversioned, phi-unlogged, phi-acls-enabled, phi-cloudfront-logs (a CloudFront log grant)")
 
+# The audit trail and the keys (issue #11): a trail someone stopped (its bucket, and a
+# key CloudTrail may encrypt with, as the stack makes them), a key without rotation,
+# a key pending deletion. CloudTrail's event history (moto lacks it; the launcher's
+# stand-in answers) is empty: no key changed state in 90 days, so the key pending
+# deletion was enabled before and is enabled again.
+kms = boto3.client("kms")
+ct = boto3.client("cloudtrail")
+TRAIL_BUCKET = f"{STACK}-trail-{ACCOUNT}-us-east-1"
+s3.create_bucket(Bucket=TRAIL_BUCKET)
+trail_key = kms.create_key(Description="hipaa-autofix CloudTrail logs", Policy=json.dumps({
+    "Version": "2012-10-17", "Statement": [
+        {"Sid": "AccountAdministers", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+         "Action": "kms:*", "Resource": "*"},
+        {"Sid": "CloudTrailEncryptsThisAccountsTrails", "Effect": "Allow",
+         "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "kms:GenerateDataKey*", "Resource": "*",
+         "Condition": {"StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": f"arn:aws:cloudtrail:*:{ACCOUNT}:trail/*"}}}]}))
+trail_key_arn = trail_key["KeyMetadata"]["Arn"]
+kms.enable_key_rotation(KeyId=trail_key_arn)
+ct.create_trail(Name="org-audit", S3BucketName=TRAIL_BUCKET, IsMultiRegionTrail=True,
+                IncludeGlobalServiceEvents=True, EnableLogFileValidation=True, KmsKeyId=trail_key_arn)
+# CreateTrail does not start logging: this is the trail after someone's StopLogging.
+no_rotation = kms.create_key(Description="phi-records data key")["KeyMetadata"]["KeyId"]
+pending = kms.create_key(Description="phi-archive data key")["KeyMetadata"]["KeyId"]
+kms.schedule_key_deletion(KeyId=pending, PendingWindowInDays=30)
+print(f"seeded (audit trail, keys): trail org-audit (stopped), key {no_rotation} (no rotation), "
+      f"key {pending} (pending deletion)")
+
 print("seeded: buckets phi-public-read, phi-public-write, phi-mixed-policy, phi-cdn-origin, phi-no-bpa, "
       "public-website (exempt), phi-records (compliant); no account-level Block Public Access; "
       "IAM user dev-old-key (a 120-day-old key), nurse-console (a console password, no MFA); no password policy")

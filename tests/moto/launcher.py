@@ -48,8 +48,20 @@ adding to that dict first is enough):
 ``GET /moto-api/hipaa/requests``
     Counts of the AWS requests seen since start (or the last ``POST`` to
     ``/moto-api/hipaa/requests/reset``): ``{"total": n, "by_service": {...},
-    "by_operation": {"iam:ListUsers": n, ...}, "throttled": n, "after_change": n}``.
-    Injected faults are counted too (a throttled request is a request).
+    "by_operation": {"iam:ListUsers": n, ...}, "throttled": n, "after_change": n,
+    "sequence": ["iam:CreateGroup", ...]}`` (``sequence``: the operations in the
+    order they arrived, the last 10,000). Injected faults are counted too (a
+    throttled request is a request).
+``POST /moto-api/hipaa/cloudtrail/events``
+    ``{"events": [{"EventName": "EnableKey", "EventTime": 1764500000,
+    "Resources": [{"ResourceName": "arn:aws:kms:..."}]}]}``: the events CloudTrail's
+    ``LookupEvents`` answers with (filtered by its ``EventName`` or ``ResourceName``
+    lookup attribute), none by default. moto 5.2.5 has no ``LookupEvents``: this is a
+    stand-in for that one call (README, testing notes), so that the CLI and the demo
+    can run the rules that read the event history. Likewise AWS Config's
+    ``DescribeDeliveryChannelStatus`` (moto raises NotImplementedError) is answered
+    with no status for any channel.
+
 It also corrects one answer of moto 5.2.5's S3: ``GetBucketVersioning`` comes back
 with the root element ``GetBucketVersioningResponse``, where S3 (and the Rust SDK's
 strict parser) has ``VersioningConfiguration``; boto3 doesn't mind, the Rust SDK
@@ -174,6 +186,9 @@ class Faults:
         self.by_operation: Counter[str] = Counter()
         self.throttled = 0
         self.after_change = 0
+        # The operations in the order they arrived (the last SEQUENCE_MAX): tests
+        # check the order of a fix's calls with it.
+        self.sequence: list[str] = []
 
     def draw(self, identity: str, purpose: str) -> float:
         """A number in [0, 100) fixed by the seed, the identity and its occurrence."""
@@ -192,10 +207,12 @@ class Faults:
                 "by_operation": dict(self.by_operation),
                 "throttled": self.throttled,
                 "after_change": self.after_change,
+                "sequence": list(self.sequence),
             }
 
 
 FAULTS = Faults()
+SEQUENCE_MAX = 10_000
 
 _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request")
 _READ_ONLY_QUERY = ("Get", "List", "Describe", "Generate", "Simulate")
@@ -286,6 +303,85 @@ def _throttle(req: Request) -> tuple[str, list[tuple[str, str]], bytes]:
     return _error(req, 400, "ThrottlingException", "Rate exceeded")
 
 
+# ---------------------------------------------------------------------------
+# CloudTrail LookupEvents: a stand-in for the one call moto 5.2.5 lacks
+
+
+class EventHistory:
+    """The events ``LookupEvents`` answers with: those a test or the demo recorded
+    (``POST /moto-api/hipaa/cloudtrail/events``), none by default. Only names, times
+    and resource names are kept, as the adapters read nothing else."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.events: list[dict[str, Any]] = []
+
+    def answer(self, body: bytes) -> bytes:
+        try:
+            request = json.loads(body or b"{}")
+        except ValueError:
+            request = {}
+        wanted = {(a.get("AttributeKey"), a.get("AttributeValue")) for a in request.get("LookupAttributes") or []}
+        with self.lock:
+            events = list(self.events)
+
+        def matches(e: dict[str, Any]) -> bool:
+            for key, value in wanted:
+                if key == "EventName" and e.get("EventName") != value:
+                    return False
+                if key == "ResourceName" and value not in [r.get("ResourceName") for r in e.get("Resources", [])]:
+                    return False
+            return True
+
+        return json.dumps({"Events": [e for e in events if matches(e)]}).encode()
+
+
+HISTORY = EventHistory()
+
+
+def _lookup_events(req: Request) -> tuple[str, list[tuple[str, str]], bytes]:
+    body = HISTORY.answer(req.body)
+    return (
+        "200 OK",
+        [
+            ("Content-Type", "application/x-amz-json-1.1"),
+            ("x-amzn-RequestId", str(uuid.uuid4())),
+            ("Content-Length", str(len(body))),
+        ],
+        body,
+    )
+
+
+def _delivery_channel_status() -> tuple[str, list[tuple[str, str]], bytes]:
+    """AWS Config's DescribeDeliveryChannelStatus, which moto 5.2.5 answers with
+    NotImplementedError: no delivery status for any channel (the channels themselves
+    come from moto's DescribeDeliveryChannels)."""
+    body = json.dumps({"DeliveryChannelsStatus": []}).encode()
+    return (
+        "200 OK",
+        [
+            ("Content-Type", "application/x-amz-json-1.1"),
+            ("x-amzn-RequestId", str(uuid.uuid4())),
+            ("Content-Length", str(len(body))),
+        ],
+        body,
+    )
+
+
+def cloudtrail_events(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, str], str]:
+    """``POST {"events": [{"EventName": "EnableKey", "EventTime": <epoch seconds>,
+    "Resources": [{"ResourceName": "<key ARN>"}]}, ...]}``: what LookupEvents answers."""
+    if request.method != "POST":
+        return 405, {}, json.dumps({"error": "POST a JSON body"})
+    try:
+        events = list(_json_body(request).get("events", []))
+    except (ValueError, TypeError) as e:
+        return 400, {}, json.dumps({"error": f"bad body: {e!r}"})
+    with HISTORY.lock:
+        HISTORY.events = events
+    return 200, {"Content-Type": "application/json"}, json.dumps({"events": len(events)})
+
+
 class FaultMiddleware:
     """Wraps moto's WSGI app: counts AWS requests and injects the configured faults."""
 
@@ -300,7 +396,17 @@ class FaultMiddleware:
             FAULTS.total += 1
             FAULTS.by_service[req.service] += 1
             FAULTS.by_operation[f"{req.service}:{req.operation}"] += 1
+            FAULTS.sequence.append(f"{req.service}:{req.operation}")
+            del FAULTS.sequence[:-SEQUENCE_MAX]
             throttle, after = FAULTS.throttle_percent, FAULTS.after_change_percent
+        if req.target.endswith("CloudTrail_20131101.LookupEvents"):
+            status, headers, body = _lookup_events(req)
+            start_response(status, headers)
+            return [body]
+        if req.target.endswith("StarlingDoveService.DescribeDeliveryChannelStatus"):
+            status, headers, body = _delivery_channel_status()
+            start_response(status, headers)
+            return [body]
         if throttle > 0 and FAULTS.draw(req.identity, "throttle") < throttle:
             with FAULTS.lock:
                 FAULTS.throttled += 1
@@ -384,6 +490,7 @@ def register_routes() -> None:
     moto_api_urls.url_paths["{0}/moto-api/hipaa/faults"] = faults
     moto_api_urls.url_paths["{0}/moto-api/hipaa/requests"] = requests_seen
     moto_api_urls.url_paths["{0}/moto-api/hipaa/requests/reset"] = reset_requests
+    moto_api_urls.url_paths["{0}/moto-api/hipaa/cloudtrail/events"] = cloudtrail_events
 
 
 def main() -> int:

@@ -53,6 +53,9 @@ pub fn resources(t: &Value) -> &Mapping {
 /// The logical id a `!GetAtt X.Arn` / `Fn::GetAtt: [X, Arn]` / `!Ref X` points at.
 pub fn target_id(v: &Value) -> Option<String> {
     match v {
+        // `!If [Condition, !Ref Parameter, the stack's own]`: a parameter that, left
+        // empty, names a resource the stack creates (the trail bucket, key, role).
+        Value::Tagged(t) if t.tag == "If" => untag(&t.value).as_sequence()?.get(1).and_then(target_id),
         Value::Tagged(t) => match untag(&t.value) {
             Value::String(s) => Some(s.split('.').next().unwrap_or(s).to_string()),
             Value::Sequence(seq) => seq.first().and_then(|x| untag(x).as_str()).map(str::to_owned),

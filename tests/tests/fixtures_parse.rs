@@ -77,6 +77,27 @@ const EXPECTED: &[&str] = &[
     "securityhub-finding-s3-2-resolved.json",
     "securityhub-finding-s3-2-foreign-account.json",
     "securityhub-finding-config-rule-versioning.json",
+    // issue #11
+    "cloudtrail-stop-logging.json",
+    "cloudtrail-update-trail.json",
+    "cloudtrail-delete-trail.json",
+    "cloudtrail-start-logging-by-autofix-role.json",
+    "cloudtrail-stop-configuration-recorder.json",
+    "cloudtrail-disable-key-rotation.json",
+    "cloudtrail-schedule-key-deletion.json",
+    "cloudtrail-delete-detector.json",
+    "cloudtrail-disable-security-hub.json",
+    "config-compliance-change-cloudtrail-enabled.json",
+    "config-compliance-change-cloudtrail-log-file-validation.json",
+    "config-compliance-change-cloudtrail-encryption.json",
+    "config-compliance-change-cloudtrail-cloudwatch-logs.json",
+    "config-compliance-change-guardduty.json",
+    "config-compliance-change-securityhub.json",
+    "config-compliance-change-kms-rotation.json",
+    "config-compliance-change-kms-deletion.json",
+    "cloudtrail-attach-user-policy.json",
+    "cloudtrail-put-user-policy.json",
+    "config-compliance-change-iam-user-no-policies.json",
 ];
 
 /// The other account of the `*-foreign-account` and `*-cross-account-caller` fixtures.
@@ -662,4 +683,148 @@ fn security_hub_findings_name_their_control_and_resource_and_route_to_their_rule
         ours.admit(&e).is_err(),
         "a finding about another account's bucket is refused"
     );
+}
+// -- issue #11: the audit trail and the keys -------------------------------------
+
+/// Each audit-trail and KMS fixture: its service's call, the resources it names, and
+/// the actor with where the call came from (kept for the loud notice).
+#[test]
+fn audit_trail_and_kms_calls_name_their_resource_and_where_the_caller_was() {
+    use policy::kinds::ResourceKind::*;
+    let key = "0d5b9f1e-1111-2222-3333-444455556666";
+    let cases: &[(&str, &str, Vec<ResourceRef>)] = &[
+        (
+            "cloudtrail-stop-logging.json",
+            "cloudtrail.amazonaws.com",
+            vec![ResourceRef::of(CloudTrailAccount, "", ACCOUNT, REGION)],
+        ),
+        (
+            "cloudtrail-delete-trail.json",
+            "cloudtrail.amazonaws.com",
+            vec![ResourceRef::of(CloudTrailAccount, "", ACCOUNT, REGION)],
+        ),
+        (
+            "cloudtrail-update-trail.json",
+            "cloudtrail.amazonaws.com",
+            vec![
+                ResourceRef::of(CloudTrailAccount, "", ACCOUNT, REGION),
+                ResourceRef::of(CloudTrailTrail, "org-audit", ACCOUNT, REGION),
+            ],
+        ),
+        (
+            "cloudtrail-stop-configuration-recorder.json",
+            "config.amazonaws.com",
+            vec![ResourceRef::of(ConfigRecorder, "", ACCOUNT, REGION)],
+        ),
+        (
+            "cloudtrail-disable-key-rotation.json",
+            "kms.amazonaws.com",
+            vec![ResourceRef::of(KmsKey, key, ACCOUNT, REGION)],
+        ),
+        (
+            "cloudtrail-schedule-key-deletion.json",
+            "kms.amazonaws.com",
+            vec![ResourceRef::of(KmsKey, key, ACCOUNT, REGION)],
+        ),
+        (
+            "cloudtrail-delete-detector.json",
+            "guardduty.amazonaws.com",
+            vec![ResourceRef::of(GuardDuty, "", ACCOUNT, REGION)],
+        ),
+        (
+            "cloudtrail-disable-security-hub.json",
+            "securityhub.amazonaws.com",
+            vec![ResourceRef::of(SecurityHub, "", ACCOUNT, REGION)],
+        ),
+    ];
+    for (name, source, resources) in cases {
+        let e = parse(name);
+        match &e.source {
+            EventSource::CloudTrail { event_source, .. } => assert_eq!(event_source, source, "{name}"),
+            other => panic!("{name}: unexpected source {other:?}"),
+        }
+        let mut got = e.resources.clone();
+        got.sort_by_key(|r| format!("{r}"));
+        let mut want = resources.clone();
+        want.sort_by_key(|r| format!("{r}"));
+        assert_eq!(got, want, "{name}");
+        let actor = e.actor.expect("an actor");
+        assert_eq!(actor.source_ip.as_deref(), Some("203.0.113.42"), "{name}");
+        assert!(
+            actor.user_agent.as_deref().is_some_and(|u| u.starts_with("aws-cli/")),
+            "{name}"
+        );
+    }
+    // Config compliance changes name the rule and the resource as Config does.
+    for (name, rule) in [
+        (
+            "config-compliance-change-cloudtrail-enabled.json",
+            "multi-region-cloud-trail-enabled-hipaa-autofix",
+        ),
+        (
+            "config-compliance-change-kms-deletion.json",
+            "kms-cmk-not-scheduled-for-deletion-hipaa-autofix",
+        ),
+    ] {
+        match parse(name).source {
+            EventSource::ComplianceChange { rule_name, compliance } => {
+                assert_eq!((rule_name.as_str(), compliance.as_str()), (rule, "NON_COMPLIANT"));
+            }
+            other => panic!("{name}: unexpected source {other:?}"),
+        }
+    }
+    // The loop guard's fixture: the audit-trail function's own role.
+    let e = parse("cloudtrail-start-logging-by-autofix-role.json");
+    assert_eq!(
+        e.actor.unwrap().role_arn.as_deref(),
+        Some("arn:aws:iam::123456789012:role/hipaa-autofix-audit-trail")
+    );
+}
+
+/// `iam-user-no-direct-policies`' fixtures: a user's own policy attached or put names
+/// the user, and only that rule takes them; Config's `IAM_USER_NO_POLICIES_CHECK`
+/// names the user by its unique id.
+#[test]
+fn direct_user_policy_calls_name_the_user_and_trigger_the_least_privilege_rule_only() {
+    let taken = |e: &Event| -> Vec<&'static str> {
+        policy::rules::all()
+            .iter()
+            .filter(|r| r.applies_to(e) && !r.targets(e).is_empty())
+            .map(|r| r.id())
+            .collect()
+    };
+    for (name, call) in [
+        ("cloudtrail-attach-user-policy.json", "AttachUserPolicy"),
+        ("cloudtrail-put-user-policy.json", "PutUserPolicy"),
+    ] {
+        let e = parse(name);
+        assert!(
+            matches!(&e.source, EventSource::CloudTrail { event_name, event_source, .. }
+                if event_name == call && event_source == "iam.amazonaws.com"),
+            "{name}: {:?}",
+            e.source
+        );
+        assert_eq!(
+            e.resources,
+            vec![ResourceRef::iam_user("dr-jones", ACCOUNT, REGION)],
+            "{name}"
+        );
+        let actor = e.actor.clone().expect("an actor");
+        assert_eq!(actor.source_ip.as_deref(), Some("203.0.113.42"), "{name}");
+        assert_eq!(taken(&e), ["iam-user-no-direct-policies"], "{name}");
+    }
+    let name = "config-compliance-change-iam-user-no-policies.json";
+    let e = parse(name);
+    assert_eq!(
+        e.source,
+        EventSource::ComplianceChange {
+            rule_name: "iam-user-no-policies-check-hipaa-autofix".into(),
+            compliance: "NON_COMPLIANT".into()
+        }
+    );
+    assert_eq!(
+        e.resources,
+        vec![ResourceRef::iam_user("AIDAEXAMPLEUSER000003", ACCOUNT, REGION)]
+    );
+    assert_eq!(taken(&e), ["iam-user-no-direct-policies"]);
 }

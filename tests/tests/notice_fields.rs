@@ -132,6 +132,8 @@ async fn function(world: &World, env: &[(&str, &str)], notices: &Arc<RecordingNo
         arn: format!("arn:aws:iam::{ACCOUNT}:user/admin"),
         role_arn: None,
         kind: Some("autofix-cli".into()),
+        source_ip: None,
+        user_agent: None,
     });
     f
 }

@@ -29,6 +29,17 @@ pub struct Clients {
     /// IAM is global: one endpoint, whatever the configured region.
     #[cfg(feature = "iam")]
     pub iam: aws_sdk_iam::Client,
+    // issue #11
+    #[cfg(feature = "cloudtrail")]
+    pub cloudtrail: aws_sdk_cloudtrail::Client,
+    #[cfg(feature = "kms")]
+    pub kms: aws_sdk_kms::Client,
+    #[cfg(feature = "guardduty")]
+    pub guardduty: aws_sdk_guardduty::Client,
+    #[cfg(feature = "securityhub")]
+    pub securityhub: aws_sdk_securityhub::Client,
+    #[cfg(feature = "logs")]
+    pub logs: aws_sdk_cloudwatchlogs::Client,
 }
 
 impl Clients {
@@ -68,6 +79,16 @@ impl Clients {
             sqs: aws_sdk_sqs::Client::new(sdk),
             #[cfg(feature = "iam")]
             iam: aws_sdk_iam::Client::new(sdk),
+            #[cfg(feature = "cloudtrail")]
+            cloudtrail: aws_sdk_cloudtrail::Client::new(sdk),
+            #[cfg(feature = "kms")]
+            kms: aws_sdk_kms::Client::new(sdk),
+            #[cfg(feature = "guardduty")]
+            guardduty: aws_sdk_guardduty::Client::new(sdk),
+            #[cfg(feature = "securityhub")]
+            securityhub: aws_sdk_securityhub::Client::new(sdk),
+            #[cfg(feature = "logs")]
+            logs: aws_sdk_cloudwatchlogs::Client::new(sdk),
         }
     }
 }
@@ -98,6 +119,33 @@ impl Clients {
             sqs: aws_sdk_sqs::Client::from_conf(self.sqs.config().to_builder().retry_config(retry.clone()).build()),
             #[cfg(feature = "iam")]
             iam: aws_sdk_iam::Client::from_conf(self.iam.config().to_builder().retry_config(retry.clone()).build()),
+            // issue #11
+            #[cfg(feature = "cloudtrail")]
+            cloudtrail: aws_sdk_cloudtrail::Client::from_conf(
+                self.cloudtrail
+                    .config()
+                    .to_builder()
+                    .retry_config(retry.clone())
+                    .build(),
+            ),
+            #[cfg(feature = "kms")]
+            kms: aws_sdk_kms::Client::from_conf(self.kms.config().to_builder().retry_config(retry.clone()).build()),
+            #[cfg(feature = "guardduty")]
+            guardduty: aws_sdk_guardduty::Client::from_conf(
+                self.guardduty.config().to_builder().retry_config(retry.clone()).build(),
+            ),
+            #[cfg(feature = "securityhub")]
+            securityhub: aws_sdk_securityhub::Client::from_conf(
+                self.securityhub
+                    .config()
+                    .to_builder()
+                    .retry_config(retry.clone())
+                    .build(),
+            ),
+            #[cfg(feature = "logs")]
+            logs: aws_sdk_cloudwatchlogs::Client::from_conf(
+                self.logs.config().to_builder().retry_config(retry.clone()).build(),
+            ),
         }
     }
 }

@@ -179,6 +179,7 @@ fn summary_of(account: &str, as_of: DateTime<Utc>, row: &Row<'_>) -> UserSnapsho
         mfa_devices,
         attached_policies: Read::NotRead,
         tags: Read::NotRead,
+        permissions: Read::NotRead,
     }
 }
 

@@ -203,6 +203,9 @@ mod tests {
                 "iam-mfa",
                 "iam-password-policy",
                 "s3-data-protection",
+                "audit-trail",
+                "kms-keys",
+                "iam-least-privilege",
             ]
         );
         let total: usize = fams.iter().map(|f| family(*f).len()).sum();

@@ -69,6 +69,14 @@ pub struct Actor {
     pub role_arn: Option<String>,
     /// `userIdentity.type`: IAMUser, AssumedRole, Root, AWSService ...
     pub kind: Option<String>,
+    /// Where the call came from (`sourceIPAddress`: an IP address, or an AWS service's
+    /// name when a service made the call). Configuration metadata, not PHI: an incident
+    /// responder's first question about who turned an audit control off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_ip: Option<String>,
+    /// The caller's client (`userAgent`: `aws-cli/2.15 ...`, `console.amazonaws.com`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
 }
 
 /// A place in an event that states which AWS account the event is about.
@@ -465,6 +473,16 @@ fn parse_cloudtrail(
             .and_then(Value::as_str)
             .map(str::to_owned),
         kind: ui.get("type").and_then(Value::as_str).map(str::to_owned),
+        source_ip: detail
+            .get("sourceIPAddress")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned),
+        user_agent: detail
+            .get("userAgent")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned),
     };
     // The envelope's account and the recipient account (whose resources the call acted
     // on) are both kept: the gate refuses the event unless both are ours.
@@ -700,6 +718,25 @@ mod tests {
             e.actor.map(|a| a.arn),
             Some("arn:aws:iam::123456789012:user/bob".to_string())
         );
+    }
+
+    #[test]
+    fn the_actor_keeps_where_the_call_came_from_and_its_client() {
+        let mut v = cloudtrail("aws.cloudtrail", "StopLogging", json!({"name": "t"}));
+        v["detail"]["sourceIPAddress"] = json!("203.0.113.7");
+        v["detail"]["userAgent"] = json!("aws-cli/2.15.0 Python/3.11");
+        let a = Event::parse(&v).unwrap_or_else(|e| panic!("{e}")).actor;
+        assert_eq!(a.as_ref().and_then(|a| a.source_ip.as_deref()), Some("203.0.113.7"));
+        assert_eq!(
+            a.as_ref().and_then(|a| a.user_agent.as_deref()),
+            Some("aws-cli/2.15.0 Python/3.11")
+        );
+        // Absent, they stay absent (and out of the ledger's JSON).
+        let a = Event::parse(&cloudtrail("aws.cloudtrail", "StopLogging", json!({"name": "t"})))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .actor;
+        assert_eq!(a.as_ref().and_then(|a| a.source_ip.clone()), None);
+        assert!(!serde_json::to_string(&a).unwrap_or_default().contains("source_ip"));
     }
 
     #[test]

@@ -13,3 +13,12 @@ pub const IAM_MFA: Family = Family::new("iam-mfa");
 pub const IAM_PASSWORD_POLICY: Family = Family::new("iam-password-policy");
 /// S3 data protection: default encryption, TLS only, versioning, access logs, ACLs disabled.
 pub const S3_DATA_PROTECTION: Family = Family::new("s3-data-protection");
+/// The audit trail and detection stay on: CloudTrail, the AWS Config recorder,
+/// GuardDuty, Security Hub.
+pub const AUDIT_TRAIL: Family = Family::new("audit-trail");
+/// Customer-managed KMS keys: rotation on, no deletion scheduled.
+pub const KMS_KEYS: Family = Family::new("kms-keys");
+/// IAM least privilege: users get permissions through groups, not policies of their
+/// own. A family of its own because its role may create groups and attach any policy
+/// to them, which no other IAM function's role may.
+pub const IAM_LEAST_PRIVILEGE: Family = Family::new("iam-least-privilege");

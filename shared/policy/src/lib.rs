@@ -11,10 +11,12 @@
 pub mod account;
 pub mod admin;
 pub mod catalog;
+pub mod cloudtrail;
 pub mod error;
 pub mod event;
 pub mod executor;
 pub mod family;
+pub mod history;
 pub mod iam;
 pub mod kinds;
 pub mod ledger;

@@ -28,7 +28,9 @@ pub struct FlagParam {
     pub help: &'static str,
 }
 
-/// A text parameter: non-empty, unless its default is empty (then empty means unset).
+/// A text parameter. Non-empty, unless its default is empty: then empty is allowed
+/// and means what its help says (for the stack's own resource, e.g. its trail bucket,
+/// which the template fills in and the CLI finds by the stack's name).
 #[derive(Debug)]
 pub struct TextParam {
     pub name: &'static str,
@@ -72,6 +74,7 @@ impl Param {
         match self {
             Param::Number(p) => format!("a whole number from {} to {}", p.min, p.max),
             Param::Flag(_) => "true or false".into(),
+            Param::Text(p) if p.default.is_empty() => "a text (empty: the default)".into(),
             Param::Text(_) => "a non-empty text".into(),
         }
     }
@@ -278,6 +281,21 @@ mod tests {
         assert!(p.set(Param::Number(&DAYS), "3650").is_ok());
         assert_eq!(p.number(&DAYS), 3650);
     }
+    #[test]
+    fn a_text_whose_default_is_empty_may_be_set_empty_and_no_other() {
+        const STACKS: TextParam = TextParam {
+            name: "SomeBucket",
+            default: "",
+            help: "empty: the stack's",
+        };
+        let mut p = Params::default();
+        assert!(p.set(Param::Text(&STACKS), "").is_ok());
+        assert_eq!(p.text(&STACKS), "");
+        assert!(p.set(Param::Text(&STACKS), "b").is_ok());
+        assert_eq!(p.text(&STACKS), "b");
+        assert!(p.set(Param::Text(&NAME), "").is_err());
+    }
+
     #[test]
     fn lookups_read_env_names_and_empty_is_unset() {
         let p = Params::from_lookup(KNOWN, |k| match k {

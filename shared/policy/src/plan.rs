@@ -25,6 +25,10 @@ impl Plan {
     pub fn descriptions(&self) -> Vec<String> {
         self.actions.iter().map(Action::describe).collect()
     }
+    /// How loudly the plan's notice is posted: its loudest action's severity.
+    pub fn severity(&self) -> crate::notice::Severity {
+        self.actions.iter().map(|a| a.info().severity).max().unwrap_or_default()
+    }
     /// The undo plan: inverse actions in reverse order; `None` when any action is irreversible.
     pub fn undo(&self) -> Option<Plan> {
         let actions: Option<Vec<Action>> = self.actions.iter().rev().map(Action::undo).collect();

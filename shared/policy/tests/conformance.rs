@@ -44,7 +44,14 @@ fn resource_of(rule: &dyn Rule, s: &Snapshot) -> ResourceRef {
     let id = match s {
         Snapshot::S3Bucket(b) => b.name.clone(),
         Snapshot::IamUser(u) => u.name.clone(),
-        Snapshot::S3Account(_) | Snapshot::IamAccount(_) => String::new(),
+        Snapshot::CloudTrailTrail(t) => t.name.clone(),
+        Snapshot::KmsKey(k) => k.id.clone(),
+        Snapshot::S3Account(_)
+        | Snapshot::IamAccount(_)
+        | Snapshot::CloudTrailAccount(_)
+        | Snapshot::ConfigRecorder(_)
+        | Snapshot::GuardDuty(_)
+        | Snapshot::SecurityHub(_) => String::new(),
     };
     ResourceRef::of(rule.kind(), id, "123456789012", "us-east-1")
 }

@@ -28,6 +28,8 @@ pub(crate) fn record(
             arn: "arn:aws:iam::123456789012:user/alice".into(),
             role_arn: None,
             kind: Some("IAMUser".into()),
+            source_ip: None,
+            user_agent: None,
         }),
         mode: Mode::Auto,
         outcome,

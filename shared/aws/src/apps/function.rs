@@ -150,7 +150,7 @@ impl App {
         slack: Option<Arc<dyn Notifier>>,
         memory: &(Arc<MemorySettings>, Arc<MemoryLedger>),
     ) -> Ports {
-        let aws = Arc::new(AwsAdapter::new(clients));
+        let aws = Arc::new(AwsAdapter::new(clients, &cfg.params));
         let settings: Arc<dyn SettingsStore> = match &cfg.settings_table {
             Some(t) => Arc::new(DynamoSettings::new(clients.dynamodb.clone(), t)),
             None => memory.0.clone(),

@@ -448,6 +448,8 @@ impl Interactions {
             arn: format!("slack:{} ({})", click.user_id, click.username),
             role_arn: None,
             kind: Some("slack".into()),
+            source_ip: None,
+            user_agent: None,
         };
         let mut opts = app.opts.clone();
         opts.actor = Some(actor.clone());

@@ -112,7 +112,11 @@ impl IamUserAdapter {
 
     /// Whether the user exists, for call sites where `NoSuchEntity` could mean
     /// either "the user is gone" or "the thing on the user is gone".
-    async fn user_exists(&self, name: &str) -> Result<bool, PortError> {
+    pub(super) fn iam(&self) -> &aws_sdk_iam::Client {
+        &self.iam
+    }
+
+    pub(super) async fn user_exists(&self, name: &str) -> Result<bool, PortError> {
         Ok(self.get_user(name).await?.is_some())
     }
 
@@ -176,6 +180,7 @@ impl IamUserAdapter {
                     u.attached_policies = Read::Value(self.attached_policies(&name, &what).await?);
                 }
                 Facet::Tags => u.tags = Read::Value(self.user_tags(&name, &what).await?),
+                Facet::Permissions => u.permissions = Read::Value(self.permissions(&name, &what).await?),
             }
         }
         Ok(())
@@ -300,7 +305,7 @@ impl IamUserAdapter {
         Ok(out)
     }
 
-    async fn attached_policies(&self, user: &str, what: &str) -> Result<Vec<String>, PortError> {
+    pub(super) async fn attached_policies(&self, user: &str, what: &str) -> Result<Vec<String>, PortError> {
         let mut pages = self
             .iam
             .list_attached_user_policies()
@@ -515,6 +520,8 @@ impl KindAdapter<IamUser> for IamUserAdapter {
                     Err(e) => return Err(port_error("DetachUserPolicy", &user_what(user), e)),
                 }
             }
+            Action::MoveDirectPoliciesToGroup(a) => self.move_to_group(a).await?,
+            Action::MoveGroupPoliciesToUser(a) => self.move_to_user(a).await?,
         }
         Ok(())
     }

@@ -16,10 +16,27 @@ use crate::clients::Clients;
 pub mod iam_account;
 #[cfg(feature = "iam")]
 pub mod iam_user;
+#[cfg(feature = "iam")]
+mod iam_user_permissions;
 #[cfg(feature = "s3control")]
 pub mod s3_account;
 #[cfg(feature = "s3")]
 pub mod s3_bucket;
+// issue #11: the audit trail and the keys
+#[cfg(feature = "cloudtrail")]
+pub mod cloudtrail;
+#[cfg(all(feature = "cloudtrail", feature = "kms"))]
+pub mod cloudtrail_account;
+#[cfg(all(feature = "cloudtrail", feature = "kms", feature = "logs"))]
+pub mod cloudtrail_trail;
+#[cfg(feature = "config")]
+pub mod config_recorder;
+#[cfg(all(feature = "guardduty", feature = "cloudtrail"))]
+pub mod guardduty;
+#[cfg(all(feature = "kms", feature = "cloudtrail"))]
+pub mod kms_key;
+#[cfg(all(feature = "securityhub", feature = "cloudtrail"))]
+pub mod security_hub;
 
 /// The reader, lister and remediator of one kind.
 #[async_trait]
@@ -40,6 +57,13 @@ pub struct AwsAdapter {
     pub s3_account: Arc<dyn KindAdapter<k::s3_account::S3Account>>,
     pub iam_user: Arc<dyn KindAdapter<k::iam_user::IamUser>>,
     pub iam_account: Arc<dyn KindAdapter<k::iam_account::IamAccount>>,
+    // issue #11
+    pub cloudtrail_account: Arc<dyn KindAdapter<k::cloudtrail_account::CloudTrailAccount>>,
+    pub cloudtrail_trail: Arc<dyn KindAdapter<k::cloudtrail_trail::CloudTrailTrail>>,
+    pub config_recorder: Arc<dyn KindAdapter<k::config_recorder::ConfigRecorder>>,
+    pub guardduty: Arc<dyn KindAdapter<k::guardduty::GuardDuty>>,
+    pub security_hub: Arc<dyn KindAdapter<k::security_hub::SecurityHub>>,
+    pub kms_key: Arc<dyn KindAdapter<k::kms_key::KmsKey>>,
 }
 
 impl std::fmt::Debug for AwsAdapter {
@@ -51,7 +75,8 @@ impl std::fmt::Debug for AwsAdapter {
 impl AwsAdapter {
     /// Each kind's adapter, or [`Unlinked`] for a kind whose service this build
     /// leaves out (its cargo feature is off: the function has no rule of the kind).
-    pub fn new(clients: &Clients) -> Self {
+    /// `params` are the rules' parameters (the trail key the CloudTrail kinds read).
+    pub fn new(clients: &Clients, params: &policy::params::Params) -> Self {
         #[cfg(feature = "s3")]
         let s3_bucket = Arc::new(self::s3_bucket::S3BucketAdapter::new(clients));
         #[cfg(not(feature = "s3"))]
@@ -67,12 +92,51 @@ impl AwsAdapter {
         );
         #[cfg(not(feature = "iam"))]
         let (iam_user, iam_account) = (Arc::new(Unlinked), Arc::new(Unlinked));
+        // issue #11
+        let trail_key =
+            Some(params.text(&policy::rules::cloudtrail_encryption::TRAIL_KMS_KEY_ARN)).filter(|k| !k.is_empty());
+        #[cfg(all(feature = "cloudtrail", feature = "kms"))]
+        let cloudtrail_account = Arc::new(self::cloudtrail_account::CloudTrailAccountAdapter::new(
+            clients,
+            trail_key.clone(),
+        ));
+        #[cfg(not(all(feature = "cloudtrail", feature = "kms")))]
+        let cloudtrail_account = Arc::new(Unlinked);
+        #[cfg(all(feature = "cloudtrail", feature = "kms", feature = "logs"))]
+        let cloudtrail_trail = Arc::new(self::cloudtrail_trail::CloudTrailTrailAdapter::new(clients, trail_key));
+        #[cfg(not(all(feature = "cloudtrail", feature = "kms", feature = "logs")))]
+        let cloudtrail_trail = {
+            let _ = trail_key;
+            Arc::new(Unlinked)
+        };
+        #[cfg(feature = "config")]
+        let config_recorder = Arc::new(self::config_recorder::ConfigRecorderAdapter::new(clients));
+        #[cfg(not(feature = "config"))]
+        let config_recorder = Arc::new(Unlinked);
+        #[cfg(all(feature = "guardduty", feature = "cloudtrail"))]
+        let guardduty = Arc::new(self::guardduty::GuardDutyAdapter::new(clients));
+        #[cfg(not(all(feature = "guardduty", feature = "cloudtrail")))]
+        let guardduty = Arc::new(Unlinked);
+        #[cfg(all(feature = "securityhub", feature = "cloudtrail"))]
+        let security_hub = Arc::new(self::security_hub::SecurityHubAdapter::new(clients));
+        #[cfg(not(all(feature = "securityhub", feature = "cloudtrail")))]
+        let security_hub = Arc::new(Unlinked);
+        #[cfg(all(feature = "kms", feature = "cloudtrail"))]
+        let kms_key = Arc::new(self::kms_key::KmsKeyAdapter::new(clients));
+        #[cfg(not(all(feature = "kms", feature = "cloudtrail")))]
+        let kms_key = Arc::new(Unlinked);
         let _ = clients;
         AwsAdapter {
             s3_bucket,
             s3_account,
             iam_user,
             iam_account,
+            cloudtrail_account,
+            cloudtrail_trail,
+            config_recorder,
+            guardduty,
+            security_hub,
+            kms_key,
         }
     }
 }
@@ -146,6 +210,30 @@ impl ResourceReader for AwsAdapter {
                 let f = own(facets, Facet::as_iam_account);
                 self.iam_account.fill(resource, s, &f).await
             }
+            Snapshot::CloudTrailAccount(s) => {
+                let f = own(facets, Facet::as_cloudtrail_account);
+                self.cloudtrail_account.fill(resource, s, &f).await
+            }
+            Snapshot::CloudTrailTrail(s) => {
+                let f = own(facets, Facet::as_cloudtrail_trail);
+                self.cloudtrail_trail.fill(resource, s, &f).await
+            }
+            Snapshot::ConfigRecorder(s) => {
+                let f = own(facets, Facet::as_config_recorder);
+                self.config_recorder.fill(resource, s, &f).await
+            }
+            Snapshot::GuardDuty(s) => {
+                let f = own(facets, Facet::as_guardduty);
+                self.guardduty.fill(resource, s, &f).await
+            }
+            Snapshot::SecurityHub(s) => {
+                let f = own(facets, Facet::as_security_hub);
+                self.security_hub.fill(resource, s, &f).await
+            }
+            Snapshot::KmsKey(s) => {
+                let f = own(facets, Facet::as_kms_key);
+                self.kms_key.fill(resource, s, &f).await
+            }
         }
     }
 }
@@ -158,6 +246,12 @@ impl ResourceLister for AwsAdapter {
             ResourceKind::S3Account => self.s3_account.list(account, region).await,
             ResourceKind::IamUser => self.iam_user.list(account, region).await,
             ResourceKind::IamAccount => self.iam_account.list(account, region).await,
+            ResourceKind::CloudTrailAccount => self.cloudtrail_account.list(account, region).await,
+            ResourceKind::CloudTrailTrail => self.cloudtrail_trail.list(account, region).await,
+            ResourceKind::ConfigRecorder => self.config_recorder.list(account, region).await,
+            ResourceKind::GuardDuty => self.guardduty.list(account, region).await,
+            ResourceKind::SecurityHub => self.security_hub.list(account, region).await,
+            ResourceKind::KmsKey => self.kms_key.list(account, region).await,
         }
     }
 }
@@ -173,6 +267,12 @@ impl Remediator for AwsAdapter {
             Action::S3Account(a) => self.s3_account.apply(resource, a).await,
             Action::IamUser(a) => self.iam_user.apply(resource, a).await,
             Action::IamAccount(a) => self.iam_account.apply(resource, a).await,
+            Action::CloudTrailAccount(a) => self.cloudtrail_account.apply(resource, a).await,
+            Action::CloudTrailTrail(a) => self.cloudtrail_trail.apply(resource, a).await,
+            Action::ConfigRecorder(a) => self.config_recorder.apply(resource, a).await,
+            Action::GuardDuty(a) => self.guardduty.apply(resource, a).await,
+            Action::SecurityHub(a) => self.security_hub.apply(resource, a).await,
+            Action::KmsKey(a) => self.kms_key.apply(resource, a).await,
         }
     }
 }

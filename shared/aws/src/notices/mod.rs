@@ -87,6 +87,10 @@ mod tests {
             ledger_id: ledger_id.into(),
             undo: None,
             notes: vec![],
+            severity: policy::notice::Severity::Normal,
+            source_ip: None,
+            user_agent: None,
+            caused_at: None,
         }
     }
 
@@ -284,6 +288,35 @@ mod tests {
         assert_eq!(
             decide(&again, Some(&quiet), t("2025-01-03T00:00:00Z"), DAY),
             Grouping::Post { repeated: None }
+        );
+    }
+
+    #[test]
+    fn someones_act_against_an_audit_control_is_posted_every_time_even_in_notify_mode() {
+        let loud = |id: &str| Notice {
+            severity: policy::notice::Severity::High,
+            caused_at: Some(t("2025-01-01T00:30:00Z")),
+            ..notice(Outcome::Notified, id)
+        };
+        let prev = posted_state(&loud("a"), "2025-01-01T00:00:00Z", 0);
+        assert_eq!(
+            decide(&loud("b"), Some(&prev), t("2025-01-01T01:00:00Z"), DAY),
+            Grouping::Post { repeated: None }
+        );
+        // The same state found again by a sweep (no one's act) is grouped as usual.
+        let swept = Notice {
+            severity: policy::notice::Severity::High,
+            ..notice(Outcome::Notified, "c")
+        };
+        let prev = posted_state(&swept, "2025-01-01T00:00:00Z", 0);
+        assert_eq!(
+            decide(
+                &notice(Outcome::Notified, "d"),
+                Some(&prev),
+                t("2025-01-01T01:00:00Z"),
+                DAY
+            ),
+            Grouping::Suppress
         );
     }
 

@@ -78,7 +78,7 @@ pub fn decide(notice: &Notice, prev: Option<&RepeatState>, now: DateTime<Utc>, w
     if !notice.ledger_id.is_empty() && (notice.ledger_id == prev.last_ledger_id || notice.ledger_id == prev.last_seen) {
         return Grouping::Duplicate;
     }
-    if !groupable(notice.outcome) || prev.fingerprint != fingerprint(notice) {
+    if !notice.groupable() || prev.fingerprint != fingerprint(notice) {
         return Grouping::Post { repeated: None };
     }
     let window = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX);

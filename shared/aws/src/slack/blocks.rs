@@ -3,7 +3,7 @@
 //! only what the [`Notice`] holds: configuration-level facts (rule, resource ARN,
 //! findings, changes, who and how). Never object keys or request bodies, which could
 //! hold PHI.
-use policy::notice::Notice;
+use policy::notice::{Notice, Severity};
 use serde_json::{Value, json};
 
 use super::buttons::{ACTIONS_BLOCK_ID, ButtonKind, ButtonValue};
@@ -177,10 +177,16 @@ pub fn message(notice: &Notice) -> Value {
     } else {
         "What would change"
     };
+    let loud = notice.severity == Severity::High;
+    let header = if loud {
+        format!(":rotating_light: HIGH SEVERITY: {}", notice.headline)
+    } else {
+        format!("{} {}", emoji(notice), notice.headline)
+    };
     let mut blocks = vec![
         json!({
             "type": "header",
-            "text": {"type": "plain_text", "text": cut(format!("{} {}", emoji(notice), notice.headline), HEADER_MAX), "emoji": true}
+            "text": {"type": "plain_text", "text": cut(header, HEADER_MAX), "emoji": true}
         }),
         fields(&[
             ("Rule", format!("`{}`\n{}", esc(&notice.rule), esc(&notice.rule_title))),
@@ -203,6 +209,16 @@ pub fn message(notice: &Notice) -> Value {
             ("Ledger id", format!("`{}`", esc(&notice.ledger_id))),
         ]),
     ];
+    if loud {
+        // Right under the header: who turned the control off, from where, with what, when.
+        blocks.insert(
+            1,
+            section(format!(
+                "<!here> *An audit or detection control was turned off.* Turned off by `{}`",
+                esc(&notice.who_where_when())
+            )),
+        );
+    }
     if let Some(undo) = &notice.undo {
         blocks.push(section(format!("*How to undo*\n`{}`", esc(undo))));
     }
@@ -214,8 +230,12 @@ pub fn message(notice: &Notice) -> Value {
     }
     let text = cut(
         format!(
-            "{}: {} ({}) [{}]",
-            notice.headline, notice.resource, notice.rule, notice.outcome
+            "{}{}: {} ({}) [{}]",
+            if loud { "<!here> HIGH SEVERITY: " } else { "" },
+            notice.headline,
+            notice.resource,
+            notice.rule,
+            notice.outcome
         ),
         SECTION_MAX,
     );
@@ -246,6 +266,10 @@ mod tests {
             ledger_id: "0190-abc".into(),
             undo: Some("autofix undo 0190-abc".into()),
             notes: vec!["a <note> & more".into()],
+            severity: Severity::Normal,
+            source_ip: None,
+            user_agent: None,
+            caused_at: None,
         }
     }
 
@@ -277,6 +301,38 @@ mod tests {
         }
         assert!(m.get("text").and_then(Value::as_str).is_some_and(|s| !s.is_empty()));
         assert_eq!(m["blocks"][0]["type"], "header");
+    }
+
+    #[test]
+    fn a_high_severity_notice_is_loud_and_says_who_from_where_and_when() {
+        let n = Notice {
+            severity: Severity::High,
+            mode: Mode::Notify,
+            outcome: Outcome::Notified,
+            caused_by: "arn:aws:iam::123456789012:user/mallory".into(),
+            source_ip: Some("203.0.113.7".into()),
+            user_agent: Some("aws-cli/2.15.0".into()),
+            caused_at: chrono::DateTime::parse_from_rfc3339("2026-11-29T10:00:00Z")
+                .ok()
+                .map(|t| t.with_timezone(&chrono::Utc)),
+            ..notice()
+        };
+        let m = message(&n);
+        let header = m["blocks"][0]["text"]["text"].as_str().unwrap_or_default();
+        assert!(header.starts_with(":rotating_light: HIGH SEVERITY"), "{header}");
+        let loud = m["blocks"][1]["text"]["text"].as_str().unwrap_or_default();
+        for needle in [
+            "<!here>",
+            "user/mallory",
+            "203.0.113.7",
+            "aws-cli/2.15.0",
+            "2026-11-29 10:00:00 UTC",
+        ] {
+            assert!(loud.contains(needle), "missing {needle}: {loud}");
+        }
+        assert!(m["text"].as_str().unwrap_or_default().starts_with("<!here>"));
+        // A normal notice mentions nobody.
+        assert!(!message(&notice()).to_string().contains("<!here>"));
     }
 
     #[test]

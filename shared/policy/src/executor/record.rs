@@ -3,7 +3,7 @@
 use tracing::{error, info, warn};
 
 use crate::error::PortError;
-use crate::event::Event;
+use crate::event::{Event, EventSource};
 use crate::kinds::Snapshot;
 use crate::ledger::{LedgerRecord, Outcome, new_id};
 use crate::notice::Notice;
@@ -67,7 +67,7 @@ impl Executor {
             Some("irreversible: AWS offers no way to restore the previous state exactly".to_string())
         };
         let changes = d.plan.descriptions();
-        let notice = Notice::from_record(
+        let mut notice = Notice::from_record(
             &LedgerRecord {
                 notes: d.notes.clone(),
                 ..rec
@@ -76,6 +76,14 @@ impl Executor {
             changes,
             undo,
         );
+        // An undo is an admin's act, never loud; a plan that turns an audit or
+        // detection control back on is, in every mode.
+        if d.outcome != Outcome::Undone {
+            notice.severity = d.plan.severity();
+        }
+        if matches!(event.source, EventSource::CloudTrail { .. }) {
+            notice.caused_at = Some(event.time);
+        }
         if let Err(e) = self.ports.notifier.notify(&notice).await {
             warn!(error = %chain(&e), rule = %d.rule, resource = %d.resource, "notification failed; the decision stands");
             d.notes.push("the notification could not be delivered".into());

@@ -1,5 +1,6 @@
 //! An IAM user: its access keys, console password (login profile), MFA devices,
-//! attached managed policies and tags, and the actions that change them.
+//! attached managed policies, where its permissions come from (its own policies and
+//! its groups'), and tags, and the actions that change them.
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -29,6 +30,34 @@ pub struct Snapshot {
     /// ARNs of the managed policies attached to the user.
     pub attached_policies: Read<Vec<String>>,
     pub tags: Read<BTreeMap<String, String>>,
+    /// Where the user's permissions come from: its own policies and its groups'.
+    #[serde(default, skip_serializing_if = "Read::is_not_read")]
+    pub permissions: Read<UserPermissions>,
+}
+
+/// A group's policies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupPolicies {
+    pub name: String,
+    /// ARNs of the managed policies attached to the group.
+    pub attached: Vec<String>,
+    /// Inline policies: name → document (JSON text).
+    pub inline: BTreeMap<String, String>,
+}
+
+/// A user's own policies (attached and inline) and its groups' policies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct UserPermissions {
+    pub attached: Vec<String>,
+    /// Inline policies: name → document (JSON text; configuration, not data).
+    pub inline: BTreeMap<String, String>,
+    pub groups: Vec<GroupPolicies>,
+}
+
+impl UserPermissions {
+    pub fn group(&self, name: &str) -> Option<&GroupPolicies> {
+        self.groups.iter().find(|g| g.name == name)
+    }
 }
 
 /// The parts of a user's state read separately.
@@ -44,6 +73,7 @@ pub enum Facet {
     MfaDevices,
     AttachedPolicies,
     Tags,
+    Permissions,
 }
 
 impl Facet {
@@ -54,6 +84,7 @@ impl Facet {
         Facet::MfaDevices,
         Facet::AttachedPolicies,
         Facet::Tags,
+        Facet::Permissions,
     ];
 
     /// The IAM read actions behind the facet.
@@ -67,6 +98,15 @@ impl Facet {
             Facet::MfaDevices => &["iam:ListMFADevices"],
             Facet::AttachedPolicies => &["iam:ListAttachedUserPolicies"],
             Facet::Tags => &["iam:ListUserTags"],
+            Facet::Permissions => &[
+                "iam:ListAttachedUserPolicies",
+                "iam:ListUserPolicies",
+                "iam:GetUserPolicy",
+                "iam:ListGroupsForUser",
+                "iam:ListAttachedGroupPolicies",
+                "iam:ListGroupPolicies",
+                "iam:GetGroupPolicy",
+            ],
         }
     }
 }
@@ -84,6 +124,7 @@ impl Snapshot {
             mfa_devices: Read::NotRead,
             attached_policies: Read::NotRead,
             tags: Read::NotRead,
+            permissions: Read::NotRead,
         }
     }
     /// When key `id` was last used: `None` when that is not read (or the key is not
@@ -99,6 +140,7 @@ impl Snapshot {
             Facet::MfaDevices => self.mfa_devices.is_read(),
             Facet::AttachedPolicies => self.attached_policies.is_read(),
             Facet::Tags => self.tags.is_read(),
+            Facet::Permissions => self.permissions.is_read(),
         }
     }
     pub fn copy_facet(&mut self, from: &Snapshot, f: Facet) {
@@ -109,6 +151,7 @@ impl Snapshot {
             Facet::MfaDevices => self.mfa_devices = from.mfa_devices.clone(),
             Facet::AttachedPolicies => self.attached_policies = from.attached_policies.clone(),
             Facet::Tags => self.tags = from.tags.clone(),
+            Facet::Permissions => self.permissions = from.permissions.clone(),
         }
     }
 }
@@ -131,6 +174,7 @@ pub const SPEC: KindSpec = KindSpec {
         super::Facet::IamUser(Facet::MfaDevices),
         super::Facet::IamUser(Facet::AttachedPolicies),
         super::Facet::IamUser(Facet::Tags),
+        super::Facet::IamUser(Facet::Permissions),
     ],
     tags: Some(super::Facet::IamUser(Facet::Tags)),
     actions: Action::ALL,
@@ -164,6 +208,8 @@ kind_actions!(
     DeleteLoginProfile,
     AttachUserPolicy,
     DetachUserPolicy,
+    MoveDirectPoliciesToGroup,
+    MoveGroupPoliciesToUser,
 );
 
 fn set_key_active(s: &mut Snapshot, key_id: &str, active: bool) {
@@ -346,6 +392,11 @@ impl ActionSpec for AttachUserPolicy {
         {
             p.push(self.policy_arn.clone());
         }
+        if let Some(p) = s.permissions.get_mut()
+            && !p.attached.contains(&self.policy_arn)
+        {
+            p.attached.push(self.policy_arn.clone());
+        }
     }
 }
 
@@ -381,6 +432,186 @@ impl ActionSpec for DetachUserPolicy {
     fn apply_to(&self, s: &mut Snapshot) {
         if let Some(p) = s.attached_policies.get_mut() {
             p.retain(|a| *a != self.policy_arn);
+        }
+        if let Some(p) = s.permissions.get_mut() {
+            p.attached.retain(|a| *a != self.policy_arn);
+        }
+    }
+}
+
+/// Move a user's own policies to a group of its own: create the group (unless it
+/// exists with no other member), give it the same managed and inline policies, add
+/// the user, and only then detach and delete the user's own. The user's permissions
+/// never drop, not even for a moment: a failure on the way leaves it with both.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoveDirectPoliciesToGroup {
+    pub user: String,
+    pub group: String,
+    pub managed: Vec<String>,
+    /// Inline policies: name → document.
+    pub inline: BTreeMap<String, String>,
+    /// Whether the group is created by this move (its undo deletes it again).
+    pub create_group: bool,
+}
+
+impl ActionSpec for MoveDirectPoliciesToGroup {
+    type Kind = IamUser;
+    const NAME: &'static str = "MoveDirectPoliciesToGroup";
+    // GetUser: a user gone since it was read is a quiet no-op, told apart before
+    // anything is created.
+    const PERMISSIONS: &'static [&'static str] = &[
+        "iam:GetUser",
+        "iam:GetGroup",
+        "iam:CreateGroup",
+        "iam:AttachGroupPolicy",
+        "iam:PutGroupPolicy",
+        "iam:AddUserToGroup",
+        "iam:DetachUserPolicy",
+        "iam:DeleteUserPolicy",
+    ];
+    const WRITES: Facet = Facet::Permissions;
+    const UNDO: Undo = Undo::By(&[MoveGroupPoliciesToUser::INFO]);
+
+    fn describe(&self) -> String {
+        let mut what: Vec<String> = self.managed.iter().map(|a| format!("managed {a}")).collect();
+        what.extend(self.inline.keys().map(|n| format!("inline {n}")));
+        format!(
+            "move the policies of user {} ({}) to {} group {} and add the user to it, then remove them from the user",
+            self.user,
+            what.join(", "),
+            if self.create_group { "its new" } else { "its" },
+            self.group
+        )
+    }
+    fn undo(&self) -> Option<Action> {
+        Some(
+            MoveGroupPoliciesToUser {
+                user: self.user.clone(),
+                group: self.group.clone(),
+                managed: self.managed.clone(),
+                inline: self.inline.clone(),
+                delete_group: self.create_group,
+            }
+            .into(),
+        )
+    }
+    fn holds_in(&self, s: &Snapshot) -> Option<bool> {
+        let p = s.permissions.get()?;
+        let direct_gone = !self.managed.iter().any(|a| p.attached.contains(a))
+            && !self.inline.keys().any(|n| p.inline.contains_key(n));
+        let in_group = p.group(&self.group).is_some_and(|g| {
+            self.managed.iter().all(|a| g.attached.contains(a))
+                && self.inline.iter().all(|(n, d)| g.inline.get(n) == Some(d))
+        });
+        Some(direct_gone && in_group)
+    }
+    fn apply_to(&self, s: &mut Snapshot) {
+        if let Some(a) = s.attached_policies.get_mut() {
+            a.retain(|x| !self.managed.contains(x));
+        }
+        let Some(p) = s.permissions.get_mut() else { return };
+        p.attached.retain(|x| !self.managed.contains(x));
+        p.inline.retain(|n, _| !self.inline.contains_key(n));
+        if p.group(&self.group).is_none() {
+            p.groups.push(GroupPolicies {
+                name: self.group.clone(),
+                attached: vec![],
+                inline: BTreeMap::new(),
+            });
+        }
+        for g in p.groups.iter_mut().filter(|g| g.name == self.group) {
+            for a in &self.managed {
+                if !g.attached.contains(a) {
+                    g.attached.push(a.clone());
+                }
+            }
+            g.inline.extend(self.inline.clone());
+        }
+    }
+}
+
+/// Put a user's policies back on the user (attach, put inline), then remove them from
+/// the group and, when the move created the group, take the user out and delete it
+/// (only as the undo of [`MoveDirectPoliciesToGroup`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoveGroupPoliciesToUser {
+    pub user: String,
+    pub group: String,
+    pub managed: Vec<String>,
+    pub inline: BTreeMap<String, String>,
+    pub delete_group: bool,
+}
+
+impl ActionSpec for MoveGroupPoliciesToUser {
+    type Kind = IamUser;
+    const NAME: &'static str = "MoveGroupPoliciesToUser";
+    const PERMISSIONS: &'static [&'static str] = &[
+        "iam:GetUser",
+        "iam:AttachUserPolicy",
+        "iam:PutUserPolicy",
+        "iam:RemoveUserFromGroup",
+        "iam:DetachGroupPolicy",
+        "iam:DeleteGroupPolicy",
+        "iam:DeleteGroup",
+    ];
+    const WRITES: Facet = Facet::Permissions;
+    const UNDO: Undo = Undo::By(&[MoveDirectPoliciesToGroup::INFO]);
+
+    fn describe(&self) -> String {
+        format!(
+            "put the policies of user {} back on the user, then take it out of group {}{}",
+            self.user,
+            self.group,
+            if self.delete_group { " and delete the group" } else { "" }
+        )
+    }
+    fn undo(&self) -> Option<Action> {
+        Some(
+            MoveDirectPoliciesToGroup {
+                user: self.user.clone(),
+                group: self.group.clone(),
+                managed: self.managed.clone(),
+                inline: self.inline.clone(),
+                create_group: self.delete_group,
+            }
+            .into(),
+        )
+    }
+    fn holds_in(&self, s: &Snapshot) -> Option<bool> {
+        let p = s.permissions.get()?;
+        let back = self.managed.iter().all(|a| p.attached.contains(a))
+            && self.inline.iter().all(|(n, d)| p.inline.get(n) == Some(d));
+        let group_as_before = match p.group(&self.group) {
+            None => self.delete_group,
+            Some(g) => {
+                !self.delete_group
+                    && !self.managed.iter().any(|a| g.attached.contains(a))
+                    && !self.inline.keys().any(|n| g.inline.contains_key(n))
+            }
+        };
+        Some(back && group_as_before)
+    }
+    fn apply_to(&self, s: &mut Snapshot) {
+        if let Some(a) = s.attached_policies.get_mut() {
+            for m in &self.managed {
+                if !a.contains(m) {
+                    a.push(m.clone());
+                }
+            }
+        }
+        let Some(p) = s.permissions.get_mut() else { return };
+        for m in &self.managed {
+            if !p.attached.contains(m) {
+                p.attached.push(m.clone());
+            }
+        }
+        p.inline.extend(self.inline.clone());
+        if self.delete_group {
+            p.groups.retain(|g| g.name != self.group);
+        }
+        for g in p.groups.iter_mut().filter(|g| g.name == self.group) {
+            g.attached.retain(|a| !self.managed.contains(a));
+            g.inline.retain(|n, _| !self.inline.contains_key(n));
         }
     }
 }

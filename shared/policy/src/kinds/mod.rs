@@ -26,6 +26,13 @@ pub mod iam_account;
 pub mod iam_user;
 pub mod s3_account;
 pub mod s3_bucket;
+// The audit trail and the keys (issue #11).
+pub mod cloudtrail_account;
+pub mod cloudtrail_trail;
+pub mod config_recorder;
+pub mod guardduty;
+pub mod kms_key;
+pub mod security_hub;
 
 pub(crate) use spec::kind_actions;
 pub use spec::{ActionInfo, ActionSpec, Kind, Read, Undo, undo_of};
@@ -41,6 +48,18 @@ pub enum ResourceKind {
     IamUser,
     /// Account-wide IAM settings (password policy, root user); `id` is the account id.
     IamAccount,
+    /// The account's trails, seen from one region; `id` is the account id.
+    CloudTrailAccount,
+    /// One CloudTrail trail; `id` is its name, `region` its home region.
+    CloudTrailTrail,
+    /// A region's AWS Config configuration recorder and delivery channels; `id` is the account id.
+    ConfigRecorder,
+    /// GuardDuty in one region; `id` is the account id.
+    GuardDuty,
+    /// Security Hub in one region; `id` is the account id.
+    SecurityHub,
+    /// A KMS key; `id` is its key id.
+    KmsKey,
 }
 
 /// An AWS service an adapter calls: a cargo feature of `hipaa-aws` of the same name.
@@ -50,12 +69,30 @@ pub enum Service {
     S3,
     S3Control,
     Iam,
-    /// AWS Config's `PutEvaluations`, for rules that deploy a custom Config rule.
+    /// AWS Config's `PutEvaluations`, for rules that deploy a custom Config rule, and
+    /// the configuration recorder.
     Config,
+    /// CloudTrail: trails, and the event history (`LookupEvents`) of other kinds.
+    CloudTrail,
+    Kms,
+    GuardDuty,
+    SecurityHub,
+    /// CloudWatch Logs (a trail's log group).
+    Logs,
 }
 
 impl Service {
-    pub const ALL: [Service; 4] = [Service::S3, Service::S3Control, Service::Iam, Service::Config];
+    pub const ALL: [Service; 9] = [
+        Service::S3,
+        Service::S3Control,
+        Service::Iam,
+        Service::Config,
+        Service::CloudTrail,
+        Service::Kms,
+        Service::GuardDuty,
+        Service::SecurityHub,
+        Service::Logs,
+    ];
 
     /// The cargo feature of `hipaa-aws` that links the service's SDK.
     pub fn feature(self) -> &'static str {
@@ -64,6 +101,11 @@ impl Service {
             Service::S3Control => "s3control",
             Service::Iam => "iam",
             Service::Config => "config",
+            Service::CloudTrail => "cloudtrail",
+            Service::Kms => "kms",
+            Service::GuardDuty => "guardduty",
+            Service::SecurityHub => "securityhub",
+            Service::Logs => "logs",
         }
     }
     /// The SDK crate behind the feature.
@@ -73,6 +115,11 @@ impl Service {
             Service::S3Control => "aws-sdk-s3control",
             Service::Iam => "aws-sdk-iam",
             Service::Config => "aws-sdk-config",
+            Service::CloudTrail => "aws-sdk-cloudtrail",
+            Service::Kms => "aws-sdk-kms",
+            Service::GuardDuty => "aws-sdk-guardduty",
+            Service::SecurityHub => "aws-sdk-securityhub",
+            Service::Logs => "aws-sdk-cloudwatchlogs",
         }
     }
 }
@@ -157,11 +204,17 @@ pub fn no_finding(_: &FindingResource<'_>) -> Option<ResourceRef> {
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 4] = [
+    pub const ALL: [ResourceKind; 10] = [
         ResourceKind::S3Bucket,
         ResourceKind::S3Account,
         ResourceKind::IamUser,
         ResourceKind::IamAccount,
+        ResourceKind::CloudTrailAccount,
+        ResourceKind::CloudTrailTrail,
+        ResourceKind::ConfigRecorder,
+        ResourceKind::GuardDuty,
+        ResourceKind::SecurityHub,
+        ResourceKind::KmsKey,
     ];
 
     /// Everything the kind's module declares.
@@ -171,6 +224,12 @@ impl ResourceKind {
             ResourceKind::S3Account => &s3_account::SPEC,
             ResourceKind::IamUser => &iam_user::SPEC,
             ResourceKind::IamAccount => &iam_account::SPEC,
+            ResourceKind::CloudTrailAccount => &cloudtrail_account::SPEC,
+            ResourceKind::CloudTrailTrail => &cloudtrail_trail::SPEC,
+            ResourceKind::ConfigRecorder => &config_recorder::SPEC,
+            ResourceKind::GuardDuty => &guardduty::SPEC,
+            ResourceKind::SecurityHub => &security_hub::SPEC,
+            ResourceKind::KmsKey => &kms_key::SPEC,
         }
     }
     /// The AWS Config resource type evaluations of this kind report.
@@ -274,6 +333,12 @@ pub enum Facet {
     S3Account(s3_account::Facet),
     IamUser(iam_user::Facet),
     IamAccount(iam_account::Facet),
+    CloudTrailAccount(cloudtrail_account::Facet),
+    CloudTrailTrail(cloudtrail_trail::Facet),
+    ConfigRecorder(config_recorder::Facet),
+    GuardDuty(guardduty::Facet),
+    SecurityHub(security_hub::Facet),
+    KmsKey(kms_key::Facet),
 }
 
 impl Facet {
@@ -283,6 +348,12 @@ impl Facet {
             Facet::S3Account(_) => ResourceKind::S3Account,
             Facet::IamUser(_) => ResourceKind::IamUser,
             Facet::IamAccount(_) => ResourceKind::IamAccount,
+            Facet::CloudTrailAccount(_) => ResourceKind::CloudTrailAccount,
+            Facet::CloudTrailTrail(_) => ResourceKind::CloudTrailTrail,
+            Facet::ConfigRecorder(_) => ResourceKind::ConfigRecorder,
+            Facet::GuardDuty(_) => ResourceKind::GuardDuty,
+            Facet::SecurityHub(_) => ResourceKind::SecurityHub,
+            Facet::KmsKey(_) => ResourceKind::KmsKey,
         }
     }
     /// The IAM read actions behind the facet.
@@ -292,30 +363,152 @@ impl Facet {
             Facet::S3Account(f) => f.permissions(),
             Facet::IamUser(f) => f.permissions(),
             Facet::IamAccount(f) => f.permissions(),
+            Facet::CloudTrailAccount(f) => f.permissions(),
+            Facet::CloudTrailTrail(f) => f.permissions(),
+            Facet::ConfigRecorder(f) => f.permissions(),
+            Facet::GuardDuty(f) => f.permissions(),
+            Facet::SecurityHub(f) => f.permissions(),
+            Facet::KmsKey(f) => f.permissions(),
         }
     }
     pub fn as_s3_bucket(self) -> Option<s3_bucket::Facet> {
         match self {
             Facet::S3Bucket(f) => Some(f),
-            Facet::S3Account(_) | Facet::IamUser(_) | Facet::IamAccount(_) => None,
+            Facet::S3Account(_)
+            | Facet::IamUser(_)
+            | Facet::IamAccount(_)
+            | Facet::CloudTrailAccount(_)
+            | Facet::CloudTrailTrail(_)
+            | Facet::ConfigRecorder(_)
+            | Facet::GuardDuty(_)
+            | Facet::SecurityHub(_)
+            | Facet::KmsKey(_) => None,
         }
     }
     pub fn as_s3_account(self) -> Option<s3_account::Facet> {
         match self {
             Facet::S3Account(f) => Some(f),
-            Facet::S3Bucket(_) | Facet::IamUser(_) | Facet::IamAccount(_) => None,
+            Facet::S3Bucket(_)
+            | Facet::IamUser(_)
+            | Facet::IamAccount(_)
+            | Facet::CloudTrailAccount(_)
+            | Facet::CloudTrailTrail(_)
+            | Facet::ConfigRecorder(_)
+            | Facet::GuardDuty(_)
+            | Facet::SecurityHub(_)
+            | Facet::KmsKey(_) => None,
         }
     }
     pub fn as_iam_user(self) -> Option<iam_user::Facet> {
         match self {
             Facet::IamUser(f) => Some(f),
-            Facet::S3Bucket(_) | Facet::S3Account(_) | Facet::IamAccount(_) => None,
+            Facet::S3Bucket(_)
+            | Facet::S3Account(_)
+            | Facet::IamAccount(_)
+            | Facet::CloudTrailAccount(_)
+            | Facet::CloudTrailTrail(_)
+            | Facet::ConfigRecorder(_)
+            | Facet::GuardDuty(_)
+            | Facet::SecurityHub(_)
+            | Facet::KmsKey(_) => None,
         }
     }
     pub fn as_iam_account(self) -> Option<iam_account::Facet> {
         match self {
             Facet::IamAccount(f) => Some(f),
-            Facet::S3Bucket(_) | Facet::S3Account(_) | Facet::IamUser(_) => None,
+            Facet::S3Bucket(_)
+            | Facet::S3Account(_)
+            | Facet::IamUser(_)
+            | Facet::CloudTrailAccount(_)
+            | Facet::CloudTrailTrail(_)
+            | Facet::ConfigRecorder(_)
+            | Facet::GuardDuty(_)
+            | Facet::SecurityHub(_)
+            | Facet::KmsKey(_) => None,
+        }
+    }
+    pub fn as_cloudtrail_account(self) -> Option<cloudtrail_account::Facet> {
+        match self {
+            Facet::CloudTrailAccount(f) => Some(f),
+            Facet::S3Bucket(_)
+            | Facet::S3Account(_)
+            | Facet::IamUser(_)
+            | Facet::IamAccount(_)
+            | Facet::CloudTrailTrail(_)
+            | Facet::ConfigRecorder(_)
+            | Facet::GuardDuty(_)
+            | Facet::SecurityHub(_)
+            | Facet::KmsKey(_) => None,
+        }
+    }
+    pub fn as_cloudtrail_trail(self) -> Option<cloudtrail_trail::Facet> {
+        match self {
+            Facet::CloudTrailTrail(f) => Some(f),
+            Facet::S3Bucket(_)
+            | Facet::S3Account(_)
+            | Facet::IamUser(_)
+            | Facet::IamAccount(_)
+            | Facet::CloudTrailAccount(_)
+            | Facet::ConfigRecorder(_)
+            | Facet::GuardDuty(_)
+            | Facet::SecurityHub(_)
+            | Facet::KmsKey(_) => None,
+        }
+    }
+    pub fn as_config_recorder(self) -> Option<config_recorder::Facet> {
+        match self {
+            Facet::ConfigRecorder(f) => Some(f),
+            Facet::S3Bucket(_)
+            | Facet::S3Account(_)
+            | Facet::IamUser(_)
+            | Facet::IamAccount(_)
+            | Facet::CloudTrailAccount(_)
+            | Facet::CloudTrailTrail(_)
+            | Facet::GuardDuty(_)
+            | Facet::SecurityHub(_)
+            | Facet::KmsKey(_) => None,
+        }
+    }
+    pub fn as_guardduty(self) -> Option<guardduty::Facet> {
+        match self {
+            Facet::GuardDuty(f) => Some(f),
+            Facet::S3Bucket(_)
+            | Facet::S3Account(_)
+            | Facet::IamUser(_)
+            | Facet::IamAccount(_)
+            | Facet::CloudTrailAccount(_)
+            | Facet::CloudTrailTrail(_)
+            | Facet::ConfigRecorder(_)
+            | Facet::SecurityHub(_)
+            | Facet::KmsKey(_) => None,
+        }
+    }
+    pub fn as_security_hub(self) -> Option<security_hub::Facet> {
+        match self {
+            Facet::SecurityHub(f) => Some(f),
+            Facet::S3Bucket(_)
+            | Facet::S3Account(_)
+            | Facet::IamUser(_)
+            | Facet::IamAccount(_)
+            | Facet::CloudTrailAccount(_)
+            | Facet::CloudTrailTrail(_)
+            | Facet::ConfigRecorder(_)
+            | Facet::GuardDuty(_)
+            | Facet::KmsKey(_) => None,
+        }
+    }
+    pub fn as_kms_key(self) -> Option<kms_key::Facet> {
+        match self {
+            Facet::KmsKey(f) => Some(f),
+            Facet::S3Bucket(_)
+            | Facet::S3Account(_)
+            | Facet::IamUser(_)
+            | Facet::IamAccount(_)
+            | Facet::CloudTrailAccount(_)
+            | Facet::CloudTrailTrail(_)
+            | Facet::ConfigRecorder(_)
+            | Facet::GuardDuty(_)
+            | Facet::SecurityHub(_) => None,
         }
     }
 }
@@ -328,6 +521,12 @@ pub enum Snapshot {
     S3Account(s3_account::Snapshot),
     IamUser(iam_user::Snapshot),
     IamAccount(iam_account::Snapshot),
+    CloudTrailAccount(cloudtrail_account::Snapshot),
+    CloudTrailTrail(cloudtrail_trail::Snapshot),
+    ConfigRecorder(config_recorder::Snapshot),
+    GuardDuty(guardduty::Snapshot),
+    SecurityHub(security_hub::Snapshot),
+    KmsKey(kms_key::Snapshot),
 }
 
 impl Snapshot {
@@ -338,6 +537,12 @@ impl Snapshot {
             ResourceKind::S3Account => Snapshot::S3Account(s3_account::Snapshot::empty(r)),
             ResourceKind::IamUser => Snapshot::IamUser(iam_user::Snapshot::empty(r, as_of)),
             ResourceKind::IamAccount => Snapshot::IamAccount(iam_account::Snapshot::empty(r, as_of)),
+            ResourceKind::CloudTrailAccount => Snapshot::CloudTrailAccount(cloudtrail_account::Snapshot::empty(r)),
+            ResourceKind::CloudTrailTrail => Snapshot::CloudTrailTrail(cloudtrail_trail::Snapshot::empty(r)),
+            ResourceKind::ConfigRecorder => Snapshot::ConfigRecorder(config_recorder::Snapshot::empty(r)),
+            ResourceKind::GuardDuty => Snapshot::GuardDuty(guardduty::Snapshot::empty(r, as_of)),
+            ResourceKind::SecurityHub => Snapshot::SecurityHub(security_hub::Snapshot::empty(r, as_of)),
+            ResourceKind::KmsKey => Snapshot::KmsKey(kms_key::Snapshot::empty(r, as_of)),
         }
     }
 
@@ -347,7 +552,14 @@ impl Snapshot {
         match self {
             Snapshot::IamUser(u) => u.as_of = t,
             Snapshot::IamAccount(a) => a.as_of = t,
-            Snapshot::S3Bucket(_) | Snapshot::S3Account(_) => {}
+            Snapshot::GuardDuty(g) => g.as_of = t,
+            Snapshot::SecurityHub(h) => h.as_of = t,
+            Snapshot::KmsKey(k) => k.as_of = t,
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_) => {}
         }
     }
 
@@ -357,55 +569,293 @@ impl Snapshot {
             Snapshot::S3Account(_) => ResourceKind::S3Account,
             Snapshot::IamUser(_) => ResourceKind::IamUser,
             Snapshot::IamAccount(_) => ResourceKind::IamAccount,
+            Snapshot::CloudTrailAccount(_) => ResourceKind::CloudTrailAccount,
+            Snapshot::CloudTrailTrail(_) => ResourceKind::CloudTrailTrail,
+            Snapshot::ConfigRecorder(_) => ResourceKind::ConfigRecorder,
+            Snapshot::GuardDuty(_) => ResourceKind::GuardDuty,
+            Snapshot::SecurityHub(_) => ResourceKind::SecurityHub,
+            Snapshot::KmsKey(_) => ResourceKind::KmsKey,
         }
     }
 
     pub fn as_s3_bucket(&self) -> Option<&s3_bucket::Snapshot> {
         match self {
             Snapshot::S3Bucket(s) => Some(s),
-            Snapshot::S3Account(_) | Snapshot::IamUser(_) | Snapshot::IamAccount(_) => None,
+            Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
         }
     }
     pub fn as_s3_account(&self) -> Option<&s3_account::Snapshot> {
         match self {
             Snapshot::S3Account(s) => Some(s),
-            Snapshot::S3Bucket(_) | Snapshot::IamUser(_) | Snapshot::IamAccount(_) => None,
+            Snapshot::S3Bucket(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
         }
     }
     pub fn as_iam_user(&self) -> Option<&iam_user::Snapshot> {
         match self {
             Snapshot::IamUser(s) => Some(s),
-            Snapshot::S3Bucket(_) | Snapshot::S3Account(_) | Snapshot::IamAccount(_) => None,
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
         }
     }
     pub fn as_iam_account(&self) -> Option<&iam_account::Snapshot> {
         match self {
             Snapshot::IamAccount(s) => Some(s),
-            Snapshot::S3Bucket(_) | Snapshot::S3Account(_) | Snapshot::IamUser(_) => None,
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
+        }
+    }
+    pub fn as_cloudtrail_account(&self) -> Option<&cloudtrail_account::Snapshot> {
+        match self {
+            Snapshot::CloudTrailAccount(s) => Some(s),
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
+        }
+    }
+    pub fn as_cloudtrail_trail(&self) -> Option<&cloudtrail_trail::Snapshot> {
+        match self {
+            Snapshot::CloudTrailTrail(s) => Some(s),
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
+        }
+    }
+    pub fn as_config_recorder(&self) -> Option<&config_recorder::Snapshot> {
+        match self {
+            Snapshot::ConfigRecorder(s) => Some(s),
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
+        }
+    }
+    pub fn as_guardduty(&self) -> Option<&guardduty::Snapshot> {
+        match self {
+            Snapshot::GuardDuty(s) => Some(s),
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
+        }
+    }
+    pub fn as_security_hub(&self) -> Option<&security_hub::Snapshot> {
+        match self {
+            Snapshot::SecurityHub(s) => Some(s),
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::KmsKey(_) => None,
+        }
+    }
+    pub fn as_kms_key(&self) -> Option<&kms_key::Snapshot> {
+        match self {
+            Snapshot::KmsKey(s) => Some(s),
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_) => None,
         }
     }
     pub fn as_s3_bucket_mut(&mut self) -> Option<&mut s3_bucket::Snapshot> {
         match self {
             Snapshot::S3Bucket(s) => Some(s),
-            Snapshot::S3Account(_) | Snapshot::IamUser(_) | Snapshot::IamAccount(_) => None,
+            Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
         }
     }
     pub fn as_s3_account_mut(&mut self) -> Option<&mut s3_account::Snapshot> {
         match self {
             Snapshot::S3Account(s) => Some(s),
-            Snapshot::S3Bucket(_) | Snapshot::IamUser(_) | Snapshot::IamAccount(_) => None,
+            Snapshot::S3Bucket(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
         }
     }
     pub fn as_iam_user_mut(&mut self) -> Option<&mut iam_user::Snapshot> {
         match self {
             Snapshot::IamUser(s) => Some(s),
-            Snapshot::S3Bucket(_) | Snapshot::S3Account(_) | Snapshot::IamAccount(_) => None,
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
         }
     }
     pub fn as_iam_account_mut(&mut self) -> Option<&mut iam_account::Snapshot> {
         match self {
             Snapshot::IamAccount(s) => Some(s),
-            Snapshot::S3Bucket(_) | Snapshot::S3Account(_) | Snapshot::IamUser(_) => None,
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
+        }
+    }
+    pub fn as_cloudtrail_account_mut(&mut self) -> Option<&mut cloudtrail_account::Snapshot> {
+        match self {
+            Snapshot::CloudTrailAccount(s) => Some(s),
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
+        }
+    }
+    pub fn as_cloudtrail_trail_mut(&mut self) -> Option<&mut cloudtrail_trail::Snapshot> {
+        match self {
+            Snapshot::CloudTrailTrail(s) => Some(s),
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
+        }
+    }
+    pub fn as_config_recorder_mut(&mut self) -> Option<&mut config_recorder::Snapshot> {
+        match self {
+            Snapshot::ConfigRecorder(s) => Some(s),
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
+        }
+    }
+    pub fn as_guardduty_mut(&mut self) -> Option<&mut guardduty::Snapshot> {
+        match self {
+            Snapshot::GuardDuty(s) => Some(s),
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::SecurityHub(_)
+            | Snapshot::KmsKey(_) => None,
+        }
+    }
+    pub fn as_security_hub_mut(&mut self) -> Option<&mut security_hub::Snapshot> {
+        match self {
+            Snapshot::SecurityHub(s) => Some(s),
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::KmsKey(_) => None,
+        }
+    }
+    pub fn as_kms_key_mut(&mut self) -> Option<&mut kms_key::Snapshot> {
+        match self {
+            Snapshot::KmsKey(s) => Some(s),
+            Snapshot::S3Bucket(_)
+            | Snapshot::S3Account(_)
+            | Snapshot::IamUser(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::CloudTrailTrail(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_) => None,
         }
     }
 
@@ -422,6 +872,12 @@ impl Snapshot {
             Facet::S3Account(f) => self.as_s3_account().is_none_or(|s| s.has(f)),
             Facet::IamUser(f) => self.as_iam_user().is_none_or(|s| s.has(f)),
             Facet::IamAccount(f) => self.as_iam_account().is_none_or(|s| s.has(f)),
+            Facet::CloudTrailAccount(f) => self.as_cloudtrail_account().is_none_or(|s| s.has(f)),
+            Facet::CloudTrailTrail(f) => self.as_cloudtrail_trail().is_none_or(|s| s.has(f)),
+            Facet::ConfigRecorder(f) => self.as_config_recorder().is_none_or(|s| s.has(f)),
+            Facet::GuardDuty(f) => self.as_guardduty().is_none_or(|s| s.has(f)),
+            Facet::SecurityHub(f) => self.as_security_hub().is_none_or(|s| s.has(f)),
+            Facet::KmsKey(f) => self.as_kms_key().is_none_or(|s| s.has(f)),
         }
     }
 
@@ -449,6 +905,36 @@ impl Snapshot {
                     to.copy_facet(from, f);
                 }
             }
+            Facet::CloudTrailAccount(f) => {
+                if let (Some(to), Some(from)) = (self.as_cloudtrail_account_mut(), from.as_cloudtrail_account()) {
+                    to.copy_facet(from, f);
+                }
+            }
+            Facet::CloudTrailTrail(f) => {
+                if let (Some(to), Some(from)) = (self.as_cloudtrail_trail_mut(), from.as_cloudtrail_trail()) {
+                    to.copy_facet(from, f);
+                }
+            }
+            Facet::ConfigRecorder(f) => {
+                if let (Some(to), Some(from)) = (self.as_config_recorder_mut(), from.as_config_recorder()) {
+                    to.copy_facet(from, f);
+                }
+            }
+            Facet::GuardDuty(f) => {
+                if let (Some(to), Some(from)) = (self.as_guardduty_mut(), from.as_guardduty()) {
+                    to.copy_facet(from, f);
+                }
+            }
+            Facet::SecurityHub(f) => {
+                if let (Some(to), Some(from)) = (self.as_security_hub_mut(), from.as_security_hub()) {
+                    to.copy_facet(from, f);
+                }
+            }
+            Facet::KmsKey(f) => {
+                if let (Some(to), Some(from)) = (self.as_kms_key_mut(), from.as_kms_key()) {
+                    to.copy_facet(from, f);
+                }
+            }
         }
     }
 
@@ -457,7 +943,14 @@ impl Snapshot {
         match self {
             Snapshot::S3Bucket(s) => s.tags.get(),
             Snapshot::IamUser(s) => s.tags.get(),
-            Snapshot::S3Account(_) | Snapshot::IamAccount(_) => None,
+            Snapshot::CloudTrailTrail(s) => s.tags.get(),
+            Snapshot::KmsKey(s) => s.tags.get(),
+            Snapshot::S3Account(_)
+            | Snapshot::IamAccount(_)
+            | Snapshot::CloudTrailAccount(_)
+            | Snapshot::ConfigRecorder(_)
+            | Snapshot::GuardDuty(_)
+            | Snapshot::SecurityHub(_) => None,
         }
     }
 }
@@ -474,6 +967,12 @@ pub enum Action {
     S3Account(s3_account::Action),
     IamUser(iam_user::Action),
     IamAccount(iam_account::Action),
+    CloudTrailAccount(cloudtrail_account::Action),
+    CloudTrailTrail(cloudtrail_trail::Action),
+    ConfigRecorder(config_recorder::Action),
+    GuardDuty(guardduty::Action),
+    SecurityHub(security_hub::Action),
+    KmsKey(kms_key::Action),
 }
 
 impl Action {
@@ -490,6 +989,12 @@ impl Action {
             Action::S3Account(a) => a.info(),
             Action::IamUser(a) => a.info(),
             Action::IamAccount(a) => a.info(),
+            Action::CloudTrailAccount(a) => a.info(),
+            Action::CloudTrailTrail(a) => a.info(),
+            Action::ConfigRecorder(a) => a.info(),
+            Action::GuardDuty(a) => a.info(),
+            Action::SecurityHub(a) => a.info(),
+            Action::KmsKey(a) => a.info(),
         }
     }
     pub fn kind(&self) -> ResourceKind {
@@ -513,6 +1018,12 @@ impl Action {
             Action::S3Account(a) => a.describe(),
             Action::IamUser(a) => a.describe(),
             Action::IamAccount(a) => a.describe(),
+            Action::CloudTrailAccount(a) => a.describe(),
+            Action::CloudTrailTrail(a) => a.describe(),
+            Action::ConfigRecorder(a) => a.describe(),
+            Action::GuardDuty(a) => a.describe(),
+            Action::SecurityHub(a) => a.describe(),
+            Action::KmsKey(a) => a.describe(),
         }
     }
     /// The action that restores the state this action replaced, when AWS allows it.
@@ -522,6 +1033,12 @@ impl Action {
             Action::S3Account(a) => a.undo().map(Action::S3Account),
             Action::IamUser(a) => a.undo().map(Action::IamUser),
             Action::IamAccount(a) => a.undo().map(Action::IamAccount),
+            Action::CloudTrailAccount(a) => a.undo().map(Action::CloudTrailAccount),
+            Action::CloudTrailTrail(a) => a.undo().map(Action::CloudTrailTrail),
+            Action::ConfigRecorder(a) => a.undo().map(Action::ConfigRecorder),
+            Action::GuardDuty(a) => a.undo().map(Action::GuardDuty),
+            Action::SecurityHub(a) => a.undo().map(Action::SecurityHub),
+            Action::KmsKey(a) => a.undo().map(Action::KmsKey),
         }
     }
     /// Whether the state this action establishes is what `snapshot` shows (`None`
@@ -533,6 +1050,12 @@ impl Action {
             Action::S3Account(a) => snapshot.as_s3_account().map_or(Some(false), |s| a.holds_in(s)),
             Action::IamUser(a) => snapshot.as_iam_user().map_or(Some(false), |s| a.holds_in(s)),
             Action::IamAccount(a) => snapshot.as_iam_account().map_or(Some(false), |s| a.holds_in(s)),
+            Action::CloudTrailAccount(a) => snapshot.as_cloudtrail_account().map_or(Some(false), |s| a.holds_in(s)),
+            Action::CloudTrailTrail(a) => snapshot.as_cloudtrail_trail().map_or(Some(false), |s| a.holds_in(s)),
+            Action::ConfigRecorder(a) => snapshot.as_config_recorder().map_or(Some(false), |s| a.holds_in(s)),
+            Action::GuardDuty(a) => snapshot.as_guardduty().map_or(Some(false), |s| a.holds_in(s)),
+            Action::SecurityHub(a) => snapshot.as_security_hub().map_or(Some(false), |s| a.holds_in(s)),
+            Action::KmsKey(a) => snapshot.as_kms_key().map_or(Some(false), |s| a.holds_in(s)),
         }
     }
     /// The action's effect on a snapshot, simulated (nothing when it is of another kind).
@@ -555,6 +1078,36 @@ impl Action {
             }
             Action::IamAccount(a) => {
                 if let Some(s) = snapshot.as_iam_account_mut() {
+                    a.apply_to(s);
+                }
+            }
+            Action::CloudTrailAccount(a) => {
+                if let Some(s) = snapshot.as_cloudtrail_account_mut() {
+                    a.apply_to(s);
+                }
+            }
+            Action::CloudTrailTrail(a) => {
+                if let Some(s) = snapshot.as_cloudtrail_trail_mut() {
+                    a.apply_to(s);
+                }
+            }
+            Action::ConfigRecorder(a) => {
+                if let Some(s) = snapshot.as_config_recorder_mut() {
+                    a.apply_to(s);
+                }
+            }
+            Action::GuardDuty(a) => {
+                if let Some(s) = snapshot.as_guardduty_mut() {
+                    a.apply_to(s);
+                }
+            }
+            Action::SecurityHub(a) => {
+                if let Some(s) = snapshot.as_security_hub_mut() {
+                    a.apply_to(s);
+                }
+            }
+            Action::KmsKey(a) => {
+                if let Some(s) = snapshot.as_kms_key_mut() {
                     a.apply_to(s);
                 }
             }
@@ -594,6 +1147,27 @@ wrap_kind!(S3Bucket, s3_bucket, as_s3_bucket, as_s3_bucket_mut);
 wrap_kind!(S3Account, s3_account, as_s3_account, as_s3_account_mut);
 wrap_kind!(IamUser, iam_user, as_iam_user, as_iam_user_mut);
 wrap_kind!(IamAccount, iam_account, as_iam_account, as_iam_account_mut);
+wrap_kind!(
+    CloudTrailAccount,
+    cloudtrail_account,
+    as_cloudtrail_account,
+    as_cloudtrail_account_mut
+);
+wrap_kind!(
+    CloudTrailTrail,
+    cloudtrail_trail,
+    as_cloudtrail_trail,
+    as_cloudtrail_trail_mut
+);
+wrap_kind!(
+    ConfigRecorder,
+    config_recorder,
+    as_config_recorder,
+    as_config_recorder_mut
+);
+wrap_kind!(GuardDuty, guardduty, as_guardduty, as_guardduty_mut);
+wrap_kind!(SecurityHub, security_hub, as_security_hub, as_security_hub_mut);
+wrap_kind!(KmsKey, kms_key, as_kms_key, as_kms_key_mut);
 
 #[cfg(test)]
 mod tests {

@@ -52,6 +52,8 @@ pub struct ActionInfo {
     /// How it is undone. A function, so that two actions undoing each other can
     /// name each other without a cycle between constants.
     pub undo: fn() -> Undo,
+    /// How loudly a plan holding it is posted.
+    pub severity: crate::notice::Severity,
 }
 
 impl ActionInfo {
@@ -99,6 +101,9 @@ pub trait ActionSpec: Clone + Into<<Self::Kind as Kind>::Action> {
     const WRITES: <Self::Kind as Kind>::Facet;
     /// How it is undone; [`ActionSpec::undo`] must agree (a unit test checks it).
     const UNDO: Undo;
+    /// `High` for an action that turns an audit or detection control back on: the
+    /// notice of a plan holding it is loud, in every mode.
+    const SEVERITY: crate::notice::Severity = crate::notice::Severity::Normal;
     /// One line for people: what the action changes.
     fn describe(&self) -> String;
     /// The action that restores the state this one replaced, when AWS allows it.
@@ -137,6 +142,8 @@ impl<T> Read<T> {
     pub fn is_read(&self) -> bool {
         matches!(self, Read::Value(_))
     }
+    /// For `skip_serializing_if`: a facet added to a snapshot later leaves the JSON of
+    /// snapshots that don't read it as it was.
     pub fn is_not_read(&self) -> bool {
         !self.is_read()
     }
@@ -201,6 +208,7 @@ macro_rules! kind_actions {
                     permissions: <$name as $crate::kinds::ActionSpec>::PERMISSIONS,
                     writes: $crate::kinds::Facet::$kind(<$name as $crate::kinds::ActionSpec>::WRITES),
                     undo: $crate::kinds::undo_of::<$name>,
+                    severity: <$name as $crate::kinds::ActionSpec>::SEVERITY,
                 };
             }
             impl From<$name> for Action {

@@ -21,6 +21,18 @@ pub mod s3_bucket_public_access;
 pub mod s3_bucket_ssl_requests_only;
 pub mod s3_bucket_versioning;
 pub(crate) mod samples;
+// issue #11: the audit trail and the keys
+pub(crate) mod audit_samples;
+pub mod cloudtrail_cloudwatch_logs;
+pub mod cloudtrail_enabled;
+pub mod cloudtrail_encryption;
+pub mod cloudtrail_log_file_validation;
+pub mod config_recorder_on;
+pub mod guardduty_enabled;
+pub mod iam_user_no_direct_policies;
+pub mod kms_key_deletion_cancelled;
+pub mod kms_key_rotation;
+pub mod securityhub_enabled;
 
 /// Every rule hipaa-autofix knows, with parameters. A plain list; no registration
 /// magic. Everything else (families, parameters, permissions) is derived from it.
@@ -39,6 +51,17 @@ pub fn all_with(p: &Params) -> Vec<Arc<dyn Rule>> {
         Arc::new(s3_bucket_versioning::S3BucketVersioning::new(p)),
         Arc::new(s3_bucket_access_logging::S3BucketAccessLogging::new(p)),
         Arc::new(s3_bucket_acls_disabled::S3BucketAclsDisabled),
+        // issue #11: the audit trail and the keys
+        Arc::new(cloudtrail_enabled::CloudTrailEnabled::new(p)),
+        Arc::new(cloudtrail_log_file_validation::CloudTrailLogFileValidation),
+        Arc::new(cloudtrail_encryption::CloudTrailEncryption),
+        Arc::new(cloudtrail_cloudwatch_logs::CloudTrailCloudWatchLogs::new(p)),
+        Arc::new(config_recorder_on::ConfigRecorderOn),
+        Arc::new(guardduty_enabled::GuardDutyEnabled),
+        Arc::new(securityhub_enabled::SecurityHubEnabled),
+        Arc::new(kms_key_deletion_cancelled::KmsKeyDeletionCancelled),
+        Arc::new(kms_key_rotation::KmsKeyRotation),
+        Arc::new(iam_user_no_direct_policies::IamUserNoDirectPolicies::new(p)),
     ]
 }
 

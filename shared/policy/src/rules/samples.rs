@@ -59,6 +59,7 @@ pub fn user_with(
         ),
         attached_policies: Read::Value(attached.into_iter().map(str::to_owned).collect()),
         tags: Read::Value(BTreeMap::new()),
+        permissions: Read::NotRead,
     }
 }
 

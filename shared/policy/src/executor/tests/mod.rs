@@ -126,6 +126,8 @@ fn put_acl_by(bucket: &str, caller: &str, id: &str) -> Event {
             arn: caller.into(),
             role_arn: None,
             kind: Some("IAMUser".into()),
+            source_ip: None,
+            user_agent: None,
         }),
     }
 }

@@ -197,7 +197,14 @@ mod tests {
         let fams = families();
         assert_eq!(
             fams.iter().map(|f| f.name()).collect::<Vec<_>>(),
-            ["s3-public-access", "iam-access-keys", "iam-mfa", "iam-password-policy"]
+            [
+                "s3-public-access",
+                "iam-access-keys",
+                "iam-mfa",
+                "iam-password-policy",
+                "network-exposure",
+                "data-store-exposure",
+            ]
         );
         let total: usize = fams.iter().map(|f| family(*f).len()).sum();
         assert_eq!(total, rules::all().len());

@@ -449,6 +449,7 @@ fn parse_cloudtrail(
         caller_type: actor.kind.as_deref(),
         account: &r_account,
         region: &r_region,
+        response: detail.get("responseElements").filter(|v| !v.is_null()),
     };
     // Each kind says which of its resources the call names (no two kinds claim one call).
     let mut resources = Vec::new();

@@ -11,3 +11,10 @@ pub const IAM_ACCESS_KEYS: Family = Family::new("iam-access-keys");
 pub const IAM_MFA: Family = Family::new("iam-mfa");
 /// The account password policy.
 pub const IAM_PASSWORD_POLICY: Family = Family::new("iam-password-policy");
+/// Network paths from the internet: security groups (admin ports, default groups).
+/// Links the EC2 SDK.
+pub const NETWORK_EXPOSURE: Family = Family::new("network-exposure");
+/// Data stores open to anyone or unencrypted by default: EBS encryption by default,
+/// public EBS and RDS snapshots, public RDS instances, public Lambda functions.
+/// Links the EC2, RDS and Lambda SDKs.
+pub const DATA_STORE_EXPOSURE: Family = Family::new("data-store-exposure");

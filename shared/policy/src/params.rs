@@ -28,7 +28,7 @@ pub struct FlagParam {
     pub help: &'static str,
 }
 
-/// A non-empty text parameter.
+/// A text parameter: non-empty, unless its default is empty (then it is optional).
 #[derive(Debug)]
 pub struct TextParam {
     pub name: &'static str,
@@ -72,6 +72,7 @@ impl Param {
         match self {
             Param::Number(p) => format!("a whole number from {} to {}", p.min, p.max),
             Param::Flag(_) => "true or false".into(),
+            Param::Text(p) if p.default.is_empty() => "a text (empty for none)".into(),
             Param::Text(_) => "a non-empty text".into(),
         }
     }
@@ -92,7 +93,8 @@ impl Param {
                 v @ ("true" | "false") => Some(v.to_string()),
                 _ => None,
             },
-            Param::Text(_) => (!value.is_empty()).then(|| value.to_string()),
+            // A text whose default is empty is optional: empty is its value "none".
+            Param::Text(p) => (!value.is_empty() || p.default.is_empty()).then(|| value.to_string()),
         };
         ok.ok_or_else(|| ParamError::Invalid {
             name: self.name().into(),

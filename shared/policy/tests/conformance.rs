@@ -45,6 +45,12 @@ fn resource_of(rule: &dyn Rule, s: &Snapshot) -> ResourceRef {
         Snapshot::S3Bucket(b) => b.name.clone(),
         Snapshot::IamUser(u) => u.name.clone(),
         Snapshot::S3Account(_) | Snapshot::IamAccount(_) => String::new(),
+        Snapshot::Ec2SecurityGroup(g) => g.group_id.clone(),
+        Snapshot::EbsSnapshot(s) => s.snapshot_id.clone(),
+        Snapshot::RdsDbInstance(i) => i.instance_id.clone(),
+        Snapshot::RdsSnapshot(s) => s.id.clone(),
+        Snapshot::LambdaFunction(f) => f.function_name.clone(),
+        Snapshot::Ec2Account(_) => String::new(),
     };
     ResourceRef::of(rule.kind(), id, "123456789012", "us-east-1")
 }

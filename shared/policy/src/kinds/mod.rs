@@ -22,8 +22,14 @@ use crate::error::EventError;
 
 mod spec;
 
+pub mod ebs_snapshot;
+pub mod ec2_account;
+pub mod ec2_security_group;
 pub mod iam_account;
 pub mod iam_user;
+pub mod lambda_function;
+pub mod rds_db_instance;
+pub mod rds_snapshot;
 pub mod s3_account;
 pub mod s3_bucket;
 
@@ -41,6 +47,18 @@ pub enum ResourceKind {
     IamUser,
     /// Account-wide IAM settings (password policy, root user); `id` is the account id.
     IamAccount,
+    /// See [`ec2_security_group`].
+    Ec2SecurityGroup,
+    /// See [`ec2_account`].
+    Ec2Account,
+    /// See [`ebs_snapshot`].
+    EbsSnapshot,
+    /// See [`rds_db_instance`].
+    RdsDbInstance,
+    /// See [`rds_snapshot`].
+    RdsSnapshot,
+    /// See [`lambda_function`].
+    LambdaFunction,
 }
 
 /// An AWS service an adapter calls: a cargo feature of `hipaa-aws` of the same name.
@@ -52,10 +70,23 @@ pub enum Service {
     Iam,
     /// AWS Config's `PutEvaluations`, for rules that deploy a custom Config rule.
     Config,
+    Ec2,
+    Rds,
+    Lambda,
+    Ssm,
 }
 
 impl Service {
-    pub const ALL: [Service; 4] = [Service::S3, Service::S3Control, Service::Iam, Service::Config];
+    pub const ALL: [Service; 8] = [
+        Service::S3,
+        Service::S3Control,
+        Service::Iam,
+        Service::Config,
+        Service::Ec2,
+        Service::Rds,
+        Service::Lambda,
+        Service::Ssm,
+    ];
 
     /// The cargo feature of `hipaa-aws` that links the service's SDK.
     pub fn feature(self) -> &'static str {
@@ -64,6 +95,10 @@ impl Service {
             Service::S3Control => "s3control",
             Service::Iam => "iam",
             Service::Config => "config",
+            Service::Ec2 => "ec2",
+            Service::Rds => "rds",
+            Service::Lambda => "lambda",
+            Service::Ssm => "ssm",
         }
     }
     /// The SDK crate behind the feature.
@@ -73,6 +108,10 @@ impl Service {
             Service::S3Control => "aws-sdk-s3control",
             Service::Iam => "aws-sdk-iam",
             Service::Config => "aws-sdk-config",
+            Service::Ec2 => "aws-sdk-ec2",
+            Service::Rds => "aws-sdk-rds",
+            Service::Lambda => "aws-sdk-lambda",
+            Service::Ssm => "aws-sdk-ssm",
         }
     }
 }
@@ -93,6 +132,8 @@ pub struct CloudTrailCall<'a> {
     /// The account and region the call was made in (`recipientAccountId`, `awsRegion`).
     pub account: &'a str,
     pub region: &'a str,
+    /// `responseElements` (what a create call made: a new group's id, ...).
+    pub response: Option<&'a Value>,
 }
 
 impl CloudTrailCall<'_> {
@@ -128,11 +169,17 @@ pub struct KindSpec {
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 4] = [
+    pub const ALL: [ResourceKind; 10] = [
         ResourceKind::S3Bucket,
         ResourceKind::S3Account,
         ResourceKind::IamUser,
         ResourceKind::IamAccount,
+        ResourceKind::Ec2SecurityGroup,
+        ResourceKind::Ec2Account,
+        ResourceKind::EbsSnapshot,
+        ResourceKind::RdsDbInstance,
+        ResourceKind::RdsSnapshot,
+        ResourceKind::LambdaFunction,
     ];
 
     /// Everything the kind's module declares.
@@ -142,6 +189,12 @@ impl ResourceKind {
             ResourceKind::S3Account => &s3_account::SPEC,
             ResourceKind::IamUser => &iam_user::SPEC,
             ResourceKind::IamAccount => &iam_account::SPEC,
+            ResourceKind::Ec2SecurityGroup => &ec2_security_group::SPEC,
+            ResourceKind::Ec2Account => &ec2_account::SPEC,
+            ResourceKind::EbsSnapshot => &ebs_snapshot::SPEC,
+            ResourceKind::RdsDbInstance => &rds_db_instance::SPEC,
+            ResourceKind::RdsSnapshot => &rds_snapshot::SPEC,
+            ResourceKind::LambdaFunction => &lambda_function::SPEC,
         }
     }
     /// The AWS Config resource type evaluations of this kind report.
@@ -239,6 +292,12 @@ pub enum Facet {
     S3Account(s3_account::Facet),
     IamUser(iam_user::Facet),
     IamAccount(iam_account::Facet),
+    Ec2SecurityGroup(ec2_security_group::Facet),
+    Ec2Account(ec2_account::Facet),
+    EbsSnapshot(ebs_snapshot::Facet),
+    RdsDbInstance(rds_db_instance::Facet),
+    RdsSnapshot(rds_snapshot::Facet),
+    LambdaFunction(lambda_function::Facet),
 }
 
 impl Facet {
@@ -248,6 +307,12 @@ impl Facet {
             Facet::S3Account(_) => ResourceKind::S3Account,
             Facet::IamUser(_) => ResourceKind::IamUser,
             Facet::IamAccount(_) => ResourceKind::IamAccount,
+            Facet::Ec2SecurityGroup(_) => ResourceKind::Ec2SecurityGroup,
+            Facet::Ec2Account(_) => ResourceKind::Ec2Account,
+            Facet::EbsSnapshot(_) => ResourceKind::EbsSnapshot,
+            Facet::RdsDbInstance(_) => ResourceKind::RdsDbInstance,
+            Facet::RdsSnapshot(_) => ResourceKind::RdsSnapshot,
+            Facet::LambdaFunction(_) => ResourceKind::LambdaFunction,
         }
     }
     /// The IAM read actions behind the facet.
@@ -257,30 +322,12 @@ impl Facet {
             Facet::S3Account(f) => f.permissions(),
             Facet::IamUser(f) => f.permissions(),
             Facet::IamAccount(f) => f.permissions(),
-        }
-    }
-    pub fn as_s3_bucket(self) -> Option<s3_bucket::Facet> {
-        match self {
-            Facet::S3Bucket(f) => Some(f),
-            Facet::S3Account(_) | Facet::IamUser(_) | Facet::IamAccount(_) => None,
-        }
-    }
-    pub fn as_s3_account(self) -> Option<s3_account::Facet> {
-        match self {
-            Facet::S3Account(f) => Some(f),
-            Facet::S3Bucket(_) | Facet::IamUser(_) | Facet::IamAccount(_) => None,
-        }
-    }
-    pub fn as_iam_user(self) -> Option<iam_user::Facet> {
-        match self {
-            Facet::IamUser(f) => Some(f),
-            Facet::S3Bucket(_) | Facet::S3Account(_) | Facet::IamAccount(_) => None,
-        }
-    }
-    pub fn as_iam_account(self) -> Option<iam_account::Facet> {
-        match self {
-            Facet::IamAccount(f) => Some(f),
-            Facet::S3Bucket(_) | Facet::S3Account(_) | Facet::IamUser(_) => None,
+            Facet::Ec2SecurityGroup(f) => f.permissions(),
+            Facet::Ec2Account(f) => f.permissions(),
+            Facet::EbsSnapshot(f) => f.permissions(),
+            Facet::RdsDbInstance(f) => f.permissions(),
+            Facet::RdsSnapshot(f) => f.permissions(),
+            Facet::LambdaFunction(f) => f.permissions(),
         }
     }
 }
@@ -293,6 +340,12 @@ pub enum Snapshot {
     S3Account(s3_account::Snapshot),
     IamUser(iam_user::Snapshot),
     IamAccount(iam_account::Snapshot),
+    Ec2SecurityGroup(ec2_security_group::Snapshot),
+    Ec2Account(ec2_account::Snapshot),
+    EbsSnapshot(ebs_snapshot::Snapshot),
+    RdsDbInstance(rds_db_instance::Snapshot),
+    RdsSnapshot(rds_snapshot::Snapshot),
+    LambdaFunction(lambda_function::Snapshot),
 }
 
 impl Snapshot {
@@ -303,6 +356,12 @@ impl Snapshot {
             ResourceKind::S3Account => Snapshot::S3Account(s3_account::Snapshot::empty(r)),
             ResourceKind::IamUser => Snapshot::IamUser(iam_user::Snapshot::empty(r, as_of)),
             ResourceKind::IamAccount => Snapshot::IamAccount(iam_account::Snapshot::empty(r, as_of)),
+            ResourceKind::Ec2SecurityGroup => Snapshot::Ec2SecurityGroup(ec2_security_group::Snapshot::empty(r)),
+            ResourceKind::Ec2Account => Snapshot::Ec2Account(ec2_account::Snapshot::empty(r)),
+            ResourceKind::EbsSnapshot => Snapshot::EbsSnapshot(ebs_snapshot::Snapshot::empty(r)),
+            ResourceKind::RdsDbInstance => Snapshot::RdsDbInstance(rds_db_instance::Snapshot::empty(r)),
+            ResourceKind::RdsSnapshot => Snapshot::RdsSnapshot(rds_snapshot::Snapshot::empty(r)),
+            ResourceKind::LambdaFunction => Snapshot::LambdaFunction(lambda_function::Snapshot::empty(r)),
         }
     }
 
@@ -312,55 +371,12 @@ impl Snapshot {
             Snapshot::S3Account(_) => ResourceKind::S3Account,
             Snapshot::IamUser(_) => ResourceKind::IamUser,
             Snapshot::IamAccount(_) => ResourceKind::IamAccount,
-        }
-    }
-
-    pub fn as_s3_bucket(&self) -> Option<&s3_bucket::Snapshot> {
-        match self {
-            Snapshot::S3Bucket(s) => Some(s),
-            Snapshot::S3Account(_) | Snapshot::IamUser(_) | Snapshot::IamAccount(_) => None,
-        }
-    }
-    pub fn as_s3_account(&self) -> Option<&s3_account::Snapshot> {
-        match self {
-            Snapshot::S3Account(s) => Some(s),
-            Snapshot::S3Bucket(_) | Snapshot::IamUser(_) | Snapshot::IamAccount(_) => None,
-        }
-    }
-    pub fn as_iam_user(&self) -> Option<&iam_user::Snapshot> {
-        match self {
-            Snapshot::IamUser(s) => Some(s),
-            Snapshot::S3Bucket(_) | Snapshot::S3Account(_) | Snapshot::IamAccount(_) => None,
-        }
-    }
-    pub fn as_iam_account(&self) -> Option<&iam_account::Snapshot> {
-        match self {
-            Snapshot::IamAccount(s) => Some(s),
-            Snapshot::S3Bucket(_) | Snapshot::S3Account(_) | Snapshot::IamUser(_) => None,
-        }
-    }
-    pub fn as_s3_bucket_mut(&mut self) -> Option<&mut s3_bucket::Snapshot> {
-        match self {
-            Snapshot::S3Bucket(s) => Some(s),
-            Snapshot::S3Account(_) | Snapshot::IamUser(_) | Snapshot::IamAccount(_) => None,
-        }
-    }
-    pub fn as_s3_account_mut(&mut self) -> Option<&mut s3_account::Snapshot> {
-        match self {
-            Snapshot::S3Account(s) => Some(s),
-            Snapshot::S3Bucket(_) | Snapshot::IamUser(_) | Snapshot::IamAccount(_) => None,
-        }
-    }
-    pub fn as_iam_user_mut(&mut self) -> Option<&mut iam_user::Snapshot> {
-        match self {
-            Snapshot::IamUser(s) => Some(s),
-            Snapshot::S3Bucket(_) | Snapshot::S3Account(_) | Snapshot::IamAccount(_) => None,
-        }
-    }
-    pub fn as_iam_account_mut(&mut self) -> Option<&mut iam_account::Snapshot> {
-        match self {
-            Snapshot::IamAccount(s) => Some(s),
-            Snapshot::S3Bucket(_) | Snapshot::S3Account(_) | Snapshot::IamUser(_) => None,
+            Snapshot::Ec2SecurityGroup(_) => ResourceKind::Ec2SecurityGroup,
+            Snapshot::Ec2Account(_) => ResourceKind::Ec2Account,
+            Snapshot::EbsSnapshot(_) => ResourceKind::EbsSnapshot,
+            Snapshot::RdsDbInstance(_) => ResourceKind::RdsDbInstance,
+            Snapshot::RdsSnapshot(_) => ResourceKind::RdsSnapshot,
+            Snapshot::LambdaFunction(_) => ResourceKind::LambdaFunction,
         }
     }
 
@@ -377,6 +393,12 @@ impl Snapshot {
             Facet::S3Account(f) => self.as_s3_account().is_none_or(|s| s.has(f)),
             Facet::IamUser(f) => self.as_iam_user().is_none_or(|s| s.has(f)),
             Facet::IamAccount(f) => self.as_iam_account().is_none_or(|s| s.has(f)),
+            Facet::Ec2SecurityGroup(f) => self.as_ec2_security_group().is_none_or(|s| s.has(f)),
+            Facet::Ec2Account(f) => self.as_ec2_account().is_none_or(|s| s.has(f)),
+            Facet::EbsSnapshot(f) => self.as_ebs_snapshot().is_none_or(|s| s.has(f)),
+            Facet::RdsDbInstance(f) => self.as_rds_db_instance().is_none_or(|s| s.has(f)),
+            Facet::RdsSnapshot(f) => self.as_rds_snapshot().is_none_or(|s| s.has(f)),
+            Facet::LambdaFunction(f) => self.as_lambda_function().is_none_or(|s| s.has(f)),
         }
     }
 
@@ -404,6 +426,36 @@ impl Snapshot {
                     to.copy_facet(from, f);
                 }
             }
+            Facet::Ec2SecurityGroup(f) => {
+                if let (Some(to), Some(from)) = (self.as_ec2_security_group_mut(), from.as_ec2_security_group()) {
+                    to.copy_facet(from, f);
+                }
+            }
+            Facet::Ec2Account(f) => {
+                if let (Some(to), Some(from)) = (self.as_ec2_account_mut(), from.as_ec2_account()) {
+                    to.copy_facet(from, f);
+                }
+            }
+            Facet::EbsSnapshot(f) => {
+                if let (Some(to), Some(from)) = (self.as_ebs_snapshot_mut(), from.as_ebs_snapshot()) {
+                    to.copy_facet(from, f);
+                }
+            }
+            Facet::RdsDbInstance(f) => {
+                if let (Some(to), Some(from)) = (self.as_rds_db_instance_mut(), from.as_rds_db_instance()) {
+                    to.copy_facet(from, f);
+                }
+            }
+            Facet::RdsSnapshot(f) => {
+                if let (Some(to), Some(from)) = (self.as_rds_snapshot_mut(), from.as_rds_snapshot()) {
+                    to.copy_facet(from, f);
+                }
+            }
+            Facet::LambdaFunction(f) => {
+                if let (Some(to), Some(from)) = (self.as_lambda_function_mut(), from.as_lambda_function()) {
+                    to.copy_facet(from, f);
+                }
+            }
         }
     }
 
@@ -413,6 +465,12 @@ impl Snapshot {
             Snapshot::S3Bucket(s) => s.tags.get(),
             Snapshot::IamUser(s) => s.tags.get(),
             Snapshot::S3Account(_) | Snapshot::IamAccount(_) => None,
+            Snapshot::Ec2SecurityGroup(s) => s.tags(),
+            Snapshot::Ec2Account(s) => s.tags(),
+            Snapshot::EbsSnapshot(s) => s.tags(),
+            Snapshot::RdsDbInstance(s) => s.tags(),
+            Snapshot::RdsSnapshot(s) => s.tags(),
+            Snapshot::LambdaFunction(s) => s.tags(),
         }
     }
 }
@@ -429,6 +487,12 @@ pub enum Action {
     S3Account(s3_account::Action),
     IamUser(iam_user::Action),
     IamAccount(iam_account::Action),
+    Ec2SecurityGroup(ec2_security_group::Action),
+    Ec2Account(ec2_account::Action),
+    EbsSnapshot(ebs_snapshot::Action),
+    RdsDbInstance(rds_db_instance::Action),
+    RdsSnapshot(rds_snapshot::Action),
+    LambdaFunction(lambda_function::Action),
 }
 
 impl Action {
@@ -445,6 +509,12 @@ impl Action {
             Action::S3Account(a) => a.info(),
             Action::IamUser(a) => a.info(),
             Action::IamAccount(a) => a.info(),
+            Action::Ec2SecurityGroup(a) => a.info(),
+            Action::Ec2Account(a) => a.info(),
+            Action::EbsSnapshot(a) => a.info(),
+            Action::RdsDbInstance(a) => a.info(),
+            Action::RdsSnapshot(a) => a.info(),
+            Action::LambdaFunction(a) => a.info(),
         }
     }
     pub fn kind(&self) -> ResourceKind {
@@ -468,6 +538,12 @@ impl Action {
             Action::S3Account(a) => a.describe(),
             Action::IamUser(a) => a.describe(),
             Action::IamAccount(a) => a.describe(),
+            Action::Ec2SecurityGroup(a) => a.describe(),
+            Action::Ec2Account(a) => a.describe(),
+            Action::EbsSnapshot(a) => a.describe(),
+            Action::RdsDbInstance(a) => a.describe(),
+            Action::RdsSnapshot(a) => a.describe(),
+            Action::LambdaFunction(a) => a.describe(),
         }
     }
     /// The action that restores the state this action replaced, when AWS allows it.
@@ -477,6 +553,12 @@ impl Action {
             Action::S3Account(a) => a.undo().map(Action::S3Account),
             Action::IamUser(a) => a.undo().map(Action::IamUser),
             Action::IamAccount(a) => a.undo().map(Action::IamAccount),
+            Action::Ec2SecurityGroup(a) => a.undo().map(Action::Ec2SecurityGroup),
+            Action::Ec2Account(a) => a.undo().map(Action::Ec2Account),
+            Action::EbsSnapshot(a) => a.undo().map(Action::EbsSnapshot),
+            Action::RdsDbInstance(a) => a.undo().map(Action::RdsDbInstance),
+            Action::RdsSnapshot(a) => a.undo().map(Action::RdsSnapshot),
+            Action::LambdaFunction(a) => a.undo().map(Action::LambdaFunction),
         }
     }
     /// Whether the state this action establishes is what `snapshot` shows (`None`
@@ -488,6 +570,12 @@ impl Action {
             Action::S3Account(a) => snapshot.as_s3_account().map_or(Some(false), |s| a.holds_in(s)),
             Action::IamUser(a) => snapshot.as_iam_user().map_or(Some(false), |s| a.holds_in(s)),
             Action::IamAccount(a) => snapshot.as_iam_account().map_or(Some(false), |s| a.holds_in(s)),
+            Action::Ec2SecurityGroup(a) => snapshot.as_ec2_security_group().map_or(Some(false), |s| a.holds_in(s)),
+            Action::Ec2Account(a) => snapshot.as_ec2_account().map_or(Some(false), |s| a.holds_in(s)),
+            Action::EbsSnapshot(a) => snapshot.as_ebs_snapshot().map_or(Some(false), |s| a.holds_in(s)),
+            Action::RdsDbInstance(a) => snapshot.as_rds_db_instance().map_or(Some(false), |s| a.holds_in(s)),
+            Action::RdsSnapshot(a) => snapshot.as_rds_snapshot().map_or(Some(false), |s| a.holds_in(s)),
+            Action::LambdaFunction(a) => snapshot.as_lambda_function().map_or(Some(false), |s| a.holds_in(s)),
         }
     }
     /// The action's effect on a snapshot, simulated (nothing when it is of another kind).
@@ -513,13 +601,69 @@ impl Action {
                     a.apply_to(s);
                 }
             }
+            Action::Ec2SecurityGroup(a) => {
+                if let Some(s) = snapshot.as_ec2_security_group_mut() {
+                    a.apply_to(s);
+                }
+            }
+            Action::Ec2Account(a) => {
+                if let Some(s) = snapshot.as_ec2_account_mut() {
+                    a.apply_to(s);
+                }
+            }
+            Action::EbsSnapshot(a) => {
+                if let Some(s) = snapshot.as_ebs_snapshot_mut() {
+                    a.apply_to(s);
+                }
+            }
+            Action::RdsDbInstance(a) => {
+                if let Some(s) = snapshot.as_rds_db_instance_mut() {
+                    a.apply_to(s);
+                }
+            }
+            Action::RdsSnapshot(a) => {
+                if let Some(s) = snapshot.as_rds_snapshot_mut() {
+                    a.apply_to(s);
+                }
+            }
+            Action::LambdaFunction(a) => {
+                if let Some(s) = snapshot.as_lambda_function_mut() {
+                    a.apply_to(s);
+                }
+            }
         }
     }
 }
 
 /// The kinds' own types, reachable generically.
+///
+/// Also the projections of the crate-wide wrappers onto the kind's own types
+/// (`Snapshot::as_s3_bucket`, `as_s3_bucket_mut`, `Facet::as_s3_bucket`): partial by
+/// nature (every other kind is `None`), so they are generated here, one line per kind,
+/// rather than written out as matches listing every other kind.
 macro_rules! wrap_kind {
     ($kind:ident, $module:ident, $as_ref:ident, $as_mut:ident) => {
+        impl Snapshot {
+            pub fn $as_ref(&self) -> Option<&$module::Snapshot> {
+                if let Snapshot::$kind(s) = self {
+                    Some(s)
+                } else {
+                    None
+                }
+            }
+            pub fn $as_mut(&mut self) -> Option<&mut $module::Snapshot> {
+                if let Snapshot::$kind(s) = self {
+                    Some(s)
+                } else {
+                    None
+                }
+            }
+        }
+        impl Facet {
+            pub fn $as_ref(self) -> Option<$module::Facet> {
+                if let Facet::$kind(f) = self { Some(f) } else { None }
+            }
+        }
         impl Kind for $module::$kind {
             const KIND: ResourceKind = ResourceKind::$kind;
             type Snapshot = $module::Snapshot;
@@ -549,6 +693,27 @@ wrap_kind!(S3Bucket, s3_bucket, as_s3_bucket, as_s3_bucket_mut);
 wrap_kind!(S3Account, s3_account, as_s3_account, as_s3_account_mut);
 wrap_kind!(IamUser, iam_user, as_iam_user, as_iam_user_mut);
 wrap_kind!(IamAccount, iam_account, as_iam_account, as_iam_account_mut);
+wrap_kind!(
+    Ec2SecurityGroup,
+    ec2_security_group,
+    as_ec2_security_group,
+    as_ec2_security_group_mut
+);
+wrap_kind!(Ec2Account, ec2_account, as_ec2_account, as_ec2_account_mut);
+wrap_kind!(EbsSnapshot, ebs_snapshot, as_ebs_snapshot, as_ebs_snapshot_mut);
+wrap_kind!(
+    RdsDbInstance,
+    rds_db_instance,
+    as_rds_db_instance,
+    as_rds_db_instance_mut
+);
+wrap_kind!(RdsSnapshot, rds_snapshot, as_rds_snapshot, as_rds_snapshot_mut);
+wrap_kind!(
+    LambdaFunction,
+    lambda_function,
+    as_lambda_function,
+    as_lambda_function_mut
+);
 
 #[cfg(test)]
 mod tests {

@@ -7,12 +7,18 @@ use std::sync::Arc;
 use crate::params::Params;
 use crate::rule::Rule;
 
+pub mod ebs_encryption_by_default;
+pub mod ebs_snapshot_not_public;
+pub mod ec2_default_security_group_closed;
+pub mod ec2_security_group_admin_ports;
 pub mod iam_access_key_rotated;
 pub mod iam_credentials_unused;
 pub mod iam_inactive_access_key_deleted;
 pub mod iam_password_policy;
 pub mod iam_root_account_mfa;
 pub mod iam_user_console_mfa;
+pub mod rds_instance_not_public;
+pub mod rds_snapshot_not_public;
 pub mod s3_account_public_access_block;
 pub mod s3_bucket_public_access;
 pub(crate) mod samples;
@@ -29,6 +35,12 @@ pub fn all_with(p: &Params) -> Vec<Arc<dyn Rule>> {
         Arc::new(iam_user_console_mfa::IamUserConsoleMfa::new(p)),
         Arc::new(iam_root_account_mfa::IamRootAccountMfa),
         Arc::new(iam_password_policy::IamPasswordPolicy::new(p)),
+        Arc::new(ec2_security_group_admin_ports::Ec2SecurityGroupAdminPorts::new(p)),
+        Arc::new(ec2_default_security_group_closed::Ec2DefaultSecurityGroupClosed),
+        Arc::new(ebs_encryption_by_default::EbsEncryptionByDefault::new(p)),
+        Arc::new(ebs_snapshot_not_public::EbsSnapshotNotPublic),
+        Arc::new(rds_instance_not_public::RdsInstanceNotPublic),
+        Arc::new(rds_snapshot_not_public::RdsSnapshotNotPublic),
     ]
 }
 

@@ -52,6 +52,18 @@ const EXPECTED: &[&str] = &[
     "config-rule-invocation-bucket-foreign-account.json",
     "config-compliance-change-bucket-foreign-account.json",
     "cloudtrail-put-bucket-acl-cross-account-caller.json",
+    "cloudtrail-authorize-security-group-ingress.json",
+    "cloudtrail-modify-security-group-rules.json",
+    "cloudtrail-modify-snapshot-attribute.json",
+    "cloudtrail-disable-ebs-encryption-by-default.json",
+    "cloudtrail-create-db-instance.json",
+    "cloudtrail-modify-db-instance.json",
+    "cloudtrail-modify-db-snapshot-attribute.json",
+    "config-compliance-change-restricted-incoming-traffic.json",
+    "config-compliance-change-default-security-group.json",
+    "config-compliance-change-ebs-encryption-by-default.json",
+    "cloudtrail-add-permission.json",
+    "config-compliance-change-lambda-function.json",
 ];
 
 /// The other account of the `*-foreign-account` and `*-cross-account-caller` fixtures.
@@ -439,5 +451,115 @@ fn fixtures_state_their_account_in_every_field_aws_puts_it() {
             e.accounts
         );
         assert_eq!(ours.admit(&e), Ok(()), "{name}");
+    }
+}
+
+/// Issue #12's fixtures: each names its resource (from the nesting CloudTrail gives
+/// each call) and is taken by exactly the rules it triggers.
+#[test]
+fn network_and_data_store_fixtures_name_their_resource_and_trigger_their_rules() {
+    use policy::ResourceKind as K;
+    let r = |k: K, id: &str| vec![ResourceRef::of(k, id, ACCOUNT, REGION)];
+    let sg = || r(K::Ec2SecurityGroup, "sg-0a1b2c3d4e5f60718");
+    for (name, source, resources, rules) in [
+        (
+            "cloudtrail-authorize-security-group-ingress.json",
+            "ec2.amazonaws.com",
+            sg(),
+            &["ec2-security-group-admin-ports", "ec2-default-security-group-closed"][..],
+        ),
+        (
+            "cloudtrail-modify-security-group-rules.json",
+            "ec2.amazonaws.com",
+            sg(),
+            &["ec2-security-group-admin-ports", "ec2-default-security-group-closed"][..],
+        ),
+        (
+            "cloudtrail-modify-snapshot-attribute.json",
+            "ec2.amazonaws.com",
+            r(K::EbsSnapshot, "snap-0a1b2c3d4e5f60718"),
+            &["ebs-snapshot-not-public"][..],
+        ),
+        (
+            "cloudtrail-disable-ebs-encryption-by-default.json",
+            "ec2.amazonaws.com",
+            r(K::Ec2Account, ACCOUNT),
+            &["ebs-encryption-by-default"][..],
+        ),
+        (
+            "cloudtrail-create-db-instance.json",
+            "rds.amazonaws.com",
+            r(K::RdsDbInstance, "patients-db"),
+            &["rds-instance-not-public"][..],
+        ),
+        (
+            "cloudtrail-modify-db-instance.json",
+            "rds.amazonaws.com",
+            r(K::RdsDbInstance, "patients-db"),
+            &["rds-instance-not-public"][..],
+        ),
+        (
+            "cloudtrail-modify-db-snapshot-attribute.json",
+            "rds.amazonaws.com",
+            r(K::RdsSnapshot, "snapshot:patients-nightly"),
+            &["rds-snapshot-not-public"][..],
+        ),
+        (
+            "cloudtrail-add-permission.json",
+            "lambda.amazonaws.com",
+            r(K::LambdaFunction, "ingest"),
+            &["lambda-function-not-public"][..],
+        ),
+    ] {
+        let e = parse(name);
+        match &e.source {
+            EventSource::CloudTrail {
+                event_source,
+                error_code,
+                ..
+            } => {
+                assert_eq!(event_source, source, "{name}");
+                assert_eq!(error_code, &None, "{name}");
+            }
+            other => panic!("{name}: unexpected source {other:?}"),
+        }
+        assert_eq!(e.resources, resources, "{name}");
+        let taken: Vec<&str> = policy::rules::all()
+            .iter()
+            .filter(|r| r.applies_to(&e) && !r.targets(&e).is_empty())
+            .map(|r| r.id())
+            .collect();
+        assert_eq!(taken, rules, "{name}");
+    }
+    for (name, resources, rule) in [
+        (
+            "config-compliance-change-restricted-incoming-traffic.json",
+            sg(),
+            "ec2-security-group-admin-ports",
+        ),
+        (
+            "config-compliance-change-default-security-group.json",
+            r(K::Ec2SecurityGroup, "sg-0f1e2d3c4b5a69788"),
+            "ec2-default-security-group-closed",
+        ),
+        (
+            "config-compliance-change-ebs-encryption-by-default.json",
+            vec![ResourceRef::s3_account(ACCOUNT, REGION)],
+            "ebs-encryption-by-default",
+        ),
+        (
+            "config-compliance-change-lambda-function.json",
+            r(K::LambdaFunction, "ingest"),
+            "lambda-function-not-public",
+        ),
+    ] {
+        let e = parse(name);
+        assert_eq!(e.resources, resources, "{name}");
+        let taken: Vec<&str> = policy::rules::all()
+            .iter()
+            .filter(|r| r.applies_to(&e) && !r.targets(&e).is_empty())
+            .map(|r| r.id())
+            .collect();
+        assert_eq!(taken, [rule], "{name}");
     }
 }

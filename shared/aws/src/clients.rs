@@ -28,6 +28,14 @@ pub struct Clients {
     /// IAM is global: one endpoint, whatever the configured region.
     #[cfg(feature = "iam")]
     pub iam: aws_sdk_iam::Client,
+    #[cfg(feature = "ec2")]
+    pub ec2: aws_sdk_ec2::Client,
+    #[cfg(feature = "rds")]
+    pub rds: aws_sdk_rds::Client,
+    #[cfg(feature = "lambda")]
+    pub lambda: aws_sdk_lambda::Client,
+    #[cfg(feature = "ssm")]
+    pub ssm: aws_sdk_ssm::Client,
 }
 
 impl Clients {
@@ -67,6 +75,14 @@ impl Clients {
             sqs: aws_sdk_sqs::Client::new(sdk),
             #[cfg(feature = "iam")]
             iam: aws_sdk_iam::Client::new(sdk),
+            #[cfg(feature = "ec2")]
+            ec2: aws_sdk_ec2::Client::new(sdk),
+            #[cfg(feature = "rds")]
+            rds: aws_sdk_rds::Client::new(sdk),
+            #[cfg(feature = "lambda")]
+            lambda: aws_sdk_lambda::Client::new(sdk),
+            #[cfg(feature = "ssm")]
+            ssm: aws_sdk_ssm::Client::new(sdk),
         }
     }
 }

@@ -12,10 +12,22 @@ use tracing::debug;
 
 use crate::clients::Clients;
 
+#[cfg(feature = "ec2")]
+pub mod ebs_snapshot;
+#[cfg(feature = "ec2")]
+pub mod ec2_account;
+#[cfg(feature = "ec2")]
+pub mod ec2_security_group;
 #[cfg(feature = "iam")]
 pub mod iam_account;
 #[cfg(feature = "iam")]
 pub mod iam_user;
+#[cfg(feature = "lambda")]
+pub mod lambda_function;
+#[cfg(feature = "rds")]
+pub mod rds_db_instance;
+#[cfg(feature = "rds")]
+pub mod rds_snapshot;
 #[cfg(feature = "s3control")]
 pub mod s3_account;
 #[cfg(feature = "s3")]
@@ -39,6 +51,12 @@ pub struct AwsAdapter {
     pub s3_account: Arc<dyn KindAdapter<k::s3_account::S3Account>>,
     pub iam_user: Arc<dyn KindAdapter<k::iam_user::IamUser>>,
     pub iam_account: Arc<dyn KindAdapter<k::iam_account::IamAccount>>,
+    pub ec2_security_group: Arc<dyn KindAdapter<k::ec2_security_group::Ec2SecurityGroup>>,
+    pub ec2_account: Arc<dyn KindAdapter<k::ec2_account::Ec2Account>>,
+    pub ebs_snapshot: Arc<dyn KindAdapter<k::ebs_snapshot::EbsSnapshot>>,
+    pub rds_db_instance: Arc<dyn KindAdapter<k::rds_db_instance::RdsDbInstance>>,
+    pub rds_snapshot: Arc<dyn KindAdapter<k::rds_snapshot::RdsSnapshot>>,
+    pub lambda_function: Arc<dyn KindAdapter<k::lambda_function::LambdaFunction>>,
 }
 
 impl std::fmt::Debug for AwsAdapter {
@@ -66,12 +84,42 @@ impl AwsAdapter {
         );
         #[cfg(not(feature = "iam"))]
         let (iam_user, iam_account) = (Arc::new(Unlinked), Arc::new(Unlinked));
+        #[cfg(feature = "ec2")]
+        let ec2_security_group = Arc::new(self::ec2_security_group::Ec2SecurityGroupAdapter::new(clients));
+        #[cfg(not(feature = "ec2"))]
+        let ec2_security_group = Arc::new(Unlinked);
+        #[cfg(feature = "ec2")]
+        let ec2_account = Arc::new(self::ec2_account::Ec2AccountAdapter::new(clients));
+        #[cfg(not(feature = "ec2"))]
+        let ec2_account = Arc::new(Unlinked);
+        #[cfg(feature = "ec2")]
+        let ebs_snapshot = Arc::new(self::ebs_snapshot::EbsSnapshotAdapter::new(clients));
+        #[cfg(not(feature = "ec2"))]
+        let ebs_snapshot = Arc::new(Unlinked);
+        #[cfg(feature = "rds")]
+        let rds_db_instance = Arc::new(self::rds_db_instance::RdsDbInstanceAdapter::new(clients));
+        #[cfg(not(feature = "rds"))]
+        let rds_db_instance = Arc::new(Unlinked);
+        #[cfg(feature = "rds")]
+        let rds_snapshot = Arc::new(self::rds_snapshot::RdsSnapshotAdapter::new(clients));
+        #[cfg(not(feature = "rds"))]
+        let rds_snapshot = Arc::new(Unlinked);
+        #[cfg(feature = "lambda")]
+        let lambda_function = Arc::new(self::lambda_function::LambdaFunctionAdapter::new(clients));
+        #[cfg(not(feature = "lambda"))]
+        let lambda_function = Arc::new(Unlinked);
         let _ = clients;
         AwsAdapter {
             s3_bucket,
             s3_account,
             iam_user,
             iam_account,
+            ec2_security_group,
+            ec2_account,
+            ebs_snapshot,
+            rds_db_instance,
+            rds_snapshot,
+            lambda_function,
         }
     }
 }
@@ -145,6 +193,30 @@ impl ResourceReader for AwsAdapter {
                 let f = own(facets, Facet::as_iam_account);
                 self.iam_account.fill(resource, s, &f).await
             }
+            Snapshot::Ec2SecurityGroup(s) => {
+                let f = own(facets, Facet::as_ec2_security_group);
+                self.ec2_security_group.fill(resource, s, &f).await
+            }
+            Snapshot::Ec2Account(s) => {
+                let f = own(facets, Facet::as_ec2_account);
+                self.ec2_account.fill(resource, s, &f).await
+            }
+            Snapshot::EbsSnapshot(s) => {
+                let f = own(facets, Facet::as_ebs_snapshot);
+                self.ebs_snapshot.fill(resource, s, &f).await
+            }
+            Snapshot::RdsDbInstance(s) => {
+                let f = own(facets, Facet::as_rds_db_instance);
+                self.rds_db_instance.fill(resource, s, &f).await
+            }
+            Snapshot::RdsSnapshot(s) => {
+                let f = own(facets, Facet::as_rds_snapshot);
+                self.rds_snapshot.fill(resource, s, &f).await
+            }
+            Snapshot::LambdaFunction(s) => {
+                let f = own(facets, Facet::as_lambda_function);
+                self.lambda_function.fill(resource, s, &f).await
+            }
         }
     }
 }
@@ -157,6 +229,12 @@ impl ResourceLister for AwsAdapter {
             ResourceKind::S3Account => self.s3_account.list(account, region).await,
             ResourceKind::IamUser => self.iam_user.list(account, region).await,
             ResourceKind::IamAccount => self.iam_account.list(account, region).await,
+            ResourceKind::Ec2SecurityGroup => self.ec2_security_group.list(account, region).await,
+            ResourceKind::Ec2Account => self.ec2_account.list(account, region).await,
+            ResourceKind::EbsSnapshot => self.ebs_snapshot.list(account, region).await,
+            ResourceKind::RdsDbInstance => self.rds_db_instance.list(account, region).await,
+            ResourceKind::RdsSnapshot => self.rds_snapshot.list(account, region).await,
+            ResourceKind::LambdaFunction => self.lambda_function.list(account, region).await,
         }
     }
 }
@@ -172,6 +250,12 @@ impl Remediator for AwsAdapter {
             Action::S3Account(a) => self.s3_account.apply(resource, a).await,
             Action::IamUser(a) => self.iam_user.apply(resource, a).await,
             Action::IamAccount(a) => self.iam_account.apply(resource, a).await,
+            Action::Ec2SecurityGroup(a) => self.ec2_security_group.apply(resource, a).await,
+            Action::Ec2Account(a) => self.ec2_account.apply(resource, a).await,
+            Action::EbsSnapshot(a) => self.ebs_snapshot.apply(resource, a).await,
+            Action::RdsDbInstance(a) => self.rds_db_instance.apply(resource, a).await,
+            Action::RdsSnapshot(a) => self.rds_snapshot.apply(resource, a).await,
+            Action::LambdaFunction(a) => self.lambda_function.apply(resource, a).await,
         }
     }
 }

@@ -6,6 +6,8 @@
 //! The fix removes the `all` group from the snapshot's `createVolumePermission`; the
 //! accounts it is shared with by id keep access. Undo makes it public again and its
 //! notice says that is dangerous.
+//!
+//! The Config rule `EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK` is not a trigger: it reports the account (`AWS::::Account`), not the snapshot, so its compliance change names nothing to fix: the CloudTrail trigger and the sweep find the snapshot.
 use crate::family;
 use crate::kinds::ebs_snapshot::{
     EbsSnapshot, Facet, RemoveSnapshotPublicVolumePermission, Snapshot, VolumePermissions,
@@ -26,7 +28,8 @@ pub static SPEC: RuleSpec = RuleSpec {
     kind: ResourceKind::EbsSnapshot,
     family: family::DATA_STORE_EXPOSURE,
     triggers: Triggers {
-        config_rules: &["EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK"],
+        // Not a trigger: EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK (see the module doc).
+        config_rules: &[],
         cloudtrail: &["ModifySnapshotAttribute"],
         schedule: true,
     },

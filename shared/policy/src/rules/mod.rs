@@ -17,6 +17,7 @@ pub mod iam_inactive_access_key_deleted;
 pub mod iam_password_policy;
 pub mod iam_root_account_mfa;
 pub mod iam_user_console_mfa;
+pub mod lambda_function_not_public;
 pub mod rds_instance_not_public;
 pub mod rds_snapshot_not_public;
 pub mod s3_account_public_access_block;
@@ -41,6 +42,7 @@ pub fn all_with(p: &Params) -> Vec<Arc<dyn Rule>> {
         Arc::new(ebs_snapshot_not_public::EbsSnapshotNotPublic),
         Arc::new(rds_instance_not_public::RdsInstanceNotPublic),
         Arc::new(rds_snapshot_not_public::RdsSnapshotNotPublic),
+        Arc::new(lambda_function_not_public::LambdaFunctionNotPublic),
     ]
 }
 

@@ -8,6 +8,8 @@
 //! Aurora cluster members are instances, each judged and fixed on its own. Default
 //! mode `notify`: clients outside the VPC lose access at once. Undo makes the
 //! instance publicly accessible again.
+//!
+//! The Config rule `RDS_INSTANCE_PUBLIC_ACCESS_CHECK` is not a trigger: AWS Config names a DB instance by its resource id (`db-...`), which the RDS API does not take; the CloudTrail triggers and the sweep name it by its identifier.
 use crate::family;
 use crate::kinds::rds_db_instance::{Facet, InstanceInfo, ModifyDbInstancePubliclyAccessible, RdsDbInstance, Snapshot};
 use crate::kinds::{Facet as AnyFacet, Read, ResourceKind};
@@ -26,7 +28,8 @@ pub static SPEC: RuleSpec = RuleSpec {
     kind: ResourceKind::RdsDbInstance,
     family: family::DATA_STORE_EXPOSURE,
     triggers: Triggers {
-        config_rules: &["RDS_INSTANCE_PUBLIC_ACCESS_CHECK"],
+        // Not a trigger: RDS_INSTANCE_PUBLIC_ACCESS_CHECK (see the module doc).
+        config_rules: &[],
         cloudtrail: &["CreateDBInstance", "ModifyDBInstance"],
         schedule: true,
     },

@@ -6,6 +6,8 @@
 //!
 //! The fix removes `all` from the snapshot's `restore` attribute; the accounts it is
 //! shared with by id keep access. Undo makes it public again, and says it is dangerous.
+//!
+//! The Config rule `RDS_SNAPSHOTS_PUBLIC_PROHIBITED` is not a trigger: its compliance changes name a snapshot without saying which API reads it back through the same id this kind uses (`snapshot:`/`cluster-snapshot:`); the CloudTrail triggers and the sweep find it.
 use crate::family;
 use crate::kinds::rds_snapshot::{Facet, RdsSnapshot, RemoveRdsSnapshotPublicRestore, RestoreAttribute, Snapshot};
 use crate::kinds::{Facet as AnyFacet, Read, ResourceKind};
@@ -24,7 +26,8 @@ pub static SPEC: RuleSpec = RuleSpec {
     kind: ResourceKind::RdsSnapshot,
     family: family::DATA_STORE_EXPOSURE,
     triggers: Triggers {
-        config_rules: &["RDS_SNAPSHOTS_PUBLIC_PROHIBITED"],
+        // Not a trigger: RDS_SNAPSHOTS_PUBLIC_PROHIBITED (see the module doc).
+        config_rules: &[],
         cloudtrail: &["ModifyDBSnapshotAttribute", "ModifyDBClusterSnapshotAttribute"],
         schedule: true,
     },

@@ -52,6 +52,10 @@ async fn group(ec2: &aws_sdk_ec2::Client, vpc: &str, name: &str, perms: Vec<IpPe
 }
 
 async fn ingress(ec2: &aws_sdk_ec2::Client, g: &str) -> Vec<(String, i32, String)> {
+    rules(ec2, g, false).await
+}
+
+async fn rules(ec2: &aws_sdk_ec2::Client, g: &str, egress: bool) -> Vec<(String, i32, String)> {
     let out = ec2
         .describe_security_group_rules()
         .filters(Filter::builder().name("group-id").values(g).build())
@@ -61,7 +65,7 @@ async fn ingress(ec2: &aws_sdk_ec2::Client, g: &str) -> Vec<(String, i32, String
     let mut v: Vec<_> = out
         .security_group_rules()
         .iter()
-        .filter(|r| r.is_egress() == Some(false))
+        .filter(|r| r.is_egress() == Some(egress))
         .map(|r| {
             (
                 r.ip_protocol().unwrap_or_default().to_string(),
@@ -72,53 +76,6 @@ async fn ingress(ec2: &aws_sdk_ec2::Client, g: &str) -> Vec<(String, i32, String
         .collect();
     v.sort();
     v
-}
-
-/// A minimal zip holding one file: Lambda's CreateFunction wants a package (moto runs nothing).
-fn zip() -> Vec<u8> {
-    let name = b"index.py";
-    let data = b"def handler(e, c):\n    return 1\n";
-    let crc = {
-        let mut c: u32 = !0;
-        for b in data {
-            c ^= u32::from(*b);
-            for _ in 0..8 {
-                c = if c & 1 == 1 { (c >> 1) ^ 0xEDB8_8320 } else { c >> 1 };
-            }
-        }
-        !c
-    };
-    let (len, nlen) = (data.len() as u32, name.len() as u16);
-    let mut z = Vec::new();
-    let local = |z: &mut Vec<u8>| {
-        z.extend(0x0403_4b50u32.to_le_bytes());
-        z.extend([20, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-        z.extend(crc.to_le_bytes());
-        z.extend(len.to_le_bytes());
-        z.extend(len.to_le_bytes());
-        z.extend(nlen.to_le_bytes());
-        z.extend(0u16.to_le_bytes());
-    };
-    local(&mut z);
-    z.extend(name);
-    z.extend(data);
-    let cd_start = z.len() as u32;
-    z.extend(0x0201_4b50u32.to_le_bytes());
-    z.extend([20, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-    z.extend(crc.to_le_bytes());
-    z.extend(len.to_le_bytes());
-    z.extend(len.to_le_bytes());
-    z.extend(nlen.to_le_bytes());
-    z.extend([0u8; 12]);
-    z.extend(0u32.to_le_bytes());
-    z.extend(name);
-    let cd_len = z.len() as u32 - cd_start;
-    z.extend(0x0605_4b50u32.to_le_bytes());
-    z.extend([0, 0, 0, 0, 1, 0, 1, 0]);
-    z.extend(cd_len.to_le_bytes());
-    z.extend(cd_start.to_le_bytes());
-    z.extend(0u16.to_le_bytes());
-    z
 }
 
 #[tokio::test]
@@ -298,7 +255,7 @@ async fn autofix_fix_closes_every_exposure_and_keeps_every_legitimate_grant() {
         .handler("index.handler")
         .code(
             aws_sdk_lambda::types::FunctionCode::builder()
-                .zip_file(aws_sdk_lambda::primitives::Blob::new(zip()))
+                .zip_file(aws_sdk_lambda::primitives::Blob::new(lambda_zip()))
                 .build(),
         )
         .send()
@@ -325,6 +282,11 @@ async fn autofix_fix_closes_every_exposure_and_keeps_every_legitimate_grant() {
         .await
         .unwrap();
 
+    let used_before = (
+        rules(&ec2, &used_default, false).await,
+        rules(&ec2, &used_default, true).await,
+    );
+    assert_ne!(used_before, (vec![], vec![]), "the default group has rules");
     let mut args = vec!["fix", "--json"];
     for r in RULES {
         args.extend(["--rule", r]);
@@ -344,8 +306,12 @@ async fn autofix_fix_closes_every_exposure_and_keeps_every_legitimate_grant() {
         [("tcp".to_string(), 5432, "10.0.0.0/8".to_string())]
     );
     assert_eq!(ingress(&ec2, &unused_default).await, vec![], "{fix:#}");
-    assert!(
-        !ingress(&ec2, &used_default).await.is_empty(),
+    assert_eq!(
+        (
+            rules(&ec2, &used_default, false).await,
+            rules(&ec2, &used_default, true).await
+        ),
+        used_before,
         "a default group in use was changed"
     );
     let withheld = fix["results"]

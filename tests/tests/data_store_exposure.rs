@@ -441,3 +441,180 @@ async fn a_rds_snapshot_event_replayed_three_times_is_one_change_and_notify_chan
         Outcome::Notified
     );
 }
+
+// ---------------------------------------------------------------- Lambda
+
+const LAMBDA: &str = "lambda-function-not-public";
+
+fn lambda(world: &World) -> aws_sdk_lambda::Client {
+    aws_sdk_lambda::Client::new(&world.sdk)
+}
+
+/// Function `name` with an S3-trigger statement (`s3-invoke`, pinned by source ARN and
+/// account) and a public one (`anyone`).
+async fn public_function(world: &World, name: &str) {
+    let role = world
+        .iam
+        .create_role()
+        .role_name(format!("{name}-role"))
+        .assume_role_policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
+        )
+        .send()
+        .await
+        .expect("CreateRole")
+        .role()
+        .unwrap()
+        .arn()
+        .to_string();
+    let l = lambda(world);
+    l.create_function()
+        .function_name(name)
+        .runtime(aws_sdk_lambda::types::Runtime::Python312)
+        .role(role)
+        .handler("index.handler")
+        .code(
+            aws_sdk_lambda::types::FunctionCode::builder()
+                .zip_file(aws_sdk_lambda::primitives::Blob::new(harness::lambda_zip()))
+                .build(),
+        )
+        .send()
+        .await
+        .expect("CreateFunction");
+    l.add_permission()
+        .function_name(name)
+        .statement_id("s3-invoke")
+        .action("lambda:InvokeFunction")
+        .principal("s3.amazonaws.com")
+        .source_arn("arn:aws:s3:::phi-intake")
+        .source_account(ACCOUNT)
+        .send()
+        .await
+        .expect("AddPermission s3");
+    l.add_permission()
+        .function_name(name)
+        .statement_id("anyone")
+        .action("lambda:InvokeFunction")
+        .principal("*")
+        .send()
+        .await
+        .expect("AddPermission anyone");
+}
+
+async fn sids(world: &World, name: &str) -> Vec<String> {
+    let out = lambda(world).get_policy().function_name(name).send().await;
+    let Ok(out) = out else { return vec![] };
+    let p: Value = serde_json::from_str(out.policy().unwrap()).unwrap();
+    let mut v: Vec<String> = p["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["Sid"].as_str().map(str::to_owned))
+        .collect();
+    v.sort();
+    v
+}
+
+fn lambda_event(name: &str, id: &str) -> Value {
+    let mut v = with_id(fixture("cloudtrail-add-permission.json"), id);
+    v["detail"]["requestParameters"]["functionName"] = Value::from(name);
+    v
+}
+
+fn function_ref(name: &str) -> ResourceRef {
+    ResourceRef::of(ResourceKind::LambdaFunction, name, ACCOUNT, REGION)
+}
+
+#[tokio::test]
+async fn only_the_public_statement_of_a_function_goes_and_undo_adds_it_back() {
+    let world = World::for_family(FAMILY).await;
+    public_function(&world, "ingest").await;
+    let f = world.function().await;
+
+    f.handle(lambda_event("ingest", "ev-fn")).await.expect("handler");
+
+    assert_eq!(sids(&world, "ingest").await, ["s3-invoke"]);
+    assert_eq!(world.slack.posts_mentioning("ingest").await.len(), 1);
+    undo(&world, &f, LAMBDA, &function_ref("ingest")).await;
+    assert_eq!(sids(&world, "ingest").await, ["anyone", "s3-invoke"]);
+}
+
+#[tokio::test]
+async fn a_public_function_in_notify_mode_or_exempt_keeps_its_statement() {
+    let world = World::for_family(FAMILY).await;
+    world.set_mode(LAMBDA, Mode::Notify).await;
+    public_function(&world, "ingest").await;
+    let f = world.function().await;
+    f.handle(lambda_event("ingest", "ev-fn-notify")).await.expect("handler");
+    assert_eq!(sids(&world, "ingest").await, ["anyone", "s3-invoke"]);
+    assert_eq!(
+        only_record(&world, LAMBDA, &function_ref("ingest")).await.outcome,
+        Outcome::Notified
+    );
+
+    let world = World::for_family(FAMILY).await;
+    public_function(&world, "webhook").await;
+    let arn = function_ref("webhook").arn();
+    lambda(&world)
+        .tag_resource()
+        .resource(&arn)
+        .tags(EXEMPT_TAG, format!("partner webhook until={}", date_in_days(30)))
+        .send()
+        .await
+        .expect("TagResource");
+    let f = world.function().await;
+    f.handle(lambda_event("webhook", "ev-fn-exempt"))
+        .await
+        .expect("handler");
+    assert_eq!(sids(&world, "webhook").await, ["anyone", "s3-invoke"]);
+    assert_eq!(
+        only_record(&world, LAMBDA, &function_ref("webhook")).await.outcome,
+        Outcome::Exempt
+    );
+}
+
+#[tokio::test]
+async fn a_function_event_replayed_three_times_is_one_change_and_a_deleted_one_is_quiet() {
+    let world = World::for_family(FAMILY).await;
+    public_function(&world, "ingest").await;
+    let f = world.function().await;
+    let e = lambda_event("ingest", "ev-fn-replay");
+    for _ in 0..3 {
+        f.handle(e.clone()).await.expect("handler");
+    }
+    assert_eq!(sids(&world, "ingest").await, ["s3-invoke"]);
+    only_record(&world, LAMBDA, &function_ref("ingest")).await;
+    assert_eq!(world.slack.posts_mentioning("ingest").await.len(), 1);
+
+    public_function(&world, "gone").await;
+    lambda(&world)
+        .delete_function()
+        .function_name("gone")
+        .send()
+        .await
+        .expect("DeleteFunction");
+    f.handle(lambda_event("gone", "ev-fn-gone"))
+        .await
+        .expect("not an error");
+    assert!(records(&world, LAMBDA, &function_ref("gone")).await.is_empty());
+}
+
+#[tokio::test]
+async fn the_stacks_own_slack_interactions_function_is_never_touched() {
+    let mut world = World::for_family(FAMILY).await;
+    public_function(&world, "hipaa-autofix-slack-interactions").await;
+    let own = function_ref("hipaa-autofix-slack-interactions").arn();
+    world.env.insert("OWN_RESOURCE_ARNS".into(), own.clone());
+    let f = world.function().await;
+
+    f.handle(lambda_event("hipaa-autofix-slack-interactions", "ev-own"))
+        .await
+        .expect("handler");
+
+    assert_eq!(
+        sids(&world, "hipaa-autofix-slack-interactions").await,
+        ["anyone", "s3-invoke"]
+    );
+    assert!(world.ledger_for(&own).await.is_empty());
+    assert_eq!(world.slack.posts().await, Vec::<Value>::new());
+}

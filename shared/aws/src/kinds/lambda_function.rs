@@ -83,20 +83,43 @@ impl LambdaFunctionAdapter {
         }
     }
 
+    /// The function's URLs: the unqualified one and each alias's. (Not
+    /// `ListFunctionUrlConfigs`, which moto lacks: these two calls cover the same URLs,
+    /// a URL being either the function's own or an alias's.)
     async fn urls(&self, name: &str) -> Result<Vec<FunctionUrl>, PortError> {
-        let mut out = Vec::new();
-        let mut pages = self
-            .lambda
-            .list_function_url_configs()
-            .function_name(name)
-            .into_paginator()
-            .send();
+        let mut qualifiers: Vec<Option<String>> = vec![None];
+        let mut pages = self.lambda.list_aliases().function_name(name).into_paginator().send();
         while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| port_error("ListFunctionUrlConfigs", name, e))?;
-            out.extend(page.function_url_configs().iter().map(|u| FunctionUrl {
-                url: u.function_url().to_string(),
-                auth_type: u.auth_type().as_str().to_string(),
-            }));
+            let page = page.map_err(|e| port_error("ListAliases", name, e))?;
+            qualifiers.extend(
+                page.aliases()
+                    .iter()
+                    .filter_map(|a| a.name().map(|n| Some(n.to_string()))),
+            );
+        }
+        let mut out: Vec<FunctionUrl> = Vec::new();
+        for q in qualifiers {
+            match self
+                .lambda
+                .get_function_url_config()
+                .function_name(name)
+                .set_qualifier(q.clone())
+                .send()
+                .await
+            {
+                Ok(u) => {
+                    let url = FunctionUrl {
+                        url: u.function_url().to_string(),
+                        auth_type: u.auth_type().as_str().to_string(),
+                    };
+                    if !out.contains(&url) {
+                        out.push(url);
+                    }
+                }
+                // No URL there.
+                Err(e) if error_code(&e) == Some(NOT_FOUND) => {}
+                Err(e) => return Err(port_error("GetFunctionUrlConfig", name, e)),
+            }
         }
         Ok(out)
     }

@@ -11,7 +11,7 @@ use crate::error::EventError;
 /// The kind's marker type (see [`super::Kind`]).
 pub struct LambdaFunction;
 
-/// A function URL (`ListFunctionUrlConfigs`).
+/// A function URL (`GetFunctionUrlConfig`, of the function and of each alias).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FunctionUrl {
     pub url: String,
@@ -51,7 +51,7 @@ impl Facet {
     pub fn permissions(self) -> &'static [&'static str] {
         match self {
             Facet::Policy => &["lambda:GetPolicy"],
-            Facet::Urls => &["lambda:ListFunctionUrlConfigs"],
+            Facet::Urls => &["lambda:GetFunctionUrlConfig", "lambda:ListAliases"],
             Facet::Tags => &["lambda:ListTags"],
         }
     }

@@ -97,12 +97,7 @@ fn from_cloudtrail(call: &CloudTrailCall<'_>) -> Result<Vec<ResourceRef>, EventE
         return Ok(vec![]);
     }
     match call.param("snapshotId") {
-        Some(id) if !id.is_empty() => Ok(vec![ResourceRef::of(
-            ResourceKind::EbsSnapshot,
-            id,
-            call.account,
-            call.region,
-        )]),
+        Some(id) if !id.is_empty() => Ok(vec![named(id, call)]),
         _ if call.error_code.is_some() => Ok(vec![]),
         _ => Err(EventError::Missing {
             field: "requestParameters.snapshotId",
@@ -186,4 +181,9 @@ impl ActionSpec for AddSnapshotPublicVolumePermission {
             p.public = true;
         }
     }
+}
+
+/// The resource of this kind named `id`, in the call's account and region.
+fn named(id: &str, call: &CloudTrailCall<'_>) -> ResourceRef {
+    ResourceRef::of(ResourceKind::EbsSnapshot, id, call.account, call.region)
 }

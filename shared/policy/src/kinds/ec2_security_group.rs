@@ -283,12 +283,7 @@ fn from_cloudtrail(call: &CloudTrailCall<'_>) -> Result<Vec<ResourceRef>, EventE
                 .map(str::to_owned)
         });
     match id {
-        Some(id) if !id.is_empty() => Ok(vec![ResourceRef::of(
-            ResourceKind::Ec2SecurityGroup,
-            id,
-            call.account,
-            call.region,
-        )]),
+        Some(id) if !id.is_empty() => Ok(vec![named(id, call)]),
         // A failed call may not name its group; it changed nothing anyway.
         _ if call.error_code.is_some() => Ok(vec![]),
         _ => Err(EventError::Missing {
@@ -392,6 +387,11 @@ impl ActionSpec for AuthorizeSecurityGroupRules {
             }
         }
     }
+}
+
+/// The resource of this kind named `id`, in the call's account and region.
+fn named(id: &str, call: &CloudTrailCall<'_>) -> ResourceRef {
+    ResourceRef::of(ResourceKind::Ec2SecurityGroup, id, call.account, call.region)
 }
 
 #[cfg(test)]

@@ -133,12 +133,7 @@ fn from_cloudtrail(call: &CloudTrailCall<'_>) -> Result<Vec<ResourceRef>, EventE
         return Ok(vec![]);
     }
     match call.param("functionName").map(function_name) {
-        Some(n) if !n.is_empty() => Ok(vec![ResourceRef::of(
-            ResourceKind::LambdaFunction,
-            n,
-            call.account,
-            call.region,
-        )]),
+        Some(n) if !n.is_empty() => Ok(vec![named(n, call)]),
         _ if call.error_code.is_some() => Ok(vec![]),
         _ => Err(EventError::Missing {
             field: "requestParameters.functionName",
@@ -282,4 +277,9 @@ impl ActionSpec for AddFunctionPolicyStatements {
             }
         }
     }
+}
+
+/// The resource of this kind named `id`, in the call's account and region.
+fn named(id: &str, call: &CloudTrailCall<'_>) -> ResourceRef {
+    ResourceRef::of(ResourceKind::LambdaFunction, id, call.account, call.region)
 }

@@ -100,12 +100,7 @@ fn from_cloudtrail(call: &CloudTrailCall<'_>) -> Result<Vec<ResourceRef>, EventE
         .or_else(|| call.param("dBInstanceIdentifier"))
         .or_else(|| call.param("targetDBInstanceIdentifier"));
     match id {
-        Some(id) if !id.is_empty() => Ok(vec![ResourceRef::of(
-            ResourceKind::RdsDbInstance,
-            id,
-            call.account,
-            call.region,
-        )]),
+        Some(id) if !id.is_empty() => Ok(vec![named(id, call)]),
         _ if call.error_code.is_some() => Ok(vec![]),
         _ => Err(EventError::Missing {
             field: "requestParameters.dBInstanceIdentifier",
@@ -162,4 +157,9 @@ impl ActionSpec for ModifyDbInstancePubliclyAccessible {
             i.publicly_accessible = self.publicly_accessible;
         }
     }
+}
+
+/// The resource of this kind named `id`, in the call's account and region.
+fn named(id: &str, call: &CloudTrailCall<'_>) -> ResourceRef {
+    ResourceRef::of(ResourceKind::RdsDbInstance, id, call.account, call.region)
 }

@@ -44,6 +44,7 @@ if [[ ! -x "$VENV/bin/python" ]]; then
   fi
 fi
 
+echo "bootstrap-python: installing ${REQUIREMENTS[*]} into $VENV (about a minute, once)" >&2
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${REQUIREMENTS[@]}" >&2
 "$VENV/bin/python" -m pip freeze --disable-pip-version-check >"$VENV/.requirements-lock" 2>/dev/null || true
 # Sanity check: the server module imports.

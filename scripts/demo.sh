@@ -2,53 +2,58 @@
 # The main job, locally: start a local AWS (moto) and a local Slack webhook, seed
 # real violations, run the s3-public-access function's handler on real-shaped
 # events and the admin CLI's scan and fix, then show what was fixed, what went to
-# Slack and what the ledger holds. Needs no AWS account and no Docker.
+# Slack and what the ledger holds, and write the auditor's evidence report. Needs
+# no AWS account and no Docker.
+#
+#   scripts/demo.sh           # report in target/demo/ (DEMO_OUT=DIR to change)
+#
+# AUTOFIX=/path/to/autofix skips the build (the report's browser test does that).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+# shellcheck source=lib/local-world.sh
+source "$ROOT/scripts/lib/local-world.sh"
 
-say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+# Bold headings on a terminal only (a log or a test reads plain text).
+if [[ -t 1 ]]; then
+  say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+else
+  say() { printf '\n==> %s\n' "$*"; }
+fi
 run() { printf '\n$ %s\n' "$*"; "$@"; }
 
+OUT="${DEMO_OUT:-$ROOT/target/demo}"
 say "Installing the local AWS world (moto server, pinned) and building autofix"
-VENV="$(scripts/bootstrap-python.sh)"
-PY="$VENV/bin/python"
-cargo build --quiet --bin autofix
-AUTOFIX="$ROOT/target/debug/autofix"
+world_build_autofix
 
 WORK="$(mktemp -d)"
-cleanup() { kill "${MOTO_PID:-}" "${SLACK_PID:-}" 2>/dev/null || true; rm -rf "$WORK"; }
+cleanup() { world_stop; rm -rf "$WORK"; }
+world_start "$WORK"
 trap cleanup EXIT
-
-wait_port() { # file -> port
-  for _ in $(seq 1 100); do
-    if grep -q '^PORT=' "$1" 2>/dev/null; then sed -n 's/^PORT=//p' "$1" | head -1; return 0; fi
-    sleep 0.1
-  done
-  echo "timed out waiting for $1" >&2; cat "$1" >&2; return 1
-}
-
-"$PY" tests/moto/launcher.py >"$WORK/moto.out" 2>"$WORK/moto.err" & MOTO_PID=$!
-"$PY" scripts/demo/slack_receiver.py "$WORK/slack.jsonl" >"$WORK/slack.out" 2>&1 & SLACK_PID=$!
-MOTO_PORT="$(wait_port "$WORK/moto.out")"
-SLACK_PORT="$(wait_port "$WORK/slack.out")"
-
-export AWS_ENDPOINT_URL="http://127.0.0.1:$MOTO_PORT" AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
-       AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
-unset AWS_PROFILE AWS_SESSION_TOKEN
 echo "local AWS (moto) on 127.0.0.1:$MOTO_PORT, local Slack webhook on 127.0.0.1:$SLACK_PORT"
 
 say "Seeding violations (the stack's tables and Slack secret, and buckets in every shape)"
-"$PY" scripts/demo/seed.py "http://127.0.0.1:$SLACK_PORT/services/T000/B000/XXXX"
+world_seed
 
 say "1. A first look: autofix scan (changes nothing)"
 run "$AUTOFIX" scan || true
 
+# The event as CloudTrail would deliver it for a change made now (the fixture's own
+# time is long past), so the report's time to remediate measures this run.
+EVENT="$WORK/cloudtrail-put-bucket-policy.json"
+"$WORLD_PY" - tests/fixtures/events/cloudtrail-put-bucket-policy.json "$EVENT" <<'PYEOF'
+import datetime, json, sys
+event = json.load(open(sys.argv[1], encoding="utf-8"))
+now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+event["time"] = event["detail"]["eventTime"] = now
+json.dump(event, open(sys.argv[2], "w", encoding="utf-8"))
+PYEOF
+
 say "2. The Lambda handler on a real-shaped CloudTrail event (someone made a policy public)"
-run "$AUTOFIX" handle --event tests/fixtures/events/cloudtrail-put-bucket-policy.json
+run "$AUTOFIX" handle --event "$EVENT"
 
 say "3. The same event delivered again: one change, one notice (idempotent)"
-run "$AUTOFIX" handle --event tests/fixtures/events/cloudtrail-put-bucket-policy.json
+run "$AUTOFIX" handle --event "$EVENT"
 
 say "4. An admin fixes the rest: autofix fix"
 run "$AUTOFIX" fix
@@ -57,13 +62,13 @@ say "5. Scan again: left are the exempt bucket, a warning, and what only a perso
 run "$AUTOFIX" scan || true
 
 say "6. An admin undoes one fix: the exact before-state comes back, and the bucket is exempt for 30 days"
-UNDO_ID="$("$AUTOFIX" history --json --resource phi-public-read | "$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')"
+UNDO_ID="$("$AUTOFIX" history --json --resource phi-public-read | "$WORLD_PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')"
 run "$AUTOFIX" undo "$UNDO_ID" --reason "demo: restoring the public grant"
 run "$AUTOFIX" history --limit 6
 run "$AUTOFIX" rules
 
 say "7. The legitimate CloudFront statement is still in place"
-"$PY" - <<'PYEOF'
+"$WORLD_PY" - <<'PYEOF'
 import boto3, json
 for b in ("phi-mixed-policy", "phi-cdn-origin"):
     sids = [s.get("Sid") for s in json.loads(boto3.client("s3").get_bucket_policy(Bucket=b)["Policy"])["Statement"]]
@@ -71,4 +76,10 @@ for b in ("phi-mixed-policy", "phi-cdn-origin"):
 PYEOF
 
 say "8. What went to Slack, and what the ledger holds"
-"$PY" scripts/demo/show.py "$WORK/slack.jsonl"
+"$WORLD_PY" scripts/demo/show.py "$WORK/slack.jsonl"
+
+say "9. The auditor's evidence report: HTML (print it to PDF), CSV and JSON with the same rows"
+rm -rf "$OUT/report-csv"
+run "$AUTOFIX" report --since 7d --format html,csv,json --out "$OUT"
+echo
+echo "Open $OUT/report.html in a browser (and print it to PDF for the auditor)."

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prints one hash of what `sam build` depends on beyond the Rust sources: the
-# template, samconfig, the workspace manifest, every function's manifest, and the
+# build script, the template, samconfig, the workspace manifest, every function's manifest, and the
 # resolved dependency tree of every function (so a lock-file change that touches
 # only tests or the CLI doesn't count). scripts/sam-build.sh records it in
 # .ci/sam-build.inputs after a successful build; scripts/test.sh runs sam build
@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 {
-  for f in template.yaml samconfig.toml Cargo.toml functions/*/Cargo.toml; do
+  for f in scripts/sam-build.sh template.yaml samconfig.toml Cargo.toml functions/*/Cargo.toml; do
     printf '%s %s\n' "$f" "$(sha256sum <"$f" | cut -d' ' -f1)"
   done
   for m in functions/*/Cargo.toml; do

@@ -13,8 +13,17 @@
 # with the same override (`sam deploy --parameter-overrides Architecture=x86_64`).
 # Set ARCHITECTURE=x86_64 to choose x86_64 outright.
 #
-# A cold release build of a function takes several minutes (the AWS SDK); warm
-# rebuilds are fast because cargo's own target/ is reused. Output: .aws-sam/build.
+# How the functions are built (README "Deploying" has the figures): each function's
+# CodeUri is its own package directory (functions/<name>/), so SAM's builder runs
+# `cargo lambda build --release --bin <name>` inside it, cargo selects that package
+# alone, and its features resolve per function: an IAM function links no S3, S3
+# Control or Config SDK (tests/tests/features.rs). Every build shares the workspace's
+# one target/ (the builder finds it through `cargo metadata`), so a dependency
+# compiles once per set of its features, not once per function: functions with the
+# same SDK features as one built before (iam-mfa, iam-password-policy after
+# iam-access-keys) rebuild only their own crates. The release profile (Cargo.toml)
+# is fat LTO with 16 codegen units: the smallest binaries measured, at about a
+# seventh of the one-unit link time. Output: .aws-sam/build.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

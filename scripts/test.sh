@@ -10,6 +10,21 @@ step() { printf '\n==> %s\n' "$*"; }
 step "Python tools for the local AWS world (moto server, pinned)"
 scripts/bootstrap-python.sh >/dev/null
 
+# The report's browser test (cli/tests/report.rs) renders the HTML in headless
+# Chromium: Debian's package, at the distribution's version (no browser download).
+step "Chromium for the report's browser test (Debian's package)"
+if command -v chromium >/dev/null 2>&1; then
+  chromium --version
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 \
+    || { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium; }
+  chromium --version
+else
+  echo "chromium is missing: install Debian's package (sudo apt-get install -y chromium)" >&2
+  exit 2
+fi
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 

@@ -4,6 +4,14 @@
 //!
 //! `cargo run --release -p hipaa-bench --bin sweep-bench -- --buckets 500 --violators 10`
 //!
+//! `--iam` measures an IAM sweep instead: `--users` users (500), half of them
+//! (`--violators` percent) with an access key 120 days old, the rest with a key 10
+//! days old; the real executor runs the `iam-access-key-rotated` rule as
+//! `autofix fix --rule iam-access-key-rotated` does, and the bench prints requests
+//! per user (counted by the moto launcher, every attempt included: IAM alone, the
+//! figure to compare with other tools, and every AWS request including the ledger
+//! and settings tables) and milliseconds per user.
+//!
 //! API calls are counted at the reader and remediator ports: every facet the
 //! adapter reads is exactly one S3 call (GetPublicAccessBlock, GetBucketPolicy,
 //! GetBucketAcl, GetBucketTagging), every action one call, and listing is one
@@ -23,15 +31,115 @@ use policy::{Facet, ResourceRef, Snapshot};
 
 #[derive(Parser)]
 struct Args {
+    /// Measure an IAM sweep (iam-access-key-rotated) instead of an S3 one.
+    #[arg(long)]
+    iam: bool,
+    /// Users to create (with --iam).
+    #[arg(long, default_value_t = 500)]
+    users: usize,
+    /// With --iam: run with the stack's settings and ledger tables and Slack, as the
+    /// deployed function does (default: as `autofix fix` runs without a stack, the
+    /// way the comparison with Cloud Custodian was made).
+    #[arg(long)]
+    with_stack: bool,
     /// Buckets to create.
     #[arg(long, default_value_t = 300)]
     buckets: usize,
-    /// Percent of them that violate the rule (public ACL, no Block Public Access).
-    #[arg(long, default_value_t = 10)]
-    violators: usize,
-    /// Sweep concurrencies to measure (repeatable).
-    #[arg(long = "concurrency", default_values_t = [1usize, 16, 64])]
+    /// Percent of them that violate the rule (S3: public ACL, no Block Public
+    /// Access; default 10. IAM: a 120-day-old active key; default 50).
+    #[arg(long)]
+    violators: Option<usize>,
+    /// Sweep concurrencies to measure (repeatable; default 1, 16, 64 for S3, 16 for IAM).
+    #[arg(long = "concurrency")]
     concurrency: Vec<usize>,
+}
+
+/// Cloud Custodian 0.9.53 on the same moto world (500 users, half with 120-day-old
+/// keys), as measured in issue #8; c7n is not installed here.
+const C7N_REQUESTS_PER_USER: f64 = 2.5;
+const C7N_MS_PER_USER: f64 = 15.0;
+
+async fn iam_bench(args: &Args) -> Result<()> {
+    let violators_pct = args.violators.unwrap_or(50);
+    let concurrency = if args.concurrency.is_empty() {
+        vec![16]
+    } else {
+        args.concurrency.clone()
+    };
+    println!(
+        "IAM sweep benchmark: {} users, {violators_pct}% with a 120-day-old key, rule iam-access-key-rotated, local moto server, {}",
+        args.users,
+        if args.with_stack {
+            "with the stack's tables and Slack"
+        } else {
+            "no stack (as `autofix fix` without one: in-memory ledger, notices logged)"
+        }
+    );
+    println!(
+        "{:>11} {:>9} {:>11} {:>13} {:>13} {:>7}",
+        "concurrency", "seconds", "ms/user", "IAM req/user", "all req/user", "fixed"
+    );
+    for &c in &concurrency {
+        let world = harness::World::for_family(harness::IAM_ACCESS_KEYS).await;
+        let bad = args.users * violators_pct / 100;
+        let users: Vec<(String, bool)> = (0..args.users)
+            .map(|i| (format!("bench-user-{i:05}"), i < bad))
+            .collect();
+        futures::future::join_all(users.chunks(25).map(|chunk| {
+            let world = &world;
+            async move {
+                for (u, old) in chunk {
+                    world.user_with_key(u, if *old { 120 } else { 10 }, None).await;
+                }
+            }
+        }))
+        .await;
+
+        let mut env = world.env.clone();
+        env.insert("SWEEP_CONCURRENCY".into(), c.to_string());
+        if !args.with_stack {
+            for k in ["SETTINGS_TABLE", "LEDGER_TABLE", "SLACK_SECRET_ID"] {
+                env.remove(k);
+            }
+        }
+        let cfg =
+            adapters::config::FunctionConfig::from_lookup(policy::family::IAM_ACCESS_KEYS, |k| env.get(k).cloned())?;
+        let mut app = adapters::apps::function::App::build(&world.sdk, &cfg).await?;
+        app.rules.retain(|r| r.id() == harness::KEY_ROTATED_RULE);
+        app.opts.force_auto = true;
+        // The bench calls the executor directly, not the Lambda handler that learns the account.
+        app.opts.accounts = policy::AccountScope::own(harness::ACCOUNT)?;
+        let event = Event::manual(harness::ACCOUNT, harness::REGION, None);
+
+        world.moto.reset_requests().await?;
+        let started = Instant::now();
+        let report = app.executor_for(&event).handle(&event).await;
+        let secs = started.elapsed().as_secs_f64();
+        let counts = world.moto.requests().await?;
+
+        let n = args.users.max(1) as f64;
+        println!(
+            "{:>11} {:>9.2} {:>11.2} {:>13.2} {:>13.2} {:>7}",
+            c,
+            secs,
+            secs * 1000.0 / n,
+            counts.service("iam") as f64 / n,
+            counts.total as f64 / n,
+            report.count(Outcome::Fixed)
+        );
+        let mut ops: Vec<_> = counts
+            .by_operation
+            .iter()
+            .filter(|(k, _)| k.starts_with("iam:"))
+            .collect();
+        ops.sort_by(|a, b| b.1.cmp(a.1));
+        let ops: Vec<String> = ops.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        println!("{:>11} IAM calls: {}", "", ops.join(", "));
+    }
+    println!(
+        "reference: Cloud Custodian 0.9.53 on the same moto world: {C7N_REQUESTS_PER_USER} requests/user, about {C7N_MS_PER_USER} ms/user (issue #8, not run here)"
+    );
+    Ok(())
 }
 
 #[derive(Default)]
@@ -64,18 +172,27 @@ impl Remediator for CountingRemediator {
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
+    if args.iam {
+        return iam_bench(&args).await;
+    }
+    let violators_pct = args.violators.unwrap_or(10);
+    let concurrency = if args.concurrency.is_empty() {
+        vec![1, 16, 64]
+    } else {
+        args.concurrency.clone()
+    };
     println!(
         "sweep benchmark: {} buckets, {}% violators, local moto server",
-        args.buckets, args.violators
+        args.buckets, violators_pct
     );
     println!(
         "{:>11} {:>10} {:>12} {:>18} {:>18} {:>8}",
         "concurrency", "seconds", "buckets/s", "calls/compliant", "calls/violator", "fixed"
     );
-    for &concurrency in &args.concurrency {
+    for &concurrency in &concurrency {
         // A fresh world per run so every run fixes the same violations.
         let world = harness::World::new().await;
-        let violators: Vec<String> = (0..args.buckets * args.violators / 100)
+        let violators: Vec<String> = (0..args.buckets * violators_pct / 100)
             .map(|i| format!("bench-bad-{i:05}"))
             .collect();
         let compliant = args.buckets - violators.len();
@@ -106,12 +223,12 @@ async fn main() -> Result<()> {
         // The bench calls the executor directly, not the Lambda handler that learns the account.
         app.opts.accounts = policy::AccountScope::own(harness::ACCOUNT)?;
         let counts = Arc::new(Counts::default());
-        app.ports.reader = Arc::new(CountingReader(app.ports.reader.clone(), counts.clone()));
-        app.ports.remediator = Arc::new(CountingRemediator(app.ports.remediator.clone(), counts.clone()));
+        app.sweep_ports.reader = Arc::new(CountingReader(app.sweep_ports.reader.clone(), counts.clone()));
+        app.sweep_ports.remediator = Arc::new(CountingRemediator(app.sweep_ports.remediator.clone(), counts.clone()));
         let event = Event::manual(harness::ACCOUNT, harness::REGION, None);
 
         let started = Instant::now();
-        let report = app.executor().handle(&event).await;
+        let report = app.executor_for(&event).handle(&event).await;
         let secs = started.elapsed().as_secs_f64();
 
         let reads = counts.reads.lock().map(|m| m.clone()).unwrap_or_default();

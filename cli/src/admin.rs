@@ -9,7 +9,7 @@ use policy::{Actor, LedgerRecord, Mode, Outcome};
 use serde_json::json;
 
 use crate::Global;
-use crate::output;
+use crate::output::{self, Col};
 use crate::stack::{Stack, config_for, discover};
 
 /// The deployed stack's tables, which every admin command needs.
@@ -143,7 +143,13 @@ pub async fn exempt_list(g: &Global) -> Result<u8> {
         return Ok(0);
     }
     let today = Utc::now().date_naive();
-    let mut t = output::table(vec!["RULE", "RESOURCE", "UNTIL", "REASON", "BY"]);
+    let mut t = output::table(vec![
+        Col::Id("RULE"),
+        Col::Arn("RESOURCE"),
+        Col::Id("UNTIL"),
+        Col::Text("REASON"),
+        Col::Arn("BY"),
+    ]);
     for e in &list {
         let until = match e.exemption.until {
             Some(d) if d < today => format!("{d} (expired)"),
@@ -211,7 +217,15 @@ pub async fn history(
         println!("No ledger records match.");
         return Ok(0);
     }
-    let mut t = output::table(vec!["TIME", "RULE", "RESOURCE", "OUTCOME", "WHAT", "BY", "LEDGER ID"]);
+    let mut t = output::table(vec![
+        Col::Id("TIME"),
+        Col::Id("RULE"),
+        Col::Arn("RESOURCE"),
+        Col::Id("OUTCOME"),
+        Col::Text("WHAT"),
+        Col::Arn("BY"),
+        Col::Id("LEDGER ID"),
+    ]);
     for r in &records {
         let what = if r.actions.is_empty() {
             r.findings.join("\n")
@@ -237,8 +251,8 @@ pub async fn history(
     }
     println!("{t}");
     println!(
-        "{} record(s), newest first. `--json` gives each with its state before and after.",
-        records.len()
+        "{}, newest first. `--json` gives each with its state before and after.",
+        output::count(records.len(), "record", "records")
     );
     Ok(0)
 }

@@ -36,7 +36,7 @@ fn check_rules(filter: &RuleFilter) -> Result<()> {
 }
 
 /// Run a manual sweep over every family with a selected rule.
-async fn sweep(
+pub(crate) async fn sweep(
     g: &Global,
     filter: &RuleFilter,
     stack: &Stack,
@@ -74,10 +74,30 @@ async fn sweep(
             app.opts.record = false;
         }
         let event = Event::manual(&stack.account, &region, Some(actor.clone()));
-        reports.push(app.executor().handle(&event).await);
+        reports.push(app.executor_for(&event).handle(&event).await);
     }
     bar.finish();
     Ok(reports)
+}
+
+/// `scan` and `fix` exit with 1 when a violation that was found did not end well.
+pub const EXIT_FIX_FAILED: u8 = 1;
+/// `scan` and `fix` exit with 3 when the sweep could not look at everything (a
+/// listing, a rule's mode or a resource could not be read, after the SDK's retries)
+/// and nothing worse happened: "nothing left to fix" is not known. Run it again.
+pub const EXIT_COULD_NOT_LOOK: u8 = 3;
+
+/// The exit code of a sweep: 0 everything looked at and every violation resolved;
+/// 1 a fix failed, was not verified, could not be judged or hit the change limit
+/// (it wins over 3: a known violation is left); 3 something could not be looked at.
+pub fn sweep_exit_code(reports: &[RunReport], fixing: bool) -> u8 {
+    if fixing && reports.iter().any(RunReport::fix_failed) {
+        EXIT_FIX_FAILED
+    } else if reports.iter().any(RunReport::could_not_look) {
+        EXIT_COULD_NOT_LOOK
+    } else {
+        0
+    }
 }
 
 pub async fn scan(g: &Global, filter: &RuleFilter) -> Result<u8> {
@@ -85,11 +105,7 @@ pub async fn scan(g: &Global, filter: &RuleFilter) -> Result<u8> {
     let stack = discover(g, false).await?;
     let reports = sweep(g, filter, &stack, false, true, None).await?;
     output::print_scan(&reports, g.json);
-    Ok(if reports.iter().any(|r| !r.errors.is_empty()) {
-        1
-    } else {
-        0
-    })
+    Ok(sweep_exit_code(&reports, false))
 }
 
 pub async fn fix(g: &Global, filter: &RuleFilter, dry_run: bool, max_changes: Option<usize>) -> Result<u8> {
@@ -97,11 +113,7 @@ pub async fn fix(g: &Global, filter: &RuleFilter, dry_run: bool, max_changes: Op
     let stack = discover(g, true).await?;
     let reports = sweep(g, filter, &stack, true, dry_run, max_changes).await?;
     output::print_fix(&reports, g.json);
-    Ok(if reports.iter().any(RunReport::has_failures) {
-        1
-    } else {
-        0
-    })
+    Ok(sweep_exit_code(&reports, true))
 }
 
 pub async fn handle(g: &Global, event: &Path, function: &str, dry_run: bool) -> Result<u8> {
@@ -206,4 +218,48 @@ pub async fn rules(g: &Global, params: bool) -> Result<u8> {
     }
     output::print_rules(&rows, g.json);
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use policy::{Decision, Outcome, ResourceRef};
+
+    fn report(outcomes: &[(Outcome, bool)], errors: &[&str]) -> RunReport {
+        let decisions = outcomes
+            .iter()
+            .map(|(o, not_examined)| {
+                let mut d = Decision::new("r", &ResourceRef::bucket("b", "1", "us-east-1"), policy::Mode::Auto);
+                d.outcome = *o;
+                d.not_examined = *not_examined;
+                d
+            })
+            .collect();
+        RunReport {
+            decisions,
+            errors: errors.iter().map(|e| e.to_string()).collect(),
+            ..RunReport::default()
+        }
+    }
+
+    #[test]
+    fn exit_codes_tell_nothing_left_from_could_not_look() {
+        let clean = report(&[(Outcome::Fixed, false), (Outcome::Compliant, false)], &[]);
+        assert_eq!(sweep_exit_code(&[clean], true), 0);
+        let listing_failed = report(&[(Outcome::Fixed, false)], &["listing IamUser: throttled"]);
+        assert_eq!(
+            sweep_exit_code(std::slice::from_ref(&listing_failed), true),
+            EXIT_COULD_NOT_LOOK
+        );
+        assert_eq!(sweep_exit_code(&[listing_failed], false), EXIT_COULD_NOT_LOOK);
+        let unread = report(&[(Outcome::Failed, true)], &[]);
+        assert_eq!(sweep_exit_code(&[unread], true), EXIT_COULD_NOT_LOOK);
+        let fix_failed = report(&[(Outcome::Failed, false), (Outcome::Failed, true)], &["listing x"]);
+        assert_eq!(
+            sweep_exit_code(std::slice::from_ref(&fix_failed), true),
+            EXIT_FIX_FAILED
+        );
+        // A scan fixes nothing: only whether it could look matters.
+        assert_eq!(sweep_exit_code(&[fix_failed], false), EXIT_COULD_NOT_LOOK);
+    }
 }

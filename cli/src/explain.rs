@@ -74,12 +74,13 @@ impl Row {
 }
 
 fn print_table(e: &Explained) {
+    use crate::output::Col;
     let mut t = crate::output::table(vec![
-        "#",
-        if e.kind == "policy" { "STATEMENT" } else { "GRANT" },
-        "VERDICT",
-        "DECIDED BY",
-        "WHY",
+        Col::Id("#"),
+        Col::Text(if e.kind == "policy" { "STATEMENT" } else { "GRANT" }),
+        Col::Id("VERDICT"),
+        Col::Text("DECIDED BY"),
+        Col::Text("WHY"),
     ]);
     for r in &e.rows {
         t.add_row(vec![
@@ -94,10 +95,11 @@ fn print_table(e: &Explained) {
     let kind = e.kind;
     println!(
         "{}",
-        if e.public {
-            format!("The {kind} is PUBLIC.")
-        } else {
-            format!("The {kind} is not public.")
+        match (e.public, kind) {
+            (true, "acl") => "The ACL is public: at least one grant is.".to_string(),
+            (false, "acl") => "The ACL is not public.".to_string(),
+            (true, _) => format!("The {kind} is public: at least one statement is."),
+            (false, _) => format!("The {kind} is not public."),
         }
     );
 }

@@ -3,11 +3,14 @@
 //! configuration resolves (profile, environment credentials, `AWS_ENDPOINT_URL`).
 //!
 //! Exit codes: 0 success; 1 a fix failed or could not be verified (or, for
-//! `explain-policy`, the document is public); 2 bad usage, input or configuration.
+//! `explain-policy`, the document is public); 2 bad usage, input or configuration;
+//! 3 (`scan`, `fix`) the sweep could not look at everything (a listing or a read
+//! failed after retries), so "nothing left to fix" is not known.
 mod admin;
 mod commands;
 mod explain;
 mod output;
+mod report;
 mod stack;
 
 use std::path::PathBuf;
@@ -52,8 +55,13 @@ pub struct Global {
     /// Machine-readable output on stdout; no tables, no progress bar.
     #[arg(long, global = true)]
     pub json: bool,
-    /// Log verbosity for diagnostics on stderr (e.g. `info`, `debug`).
-    #[arg(long, global = true, env = "AUTOFIX_LOG", default_value = "error")]
+    /// Tables with every identifier in full, as wide as their content (default: fit the
+    /// terminal, shortening ARNs in the middle; rule ids and other ids are never cut).
+    #[arg(long, global = true)]
+    pub wide: bool,
+    /// Diagnostics on stderr from the code the functions share (`error`, `warn`, `info`,
+    /// `debug`). Off by default: the CLI prints every error itself, once.
+    #[arg(long, global = true, env = "AUTOFIX_LOG", default_value = "off")]
     pub log: String,
 }
 
@@ -122,6 +130,25 @@ enum Command {
         /// At most this many records, newest first.
         #[arg(long, default_value_t = 50)]
         limit: usize,
+    },
+    /// The auditor's evidence report, from the ledger and a fresh scan (which changes nothing).
+    ///
+    /// Every rule with its HIPAA safeguard and mode, the violations and exemptions now,
+    /// the fixes in the period (per rule, per day, time to remediate p50/p95), every admin
+    /// act, and the withheld and failed fixes with their reasons.
+    Report {
+        /// The period's start: an age such as 90d or 12h, YYYY-MM-DD, or an RFC 3339 time.
+        #[arg(long, value_parser = admin::parse_since, default_value = "90d")]
+        since: chrono::DateTime<chrono::Utc>,
+        /// `html`: one self-contained file; `csv`: one file per table in the directory
+        /// `--out` names; `json`: one document. Several (`html,csv,json`) come from one
+        /// scan and go to the directory `--out` names: report.html, report-csv/, report.json.
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "html")]
+        format: Vec<report::Format>,
+        /// Where to write (a directory for csv or several formats). Default: standard
+        /// output (html, json).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// Undo a fix from the ledger: restore the exact before-state, verify, record, notify.
     ///
@@ -197,6 +224,8 @@ pub struct RuleFilter {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // `autofix history | head`: end quietly when the reader goes away.
+    sigpipe::reset();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -206,6 +235,7 @@ async fn main() -> ExitCode {
         }
     };
     init_logging(&cli.global.log);
+    output::set_wide(cli.global.wide);
     let result = match cli.command {
         Command::ExplainPolicy { file } => explain::run(&file, cli.global.json),
         Command::Scan(filter) => commands::scan(&cli.global, &filter).await,
@@ -246,6 +276,7 @@ async fn main() -> ExitCode {
             since,
             limit,
         } => admin::history(&cli.global, rule.as_deref(), resource.as_deref(), since, limit).await,
+        Command::Report { since, format, out } => report::run(&cli.global, since, &format, out.as_deref()).await,
         Command::Undo {
             ledger_id,
             reason,
@@ -261,12 +292,15 @@ async fn main() -> ExitCode {
     }
 }
 
+/// Diagnostics (`--log`) on stderr, coloured only when stderr is a terminal.
 fn init_logging(level: &str) {
+    use std::io::IsTerminal;
     let filter =
         tracing_subscriber::EnvFilter::try_new(level).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .try_init();
 }

@@ -19,16 +19,54 @@ adding to that dict first is enough):
     stamps CreateDate = now and has no time travel, and the access-key rules need
     old keys. Answers 200 with the key's new dates, 404 for an unknown key, 400
     for a bad body.
+
+``POST /moto-api/hipaa/faults``
+    ``{"seed": 7, "throttle_percent": 30, "after_change_percent": 10}`` (all
+    optional; zeros switch faults off). From then on the fault middleware (which
+    wraps moto's whole WSGI app) answers ``throttle_percent`` % of AWS requests
+    with the service's own throttling error, without passing them to moto:
+
+    * REST-XML (S3, S3 Control): HTTP 503, ``<Error><Code>SlowDown</Code>...``;
+    * query XML (IAM, STS): HTTP 400, ``<ErrorResponse><Error><Code>Throttling``;
+    * JSON protocols (DynamoDB, Secrets Manager, SQS, Config, ...): HTTP 400,
+      ``x-amzn-ErrorType: ThrottlingException`` and ``{"__type": "ThrottlingException"}``.
+
+    Of the mutating requests it lets through (S3: PUT, POST, DELETE; IAM/STS: an
+    ``Action`` that is not Get/List/Describe/Generate/Simulate; JSON: an
+    ``X-Amz-Target`` operation that is not Get/List/Describe/Query/Scan/BatchGet/
+    Receive), ``after_change_percent`` % reach moto and, when moto succeeded (the
+    change happened), the client is answered HTTP 500 ``InternalError`` instead:
+    "changed, but the client was told it failed". Requests to ``/moto-api/`` are
+    never touched.
+
+    Each decision is a hash of the seed, the request's identity (method, path,
+    query, ``X-Amz-Target``, and a query-protocol body) and how many times that
+    identity was seen: a run is reproducible however the server's threads
+    interleave, except that concurrent requests with the same identity share one
+    sequence. Answers 200 with the settings in force.
+
+``GET /moto-api/hipaa/requests``
+    Counts of the AWS requests seen since start (or the last ``POST`` to
+    ``/moto-api/hipaa/requests/reset``): ``{"total": n, "by_service": {...},
+    "by_operation": {"iam:ListUsers": n, ...}, "throttled": n, "after_change": n}``.
+    Injected faults are counted too (a throttled request is a request).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import io
 import json
+import re
 import signal
 import sys
+import threading
+import uuid
+from collections import Counter
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable, Iterable
+from urllib.parse import parse_qs
 
 from moto.moto_api._internal import urls as moto_api_urls
 from moto.moto_server.werkzeug_app import (
@@ -111,9 +149,223 @@ def access_key_dates(request: Any, full_url: str, headers: Any) -> tuple[int, di
     )
 
 
+# ---------------------------------------------------------------------------
+# Fault injection and request counting
+
+
+class Faults:
+    """The fault settings and request counters the middleware shares (under a lock)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.seed = 0
+        self.throttle_percent = 0.0
+        self.after_change_percent = 0.0
+        self.seen: Counter[str] = Counter()
+        self.reset_counts()
+
+    def reset_counts(self) -> None:
+        self.total = 0
+        self.by_service: Counter[str] = Counter()
+        self.by_operation: Counter[str] = Counter()
+        self.throttled = 0
+        self.after_change = 0
+
+    def draw(self, identity: str, purpose: str) -> float:
+        """A number in [0, 100) fixed by the seed, the identity and its occurrence."""
+        with self.lock:
+            self.seen[identity + purpose] += 1
+            n = self.seen[identity + purpose]
+            seed = self.seed
+        digest = hashlib.sha256(f"{seed}|{purpose}|{n}|{identity}".encode()).digest()
+        return int.from_bytes(digest[:8], "big") / 2**64 * 100.0
+
+    def counts(self) -> dict[str, Any]:
+        with self.lock:
+            return {
+                "total": self.total,
+                "by_service": dict(self.by_service),
+                "by_operation": dict(self.by_operation),
+                "throttled": self.throttled,
+                "after_change": self.after_change,
+            }
+
+
+FAULTS = Faults()
+
+_CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request")
+_READ_ONLY_QUERY = ("Get", "List", "Describe", "Generate", "Simulate")
+_READ_ONLY_JSON = ("Get", "List", "Describe", "Query", "Scan", "BatchGet", "Receive")
+
+
+class Request:
+    """What the middleware needs to know about one AWS request."""
+
+    def __init__(self, environ: dict[str, Any]) -> None:
+        self.method = environ.get("REQUEST_METHOD", "GET")
+        self.path = environ.get("PATH_INFO", "")
+        self.query = environ.get("QUERY_STRING", "")
+        auth = environ.get("HTTP_AUTHORIZATION", "")
+        m = _CREDENTIAL_SCOPE.search(auth)
+        self.service = m.group(1) if m else "unknown"
+        self.target = environ.get("HTTP_X_AMZ_TARGET", "")
+        content_type = environ.get("CONTENT_TYPE", "")
+        self.body = b""
+        # Read the body once and hand moto an identical stream.
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        if length:
+            self.body = environ["wsgi.input"].read(length)
+            environ["wsgi.input"] = io.BytesIO(self.body)
+        if self.target:
+            self.protocol = "json"
+            self.operation = self.target.rsplit(".", 1)[-1]
+        elif self.service in ("s3", "s3control") or "x-www-form-urlencoded" not in content_type:
+            self.protocol = "rest-xml"
+            first = self.query.split("&", 1)[0].split("=", 1)[0]
+            self.operation = f"{self.method} {first or 'object'}"
+        else:
+            self.protocol = "query"
+            params = parse_qs(self.body.decode("utf-8", "replace"))
+            self.operation = (params.get("Action") or ["?"])[0]
+
+    @property
+    def identity(self) -> str:
+        body = self.body.decode("utf-8", "replace") if self.protocol == "query" else ""
+        return "|".join([self.method, self.path, self.query, self.target, body])
+
+    @property
+    def mutating(self) -> bool:
+        if self.protocol == "rest-xml":
+            return self.method in ("PUT", "POST", "DELETE")
+        if self.protocol == "query":
+            return not self.operation.startswith(_READ_ONLY_QUERY)
+        return not self.operation.startswith(_READ_ONLY_JSON)
+
+
+def _error(req: Request, status: int, code: str, message: str) -> tuple[str, list[tuple[str, str]], bytes]:
+    """An error in the shape the request's protocol uses."""
+    request_id = str(uuid.uuid4())
+    reason = {400: "Bad Request", 500: "Internal Server Error", 503: "Slow Down"}.get(status, "Error")
+    if req.protocol == "json":
+        body = json.dumps({"__type": code, "message": message}).encode()
+        headers = [
+            ("Content-Type", "application/x-amz-json-1.0"),
+            ("x-amzn-ErrorType", code),
+            ("x-amzn-RequestId", request_id),
+        ]
+    elif req.protocol == "query":
+        kind = "Receiver" if status >= 500 else "Sender"
+        body = (
+            f'<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>{kind}</Type>'
+            f"<Code>{code}</Code><Message>{message}</Message></Error>"
+            f"<RequestId>{request_id}</RequestId></ErrorResponse>"
+        ).encode()
+        headers = [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)]
+    else:
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            f"<Error><Code>{code}</Code><Message>{message}</Message>"
+            f"<RequestId>{request_id}</RequestId></Error>"
+        ).encode()
+        headers = [("Content-Type", "application/xml"), ("x-amz-request-id", request_id)]
+        if req.method == "HEAD":
+            body = b""
+    headers.append(("Content-Length", str(len(body))))
+    return f"{status} {reason}", headers, body
+
+
+def _throttle(req: Request) -> tuple[str, list[tuple[str, str]], bytes]:
+    if req.protocol == "rest-xml":
+        return _error(req, 503, "SlowDown", "Please reduce your request rate.")
+    if req.protocol == "query":
+        return _error(req, 400, "Throttling", "Rate exceeded")
+    return _error(req, 400, "ThrottlingException", "Rate exceeded")
+
+
+class FaultMiddleware:
+    """Wraps moto's WSGI app: counts AWS requests and injects the configured faults."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO", "").startswith("/moto-api/"):
+            return self.app(environ, start_response)
+        req = Request(environ)
+        with FAULTS.lock:
+            FAULTS.total += 1
+            FAULTS.by_service[req.service] += 1
+            FAULTS.by_operation[f"{req.service}:{req.operation}"] += 1
+            throttle, after = FAULTS.throttle_percent, FAULTS.after_change_percent
+        if throttle > 0 and FAULTS.draw(req.identity, "throttle") < throttle:
+            with FAULTS.lock:
+                FAULTS.throttled += 1
+            status, headers, body = _throttle(req)
+            start_response(status, headers)
+            return [body]
+        if not (after > 0 and req.mutating):
+            return self.app(environ, start_response)
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
+            captured["status"], captured["headers"] = status, headers
+            return lambda _data: None
+
+        chunks = self.app(environ, capture)
+        body = b"".join(chunks)
+        if hasattr(chunks, "close"):
+            chunks.close()
+        ok = str(captured.get("status", "500")).startswith("2")
+        if ok and FAULTS.draw(req.identity, "after-change") < after:
+            with FAULTS.lock:
+                FAULTS.after_change += 1
+            status, headers, err = _error(req, 500, "InternalError", "We encountered an internal error. Please try again.")
+            start_response(status, headers)
+            return [err]
+        start_response(captured.get("status", "500 Internal Server Error"), captured.get("headers", []))
+        return [body]
+
+
+def faults(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, str], str]:
+    if request.method != "POST":
+        return 405, {}, json.dumps({"error": "POST a JSON body"})
+    try:
+        body = _json_body(request)
+        seed = int(body.get("seed", 0))
+        throttle = float(body.get("throttle_percent", 0))
+        after = float(body.get("after_change_percent", 0))
+        if not (0 <= throttle <= 100 and 0 <= after <= 100):
+            raise ValueError("percentages are 0 to 100")
+    except (ValueError, TypeError) as e:
+        return 400, {}, json.dumps({"error": f"bad body: {e!r}"})
+    with FAULTS.lock:
+        FAULTS.seed, FAULTS.throttle_percent, FAULTS.after_change_percent = seed, throttle, after
+        FAULTS.seen.clear()
+    return (
+        200,
+        {"Content-Type": "application/json"},
+        json.dumps({"seed": seed, "throttle_percent": throttle, "after_change_percent": after}),
+    )
+
+
+def requests_seen(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, str], str]:
+    return 200, {"Content-Type": "application/json"}, json.dumps(FAULTS.counts())
+
+
+def reset_requests(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, str], str]:
+    if request.method != "POST":
+        return 405, {}, json.dumps({"error": "POST"})
+    with FAULTS.lock:
+        FAULTS.reset_counts()
+    return 200, {"Content-Type": "application/json"}, json.dumps(FAULTS.counts())
+
+
 def register_routes() -> None:
     # Same key format as moto's own entries: "{0}" is replaced by the url base.
     moto_api_urls.url_paths["{0}/moto-api/hipaa/iam/access-key-dates"] = access_key_dates
+    moto_api_urls.url_paths["{0}/moto-api/hipaa/faults"] = faults
+    moto_api_urls.url_paths["{0}/moto-api/hipaa/requests"] = requests_seen
+    moto_api_urls.url_paths["{0}/moto-api/hipaa/requests/reset"] = reset_requests
 
 
 def main() -> int:
@@ -123,7 +375,7 @@ def main() -> int:
     args = parser.parse_args()
 
     register_routes()
-    app = DomainDispatcherApplication(create_backend_app)
+    app = FaultMiddleware(DomainDispatcherApplication(create_backend_app))
     # threaded=True: the SDK may open several connections at once (sweeps run concurrently).
     server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)
 

@@ -168,6 +168,72 @@ impl Moto {
     }
 }
 
+/// The AWS requests the moto launcher saw (`GET /moto-api/hipaa/requests`).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct RequestCounts {
+    pub total: u64,
+    /// By SigV4 service name (`iam`, `s3`, `dynamodb`, ...).
+    pub by_service: BTreeMap<String, u64>,
+    /// By `service:Operation` (`iam:ListUsers`; S3 as `s3:METHOD subresource`).
+    pub by_operation: BTreeMap<String, u64>,
+    /// Requests answered with an injected throttling error.
+    pub throttled: u64,
+    /// Mutating requests that took effect but were answered 500.
+    pub after_change: u64,
+}
+
+impl RequestCounts {
+    pub fn service(&self, name: &str) -> u64 {
+        self.by_service.get(name).copied().unwrap_or(0)
+    }
+}
+
+impl Moto {
+    async fn post_api(&self, path: &str, body: &Value) -> anyhow::Result<Value> {
+        let r = reqwest::Client::new()
+            .post(format!("{}/moto-api/hipaa/{path}", self.endpoint))
+            .json(body)
+            .send()
+            .await?;
+        let status = r.status();
+        let text = r.text().await?;
+        if !status.is_success() {
+            bail!("{path} answered {status}: {text}");
+        }
+        Ok(serde_json::from_str(&text)?)
+    }
+
+    /// Inject faults from now on (the launcher's `POST /moto-api/hipaa/faults`):
+    /// `throttle_percent` % of AWS requests answered with the service's throttling
+    /// error, and `after_change_percent` % of the mutating requests that succeed
+    /// answered 500 after taking effect. Seeded: the same seed, the same faults.
+    pub async fn set_faults(&self, seed: u64, throttle_percent: f64, after_change_percent: f64) -> anyhow::Result<()> {
+        self.post_api(
+            "faults",
+            &serde_json::json!({
+                "seed": seed,
+                "throttle_percent": throttle_percent,
+                "after_change_percent": after_change_percent,
+            }),
+        )
+        .await
+        .map(drop)
+    }
+
+    /// The AWS requests seen since start or the last [`Moto::reset_requests`].
+    pub async fn requests(&self) -> anyhow::Result<RequestCounts> {
+        let r = reqwest::Client::new()
+            .get(format!("{}/moto-api/hipaa/requests", self.endpoint))
+            .send()
+            .await?;
+        Ok(r.json().await?)
+    }
+
+    pub async fn reset_requests(&self) -> anyhow::Result<()> {
+        self.post_api("requests/reset", &serde_json::json!({})).await.map(drop)
+    }
+}
+
 impl Drop for Moto {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -325,6 +391,17 @@ pub struct Function {
 }
 
 impl Function {
+    /// The executor the handler would run `event` with, in the function's own account
+    /// (learned from its ARN, as the Lambda handler does): for tests that inspect the
+    /// run report itself.
+    pub fn executor_for(&self, event: &policy::Event) -> policy::Executor {
+        let accounts = self
+            .app
+            .learn_account(&self.function_arn)
+            .expect("the test function's ARN names its account");
+        self.app.executor_in(event, accounts)
+    }
+
     /// Call the real Lambda handler, as the runtime does: with a context carrying the
     /// function's ARN in the test account, from which the handler learns its account.
     pub async fn handle(&self, payload: Value) -> Result<Value, HandlerError> {
@@ -455,6 +532,7 @@ impl World {
         // moto answers PutEvaluations only with TestMode=true (a real call returns 500):
         // record the call instead; its content is asserted in the Config test.
         app.ports.reporter = reporter.clone();
+        app.sweep_ports.reporter = reporter.clone();
         Function {
             app,
             reporter,

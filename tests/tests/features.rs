@@ -142,3 +142,40 @@ fn every_function_links_only_its_rules_sdks() {
         }
     }
 }
+
+/// `sam build` builds each function the way `cargo tree -p <function>` above resolves
+/// it: SAM's rust-cargolambda builder runs `cargo lambda build --release --bin <Binary>`
+/// with the function's `CodeUri` as its working directory, and cargo run inside a
+/// member's directory selects that package alone, so its features resolve per
+/// function. A `CodeUri` of `.` (the workspace root) would select every member and
+/// unify their features: every function would link every SDK again.
+#[test]
+fn sam_builds_each_function_from_its_own_package() {
+    let template = harness::deployment::Deployment::load().template;
+    let members: Vec<String> = expected().into_iter().map(|(f, _)| f).collect();
+    for function in &members {
+        let (id, resource) = harness::deployment::function_of(&template, function)
+            .unwrap_or_else(|| panic!("template.yaml: no function with BuildProperties.Binary: {function}"));
+        let get = harness::deployment::get;
+        let method = get(resource, "Metadata").and_then(|m| get(m, "BuildMethod"));
+        assert_eq!(
+            method.and_then(|v| v.as_str()),
+            Some("rust-cargolambda"),
+            "template.yaml {id}: Metadata.BuildMethod"
+        );
+        let code_uri = get(resource, "Properties").and_then(|p| get(p, "CodeUri"));
+        assert_eq!(
+            code_uri.and_then(|v| v.as_str()),
+            Some(format!("functions/{function}/").as_str()),
+            "template.yaml {id}: CodeUri must be the function's own package directory"
+        );
+        assert!(
+            harness::repo_root()
+                .join("functions")
+                .join(function)
+                .join("Cargo.toml")
+                .is_file(),
+            "functions/{function}/Cargo.toml"
+        );
+    }
+}

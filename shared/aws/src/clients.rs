@@ -1,5 +1,6 @@
 //! SDK clients, built once per process from one `SdkConfig`.
 use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextMut;
@@ -83,6 +84,36 @@ impl Clients {
             lambda: aws_sdk_lambda::Client::new(sdk),
             #[cfg(feature = "ssm")]
             ssm: aws_sdk_ssm::Client::new(sdk),
+        }
+    }
+}
+
+impl Clients {
+    /// The same clients with another retry configuration (everything else, the
+    /// endpoint, path-style S3 and the S3 Control host fix included, is kept).
+    /// Each client still shares the one HTTP connection pool of the `SdkConfig`.
+    pub fn with_retry(&self, retry: &RetryConfig) -> Clients {
+        Clients {
+            #[cfg(feature = "s3")]
+            s3: aws_sdk_s3::Client::from_conf(self.s3.config().to_builder().retry_config(retry.clone()).build()),
+            #[cfg(feature = "s3control")]
+            s3control: aws_sdk_s3control::Client::from_conf(
+                self.s3control.config().to_builder().retry_config(retry.clone()).build(),
+            ),
+            dynamodb: aws_sdk_dynamodb::Client::from_conf(
+                self.dynamodb.config().to_builder().retry_config(retry.clone()).build(),
+            ),
+            secrets: aws_sdk_secretsmanager::Client::from_conf(
+                self.secrets.config().to_builder().retry_config(retry.clone()).build(),
+            ),
+            #[cfg(feature = "config")]
+            config: aws_sdk_config::Client::from_conf(
+                self.config.config().to_builder().retry_config(retry.clone()).build(),
+            ),
+            sts: aws_sdk_sts::Client::from_conf(self.sts.config().to_builder().retry_config(retry.clone()).build()),
+            sqs: aws_sdk_sqs::Client::from_conf(self.sqs.config().to_builder().retry_config(retry.clone()).build()),
+            #[cfg(feature = "iam")]
+            iam: aws_sdk_iam::Client::from_conf(self.iam.config().to_builder().retry_config(retry.clone()).build()),
         }
     }
 }

@@ -16,11 +16,17 @@
 //! | `SWEEP_CONCURRENCY`   | resources processed at once in a sweep (≥ 1)                  | `16`                   |
 //! | `CONFIG_TEST_MODE`    | send `PutEvaluations` with `TestMode=true`                     | `false`                |
 //! | `BREAK_GLASS_TAG_KEY` | the tag key that marks a break-glass resource (never changed)  | `hipaa-autofix:break-glass` |
+//! | `RETRY_MAX_ATTEMPTS_EVENT` / `_SWEEP` | attempts per AWS call (1 = no retry) while handling an event / a sweep | `5` / `10` |
+//! | `RETRY_INITIAL_BACKOFF_MS_EVENT` / `_SWEEP` | the first retry's backoff ceiling (doubling, full jitter) | `200` / `500` |
+//! | `RETRY_MAX_BACKOFF_MS_EVENT` / `_SWEEP` | the largest backoff ceiling | `5000` / `20000` |
 //! | rule parameters       | one variable per parameter of the family's rules (`policy::catalog::parameters`), named by `policy::params::env_name` (`AccessKeyMaxAgeDays` → `ACCESS_KEY_MAX_AGE_DAYS`) | each parameter's default |
 //!
 //! An empty value counts as unset (SAM passes `""` for an empty parameter). No
 //! secrets are read from the environment: the Slack webhook comes from Secrets Manager.
 use std::collections::BTreeMap;
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
 
 use policy::Family;
 use policy::params::{ParamError, Params, env_name};
@@ -53,6 +59,72 @@ pub struct FunctionConfig {
     pub params: Params,
     /// Resources with this tag are never changed; their violations are loud notices.
     pub break_glass_tag: String,
+    /// How AWS calls are retried, for events and for sweeps.
+    pub retry: Retries,
+}
+
+/// How the SDK retries one AWS call: its standard retry strategy (exponential
+/// backoff with full jitter: the n-th retry waits a random time up to
+/// `min(initial_backoff * 2^(n-1), max_backoff)`, and a per-service retry quota
+/// stops retrying during an outage).
+///
+/// **Standard, not adaptive, mode.** Adaptive mode adds a client-side rate limiter
+/// that also delays *first* attempts after a throttle, per client; the AWS SDK guide
+/// recommends it only when one client talks to one throttled resource. Our clients
+/// serve every bucket and every user of an account, so a throttle on one would slow
+/// them all; standard mode never delays a first attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retry {
+    /// Attempts per call, the first included (1: no retry).
+    pub max_attempts: u32,
+    pub initial_backoff: Duration,
+    pub max_backoff: Duration,
+}
+
+impl Retry {
+    /// The SDK's retry configuration for these numbers (standard mode).
+    pub fn sdk(&self) -> RetryConfig {
+        RetryConfig::standard()
+            .with_max_attempts(self.max_attempts)
+            .with_initial_backoff(self.initial_backoff)
+            .with_max_backoff(self.max_backoff)
+    }
+}
+
+/// Retries for the two ways a function runs.
+///
+/// * **Events** (CloudTrail, Config, a Slack click): one resource, and the runtime
+///   retries a failed invocation twice more (then the dead-letter queue), so a call
+///   gets 5 attempts within about 3 s at most (backoff ceilings 0.2, 0.4, 0.8, 1.6 s):
+///   the fix lands seconds after the change, or the invocation fails fast and is
+///   retried whole.
+/// * **Sweeps** (the schedule, `autofix scan`/`fix`): thousands of calls in one
+///   invocation, where one call giving up costs a resource the sweep could not look
+///   at until the next sweep (hours). A call gets 10 attempts (ceilings 0.5, 1, 2,
+///   4, 8, 16, then 20 s: at most about 92 s, about 46 s expected, within the
+///   functions' 300 s timeout). At a 30 % throttle rate a call then gives up with
+///   probability 0.3^10 ≈ 6·10⁻⁶ instead of 0.3^3 ≈ 3 % with the SDK's default 3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retries {
+    pub event: Retry,
+    pub sweep: Retry,
+}
+
+impl Default for Retries {
+    fn default() -> Self {
+        Retries {
+            event: Retry {
+                max_attempts: 5,
+                initial_backoff: Duration::from_millis(200),
+                max_backoff: Duration::from_secs(5),
+            },
+            sweep: Retry {
+                max_attempts: 10,
+                initial_backoff: Duration::from_millis(500),
+                max_backoff: Duration::from_secs(20),
+            },
+        }
+    }
 }
 
 /// `MODE_<RULE_ID in UPPER_SNAKE>` for a rule id.
@@ -135,6 +207,38 @@ impl FunctionConfig {
             },
         };
 
+        let whole = |var: &str, default: u64, min: u64| -> Result<u64, ConfigError> {
+            match get(var) {
+                None => Ok(default),
+                Some(v) => match v.parse::<u64>() {
+                    Ok(n) if n >= min => Ok(n),
+                    _ => Err(invalid(var, format!("{v:?} is not a whole number ≥ {min}"))),
+                },
+            }
+        };
+        let retry_of = |suffix: &str, d: Retry| -> Result<Retry, ConfigError> {
+            let attempts_var = format!("RETRY_MAX_ATTEMPTS_{suffix}");
+            let attempts = whole(&attempts_var, u64::from(d.max_attempts), 1)?;
+            Ok(Retry {
+                max_attempts: u32::try_from(attempts).map_err(|_| invalid(&attempts_var, "too large"))?,
+                initial_backoff: Duration::from_millis(whole(
+                    &format!("RETRY_INITIAL_BACKOFF_MS_{suffix}"),
+                    u64::try_from(d.initial_backoff.as_millis()).unwrap_or(u64::MAX),
+                    0,
+                )?),
+                max_backoff: Duration::from_millis(whole(
+                    &format!("RETRY_MAX_BACKOFF_MS_{suffix}"),
+                    u64::try_from(d.max_backoff.as_millis()).unwrap_or(u64::MAX),
+                    0,
+                )?),
+            })
+        };
+        let defaults = Retries::default();
+        let retry = Retries {
+            event: retry_of("EVENT", defaults.event)?,
+            sweep: retry_of("SWEEP", defaults.sweep)?,
+        };
+
         Ok(FunctionConfig {
             family,
             settings_table: get("SETTINGS_TABLE"),
@@ -167,6 +271,7 @@ impl FunctionConfig {
             config_test_mode: bool_var("CONFIG_TEST_MODE", false)?,
             params: policy::catalog::params_from_lookup(&lookup).map_err(param_error)?,
             break_glass_tag: get("BREAK_GLASS_TAG_KEY").unwrap_or_else(|| DEFAULT_BREAK_GLASS_TAG.to_string()),
+            retry,
         })
     }
 
@@ -222,6 +327,26 @@ mod tests {
         assert_eq!(c.params, Params::default());
         assert_eq!(c.break_glass_tag, "hipaa-autofix:break-glass");
         assert_eq!(c.exec_options().break_glass_tag, "hipaa-autofix:break-glass");
+        assert_eq!(c.retry, Retries::default());
+        assert_eq!(c.retry.event.max_attempts, 5);
+        assert_eq!(c.retry.sweep.max_attempts, 10);
+        assert_eq!(c.retry.sweep.sdk().max_attempts(), 10);
+        assert_eq!(c.retry.sweep.sdk().mode(), aws_config::retry::RetryMode::Standard);
+    }
+
+    #[test]
+    fn retries_are_read_per_kind_of_run() {
+        let c = ok(&[
+            ("RETRY_MAX_ATTEMPTS_SWEEP", "12"),
+            ("RETRY_INITIAL_BACKOFF_MS_SWEEP", "5"),
+            ("RETRY_MAX_BACKOFF_MS_SWEEP", "50"),
+            ("RETRY_MAX_ATTEMPTS_EVENT", "1"),
+        ]);
+        assert_eq!(c.retry.sweep.max_attempts, 12);
+        assert_eq!(c.retry.sweep.initial_backoff, Duration::from_millis(5));
+        assert_eq!(c.retry.sweep.max_backoff, Duration::from_millis(50));
+        assert_eq!(c.retry.event.max_attempts, 1);
+        assert_eq!(c.retry.event.initial_backoff, Retries::default().event.initial_backoff);
     }
 
     #[test]
@@ -318,6 +443,8 @@ mod tests {
             ("ACCESS_KEY_MAX_AGE_DAYS", "0"),
             ("ACCESS_KEY_MAX_AGE_DAYS", "3651"),
             ("PASSWORD_REUSE_PREVENTION", "25"),
+            ("RETRY_MAX_ATTEMPTS_SWEEP", "0"),
+            ("RETRY_MAX_BACKOFF_MS_EVENT", "soon"),
         ] {
             match cfg(&[(var, value)]) {
                 Err(e @ ConfigError::Invalid { .. }) => assert!(e.to_string().contains(var), "{e}"),

@@ -19,10 +19,11 @@
 //! | item   | `id`            | other attributes                                                  |
 //! |--------|-----------------|-------------------------------------------------------------------|
 //! | record | the record id (UUID v7) | every field of `policy::LedgerRecord` (serde_dynamo; nested snapshots and actions as maps and lists), plus `kind` = `record`; `rule`, `resource` and `time` (RFC 3339) are top-level strings for querying |
-//! | claim  | `claim#<key>`   | `kind` = `claim`, `expires_at` (N, epoch seconds, 7 days after the claim: DynamoDB TTL removes it) |
+//! | claim  | `claim#<key>`   | `kind` = `claim`, `claimant` (a random token of the claiming call), `expires_at` (N, epoch seconds, 7 days after the claim: DynamoDB TTL removes it) |
 //!
-//! A claim is written with `attribute_not_exists(id)`, so a repeated delivery of
-//! the same event finds it and is skipped.
+//! A claim is written with `attribute_not_exists(id) OR claimant = :me`, so a
+//! repeated delivery of the same event finds it and is skipped, while the SDK's
+//! retry of a claim whose write landed but whose answer was lost succeeds.
 use std::collections::HashMap;
 
 use async_trait::async_trait;
@@ -407,14 +408,21 @@ impl DynamoLedger {
 impl Ledger for DynamoLedger {
     async fn claim(&self, key: &str) -> Result<bool, PortError> {
         let expires_at = Utc::now().timestamp() + CLAIM_TTL_SECONDS;
+        // A token of this one claim: if an attempt wrote the item but its answer was
+        // lost (a 500 after the write, a timeout), the SDK's retry of the same request
+        // finds the item with our token and succeeds, instead of reading our own
+        // claim as someone else's (which would skip the work as a duplicate).
+        let token = uuid::Uuid::new_v4().to_string();
         let res = self
             .client
             .put_item()
             .table_name(&self.table)
             .item("id", s(format!("{CLAIM_PREFIX}{key}")))
             .item("kind", s("claim"))
+            .item("claimant", s(token.clone()))
             .item("expires_at", AttributeValue::N(expires_at.to_string()))
-            .condition_expression("attribute_not_exists(id)")
+            .condition_expression("attribute_not_exists(id) OR claimant = :me")
+            .expression_attribute_values(":me", s(token))
             .send()
             .await;
         match res {
@@ -500,6 +508,7 @@ mod tests {
             account: "123456789012".into(),
             region: "us-east-1".into(),
             event_id: "e-1".into(),
+            event_time: None,
             trigger: "CloudTrail PutBucketAcl".into(),
             actor: Some(Actor {
                 arn: "arn:aws:iam::123456789012:user/alice".into(),

@@ -166,7 +166,7 @@ pub enum AdapterError {
     SlackHttp(#[source] reqwest::Error),
     #[error("building an SDK request: {0}")]
     Build(#[source] aws_smithy_types::error::operation::BuildError),
-    #[error("AWS Config rejected {failed} evaluation(s)")]
+    #[error("AWS Config rejected {failed} {}", if *failed == 1 { "evaluation" } else { "evaluations" })]
     EvaluationsFailed { failed: usize },
 }
 

@@ -9,6 +9,8 @@ pub mod clients;
 pub mod config;
 #[cfg(feature = "config")]
 pub mod config_reporter;
+#[cfg(feature = "iam")]
+pub mod credential_report;
 pub mod dynamo;
 pub mod error;
 pub mod kinds;

@@ -27,6 +27,28 @@ fn with_reason(reason: &str) -> String {
 }
 
 impl Executor {
+    /// The account and region an admin act concerns, for its record and notice: those
+    /// its resource's ARN states (`arn:aws:iam::123456789012:user/x` carries its
+    /// account), else this executor's own account (the one it may act in) and region.
+    /// A bucket's ARN carries neither; a rule's mode (`rule:<id>`) is no ARN at all.
+    pub(crate) fn act_scope(&self, resource: &str) -> (String, String) {
+        let parts: Vec<&str> = resource.splitn(6, ':').collect();
+        let (arn_region, arn_account) = match parts.as_slice() {
+            ["arn", _, _, region, account, _] => (*region, *account),
+            _ => ("", ""),
+        };
+        let own: Vec<&str> = self.options().accounts.accounts().collect();
+        let account = match (arn_account, own.as_slice()) {
+            ("", [one]) => (*one).to_string(),
+            (a, _) => a.to_string(),
+        };
+        let region = match arn_region {
+            "" => self.options().region.clone().unwrap_or_default(),
+            r => r.to_string(),
+        };
+        (account, region)
+    }
+
     fn actor_arn(&self) -> String {
         self.options()
             .actor

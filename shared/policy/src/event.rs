@@ -208,6 +208,18 @@ impl Event {
             actor,
         }
     }
+
+    /// When the change this event reports happened, for time to remediate: CloudTrail's
+    /// `eventTime`, a compliance change's time, a Config item's capture time. `None` for
+    /// a sweep (a schedule, a manual run, Config's periodic check): it found the state,
+    /// and when that state came about is unknown.
+    pub fn occurred_at(&self) -> Option<DateTime<Utc>> {
+        match &self.source {
+            EventSource::CloudTrail { .. } | EventSource::ComplianceChange { .. } => Some(self.time),
+            EventSource::ConfigRule { ordering_time, .. } if !self.resources.is_empty() => Some(*ordering_time),
+            EventSource::ConfigRule { .. } | EventSource::Schedule { .. } | EventSource::Manual => None,
+        }
+    }
 }
 
 fn parse_config_invocation(payload: &Value) -> Result<Event, EventError> {
@@ -402,6 +414,12 @@ fn parse_cloudtrail(
     time: DateTime<Utc>,
     detail: &Value,
 ) -> Result<Event, EventError> {
+    // The call's own time (the envelope's `time` is the same instant, rounded by EventBridge).
+    let time = detail
+        .get("eventTime")
+        .and_then(Value::as_str)
+        .and_then(parse_time)
+        .unwrap_or(time);
     let event_name = str_field(detail, "eventName", "CloudTrail detail")?.to_string();
     let event_source = str_field(detail, "eventSource", "CloudTrail detail")?.to_string();
     let error_code = detail.get("errorCode").and_then(Value::as_str).map(str::to_owned);
@@ -586,5 +604,29 @@ mod tests {
     #[test]
     fn s3_bucket_event_without_bucket_is_an_error() {
         assert!(Event::parse(&cloudtrail("aws.s3", "PutBucketAcl", json!({}))).is_err());
+    }
+
+    #[test]
+    fn a_cloudtrail_event_occurred_at_its_event_time_and_a_sweep_at_no_known_time() {
+        let mut v = cloudtrail("aws.s3", "PutBucketAcl", json!({"bucketName": "b"}));
+        v["detail"]["eventTime"] = json!("2026-11-29T09:59:58Z");
+        let e = Event::parse(&v).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            e.occurred_at().map(|t| t.to_rfc3339()),
+            Some("2026-11-29T09:59:58+00:00".to_string())
+        );
+        // Without eventTime, the envelope's time.
+        let e = Event::parse(&cloudtrail("aws.s3", "PutBucketAcl", json!({"bucketName": "b"})))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            e.occurred_at().map(|t| t.to_rfc3339()),
+            Some("2026-11-29T10:00:00+00:00".to_string())
+        );
+        let sweep = json!({"version": "0", "id": "s-1", "detail-type": "Scheduled Event", "source": "aws.events",
+                           "account": "123456789012", "time": "2026-11-29T10:00:00Z", "region": "us-east-1",
+                           "resources": [], "detail": {}});
+        let e = Event::parse(&sweep).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(e.occurred_at(), None);
+        assert_eq!(Event::manual("123456789012", "us-east-1", None).occurred_at(), None);
     }
 }

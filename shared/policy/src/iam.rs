@@ -2,14 +2,13 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-/// One access key of a user, with its last use.
+/// One access key of a user (its last use is a separate facet:
+/// `UserSnapshot::key_last_used`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessKey {
     pub id: String,
     pub active: bool,
     pub created: DateTime<Utc>,
-    /// `None` when the key was never used.
-    pub last_used: Option<DateTime<Utc>>,
 }
 
 /// A user's console password (login profile).

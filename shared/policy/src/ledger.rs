@@ -314,6 +314,11 @@ pub struct LedgerRecord {
     pub account: String,
     pub region: String,
     pub event_id: String,
+    /// When the triggering change happened (CloudTrail's `eventTime`, Config's capture
+    /// time), for time to remediate. `None` for a sweep or an admin's act, where no
+    /// change event started it, and in records written before the field existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_time: Option<DateTime<Utc>>,
     pub trigger: String,
     pub actor: Option<Actor>,
     pub mode: Mode,

@@ -14,8 +14,8 @@ use crate::kinds::{Action, Facet, ResourceKind, ResourceRef, Snapshot};
 use crate::ledger::LedgerRecord;
 use crate::notice::Notice;
 use crate::ports::{
-    ComplianceReporter, Evaluation, Ledger, Notifier, Remediator, ResourceLister, ResourceReader, SettingsAdmin,
-    SettingsStore,
+    ComplianceReporter, Evaluation, Ledger, Listed, Notifier, Remediator, ResourceLister, ResourceReader,
+    SettingsAdmin, SettingsStore,
 };
 use crate::settings::{Exemption, ExemptionEntry, ExemptionSource, Mode, ModeSetting};
 
@@ -303,7 +303,7 @@ impl ResourceReader for MemoryWorld {
 
 #[async_trait]
 impl ResourceLister for MemoryWorld {
-    async fn list(&self, kind: ResourceKind, account: &str, _region: &str) -> Result<Vec<ResourceRef>, PortError> {
+    async fn list(&self, kind: ResourceKind, account: &str, _region: &str) -> Result<Vec<Listed>, PortError> {
         self.with(|w| {
             if let Some(make) = w.faults.list {
                 return Err(make());
@@ -312,6 +312,7 @@ impl ResourceLister for MemoryWorld {
                 .keys()
                 .filter(|r| r.kind == kind && r.account == account)
                 .cloned()
+                .map(Listed::bare)
                 .collect())
         })?
     }

@@ -9,6 +9,7 @@ use crate::kinds::Action;
 use crate::kinds::{Facet, ResourceKind, ResourceRef, Snapshot};
 use crate::ledger::LedgerRecord;
 use crate::notice::Notice;
+use crate::rule::{Rule, Verdict};
 use crate::settings::{Exemption, ExemptionEntry, Mode, ModeSetting};
 
 /// Reads resource state. Only reads the facets asked for that are not read yet.
@@ -21,7 +22,71 @@ pub trait ResourceReader: Send + Sync {
 /// Lists every resource of a kind, for sweeps (paginated inside).
 #[async_trait]
 pub trait ResourceLister: Send + Sync {
-    async fn list(&self, kind: ResourceKind, account: &str, region: &str) -> Result<Vec<ResourceRef>, PortError>;
+    async fn list(&self, kind: ResourceKind, account: &str, region: &str) -> Result<Vec<Listed>, PortError>;
+}
+
+/// One resource a sweep's listing found, with a [`Summary`] of its state when the
+/// listing had one at no extra cost per resource.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub resource: ResourceRef,
+    pub summary: Option<Summary>,
+}
+
+impl Listed {
+    /// A resource the listing knows nothing more about.
+    pub fn bare(resource: ResourceRef) -> Self {
+        Listed {
+            resource,
+            summary: None,
+        }
+    }
+}
+
+/// A snapshot built from an account-wide summary (the IAM credential report: one
+/// call for every user), not read from the resource itself.
+///
+/// It can be hours old and holds placeholders where the summary lacks a detail (the
+/// credential report names no access-key ids). So the executor trusts it for one
+/// thing only: a rule that judges it **compliant** costs no per-resource read. Any
+/// other verdict (non-compliant, a warning, more facets needed, can't judge) is
+/// judged again on a live read before anything is planned, and a summary is never
+/// planned from, recorded or shown. An adapter builds a summary so that any doubt
+/// leans towards "not compliant" (a date it lacks is taken as the oldest it could
+/// be), which costs a live read, never a missed violation.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    snapshot: Snapshot,
+    source: String,
+}
+
+impl Summary {
+    /// `source` says where the summary comes from, for logs ("the IAM credential report").
+    pub fn new(snapshot: Snapshot, source: impl Into<String>) -> Self {
+        Summary {
+            snapshot,
+            source: source.into(),
+        }
+    }
+    pub fn snapshot(&self) -> &Snapshot {
+        &self.snapshot
+    }
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+    /// The reason `rule` finds the summary compliant, judged as of `now`; `None`
+    /// for any other verdict (the executor then reads the resource live).
+    pub fn compliant(&self, rule: &dyn Rule, now: DateTime<Utc>) -> Option<String> {
+        let mut snap = self.snapshot.clone();
+        snap.set_as_of(now);
+        match rule.evaluate(&snap) {
+            Verdict::Compliant { reason } => Some(reason),
+            Verdict::NonCompliant { .. }
+            | Verdict::NeedsFacets { .. }
+            | Verdict::Warning { .. }
+            | Verdict::CannotJudge { .. } => None,
+        }
+    }
 }
 
 /// Applies one action. Idempotent. `Err(PortError::NotFound)` when the resource is gone.
@@ -92,4 +157,48 @@ pub struct Evaluation {
 #[async_trait]
 pub trait ComplianceReporter: Send + Sync {
     async fn put_evaluations(&self, result_token: &str, evaluations: &[Evaluation]) -> Result<(), PortError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::Params;
+    use crate::rules::iam_access_key_rotated::IamAccessKeyRotated;
+    use crate::rules::samples::{key, now, user_with_keys};
+
+    fn summary(age_days: i64) -> Summary {
+        Summary::new(
+            Snapshot::IamUser(user_with_keys(vec![key("(placeholder)", true, age_days, None)])),
+            "a test report",
+        )
+    }
+
+    #[test]
+    fn only_a_compliant_verdict_of_a_summary_is_trusted() {
+        let rule = IamAccessKeyRotated::new(&Params::default());
+        assert!(summary(10).compliant(&rule, now()).is_some());
+        // Over age, and near the limit (a warning): judged again on a live read.
+        assert!(summary(120).compliant(&rule, now()).is_none());
+        assert!(summary(88).compliant(&rule, now()).is_none());
+    }
+
+    #[test]
+    fn a_summary_is_judged_as_of_the_executors_clock() {
+        let rule = IamAccessKeyRotated::new(&Params::default());
+        // 10 days old when summarised, 100 days later it is over age.
+        let later = now() + chrono::Duration::days(100);
+        assert!(summary(10).compliant(&rule, later).is_none());
+    }
+
+    #[test]
+    fn a_summary_missing_what_the_rule_needs_is_not_trusted() {
+        let rule = IamAccessKeyRotated::new(&Params::default());
+        let mut u = user_with_keys(vec![]);
+        u.access_keys = crate::kinds::Read::NotRead;
+        assert!(
+            Summary::new(Snapshot::IamUser(u), "x")
+                .compliant(&rule, now())
+                .is_none()
+        );
+    }
 }

@@ -553,7 +553,7 @@ fn judge_key(
     if !operator_pins(operator, key) {
         return Err((
             StatementRule::OperatorDoesNotPin { key },
-            format!("{test} passes for other values or when the key is absent"),
+            format!("{test}: {}", why_operator_does_not_pin(operator, raw_key)),
         ));
     }
     let values = match condition_values(values) {
@@ -626,6 +626,28 @@ pub(crate) fn arn_parts(v: &str) -> Option<[&str; 6]> {
 
 pub(crate) fn is_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Why `operator` does not pin the caller to the condition's values (for the explanation).
+fn why_operator_does_not_pin(operator: &str, raw_key: &str) -> String {
+    let op = operator.to_ascii_lowercase();
+    let base = op
+        .strip_prefix("forallvalues:")
+        .or_else(|| op.strip_prefix("foranyvalue:"))
+        .unwrap_or(&op);
+    if op.ends_with("ifexists") {
+        format!(
+            "doesn't pin the caller: ...IfExists passes whenever the request carries no {raw_key}, and the key may be absent, so the condition passes for anyone"
+        )
+    } else if op.starts_with("forallvalues:") {
+        format!(
+            "doesn't pin the caller: ForAllValues passes when the request carries no {raw_key} (an empty set), so the condition passes for anyone"
+        )
+    } else if base.contains("not") {
+        "doesn't pin the caller: a negated operator passes for every other value, so anyone else passes".to_string()
+    } else {
+        format!("doesn't pin the caller: {operator} does not restrict {raw_key} to fixed values")
+    }
 }
 
 /// Whether `operator` restricts `key` to the listed values, the key present or not.

@@ -30,7 +30,10 @@ use crate::slack::webhook::{LogNotifier, SlackNotifier};
 /// One function's rules, ports and options; built once per container.
 pub struct App {
     pub rules: Vec<Arc<dyn Rule>>,
+    /// The ports for events (one resource; the event retry configuration).
     pub ports: Ports,
+    /// The same ports over clients with the sweep retry configuration.
+    pub sweep_ports: Ports,
     /// Run-wide options. `opts.accounts` is what the app may act in besides the account
     /// [`handler`] learns: empty for a function (it learns its own), the caller's
     /// account for the CLI (STS), which calls [`App::handle`] directly.
@@ -97,27 +100,61 @@ impl App {
         if rules.is_empty() {
             return Err(ConfigError::UnknownFamily(cfg.family.name().to_string()).into());
         }
-        let aws = Arc::new(AwsAdapter::new(clients));
-
-        let settings: Arc<dyn SettingsStore> = match &cfg.settings_table {
-            Some(t) => Arc::new(DynamoSettings::new(clients.dynamodb.clone(), t)),
-            None => {
-                warn!("SETTINGS_TABLE is not set: rule modes and exemptions come from the deployment only");
-                Arc::new(MemorySettings::default())
-            }
-        };
-        let ledger: Arc<dyn Ledger> = match &cfg.ledger_table {
-            Some(t) => Arc::new(DynamoLedger::new(clients.dynamodb.clone(), t)),
-            None => {
-                warn!(
-                    "LEDGER_TABLE is not set: ledger records are kept in memory only and idempotency holds per container"
-                );
-                Arc::new(MemoryLedger::default())
-            }
-        };
+        // Events and sweeps retry AWS calls differently (see `config::Retries`):
+        // two sets of clients over one connection pool, two sets of ports.
+        if cfg.settings_table.is_none() {
+            warn!("SETTINGS_TABLE is not set: rule modes and exemptions come from the deployment only");
+        }
+        if cfg.ledger_table.is_none() {
+            warn!(
+                "LEDGER_TABLE is not set: ledger records are kept in memory only and idempotency holds per container"
+            );
+        }
         if slack.is_none() && cfg.slack_secret_id.is_none() && cfg.notice_queue_url.is_none() {
             warn!("SLACK_SECRET_ID is not set: notices are only logged");
         }
+        let memory = (Arc::new(MemorySettings::default()), Arc::new(MemoryLedger::default()));
+        let event_clients = clients.with_retry(&cfg.retry.event.sdk());
+        let sweep_clients = clients.with_retry(&cfg.retry.sweep.sdk());
+        let ports = Self::ports(&event_clients, cfg, slack.clone(), &memory);
+        let sweep_ports = Self::ports(&sweep_clients, cfg, slack, &memory);
+        info!(
+            family = %cfg.family,
+            rules = ?rules.iter().map(|r| r.id()).collect::<Vec<_>>(),
+            dry_run = cfg.dry_run,
+            params = ?cfg.params.effective(&policy::catalog::parameters()).iter().filter(|(_, _, set)| *set).map(|(p, v, _)| format!("{p}={v}")).collect::<Vec<_>>(),
+            retry = ?cfg.retry,
+            "function ready"
+        );
+        let mut opts = cfg.exec_options();
+        // Admin acts name no regional resource; their records carry the region we run in.
+        opts.region = clients.sts.config().region().map(|r| r.to_string());
+        Ok(App {
+            rules,
+            ports,
+            sweep_ports,
+            opts,
+            own_account: OnceLock::new(),
+        })
+    }
+
+    /// The ports over one set of clients. `memory` holds the in-process settings and
+    /// ledger used when no table is configured, shared by both sets of ports.
+    fn ports(
+        clients: &Clients,
+        cfg: &FunctionConfig,
+        slack: Option<Arc<dyn Notifier>>,
+        memory: &(Arc<MemorySettings>, Arc<MemoryLedger>),
+    ) -> Ports {
+        let aws = Arc::new(AwsAdapter::new(clients));
+        let settings: Arc<dyn SettingsStore> = match &cfg.settings_table {
+            Some(t) => Arc::new(DynamoSettings::new(clients.dynamodb.clone(), t)),
+            None => memory.0.clone(),
+        };
+        let ledger: Arc<dyn Ledger> = match &cfg.ledger_table {
+            Some(t) => Arc::new(DynamoLedger::new(clients.dynamodb.clone(), t)),
+            None => memory.1.clone(),
+        };
         // With a notice queue, the notifier function posts to Slack; this function
         // posts directly only when the queue refuses a notice.
         let notifier: Arc<dyn Notifier> = match (&cfg.notice_queue_url, slack) {
@@ -125,7 +162,7 @@ impl App {
             (None, Some(slack)) => slack,
             (None, None) => Arc::new(LogNotifier),
         };
-        let ports = Ports {
+        Ports {
             reader: aws.clone(),
             lister: aws.clone(),
             remediator: aws,
@@ -133,30 +170,41 @@ impl App {
             ledger,
             notifier,
             reporter: config_reporter(clients, cfg),
-        };
-        info!(
-            family = %cfg.family,
-            rules = ?rules.iter().map(|r| r.id()).collect::<Vec<_>>(),
-            dry_run = cfg.dry_run,
-            params = ?cfg.params.effective(&policy::catalog::parameters()).iter().filter(|(_, _, set)| *set).map(|(p, v, _)| format!("{p}={v}")).collect::<Vec<_>>(),
-            "function ready"
-        );
-        Ok(App::new(rules, ports, cfg.exec_options()))
+        }
     }
 
-    /// An app from its parts (tests give in-memory ports).
+    /// An app from its parts (tests give in-memory ports; one set serves events and sweeps).
     pub fn new(rules: Vec<Arc<dyn Rule>>, ports: Ports, opts: policy::ExecOptions) -> App {
         App {
             rules,
+            sweep_ports: ports.clone(),
             ports,
             opts,
             own_account: OnceLock::new(),
         }
     }
 
-    /// An executor acting in `opts.accounts` (the CLI's caller account).
+    /// The executor for events (one resource at a time), acting in `opts.accounts`.
     pub fn executor(&self) -> Executor {
         Executor::new(self.rules.clone(), self.ports.clone(), self.opts.clone())
+    }
+
+    /// The executor for `event` in `opts.accounts`: over the sweep ports for a sweep,
+    /// else the event ports.
+    pub fn executor_for(&self, event: &policy::Event) -> Executor {
+        self.executor_in(event, self.opts.accounts.clone())
+    }
+
+    /// [`App::executor_for`] within `accounts` (e.g. those [`App::learn_account`] gave).
+    pub fn executor_in(&self, event: &policy::Event, accounts: AccountScope) -> Executor {
+        let ports = if event.is_sweep() {
+            self.sweep_ports.clone()
+        } else {
+            self.ports.clone()
+        };
+        let mut opts = self.opts.clone();
+        opts.accounts = accounts;
+        Executor::new(self.rules.clone(), ports, opts)
     }
 
     /// Handle one payload in the accounts of `opts.accounts` (the CLI, which learned
@@ -187,11 +235,7 @@ impl App {
 
     /// Run the executor on a parsed event within `accounts`, and map its report.
     async fn decide(&self, event: &policy::Event, accounts: AccountScope) -> Result<Value, HandlerError> {
-        let mut opts = self.opts.clone();
-        opts.accounts = accounts;
-        let report = Executor::new(self.rules.clone(), self.ports.clone(), opts)
-            .handle(event)
-            .await;
+        let report = self.executor_in(event, accounts).handle(event).await;
         // The executor logged the refusal (event id, accounts, reason).
         if let Some(refusal) = report.refused {
             return Err(HandlerError::Refused {
@@ -264,11 +308,12 @@ fn outcome(report: &RunReport) -> Result<(), HandlerError> {
         parts.push(format!("and {} more", failed.len() - 5));
     }
     parts.extend(report.errors.iter().cloned());
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let summary = format!(
-        "{} of {} decision(s) failed, {} run error(s): {}",
+        "{} of {} failed, {}: {}",
         failed.len(),
-        report.decisions.len(),
-        report.errors.len(),
+        plural(report.decisions.len(), "decision", "decisions"),
+        plural(report.errors.len(), "run error", "run errors"),
         parts.join("; ")
     );
     if report.retryable {
@@ -373,7 +418,7 @@ mod tests {
     }
     #[async_trait::async_trait]
     impl ResourceLister for Failing {
-        async fn list(&self, _: ResourceKind, _: &str, _: &str) -> Result<Vec<ResourceRef>, PortError> {
+        async fn list(&self, _: ResourceKind, _: &str, _: &str) -> Result<Vec<policy::ports::Listed>, PortError> {
             Err((self.0)())
         }
     }
@@ -537,7 +582,7 @@ mod tests {
     }
     #[async_trait::async_trait]
     impl ResourceLister for Tripwire {
-        async fn list(&self, _: ResourceKind, _: &str, _: &str) -> Result<Vec<ResourceRef>, PortError> {
+        async fn list(&self, _: ResourceKind, _: &str, _: &str) -> Result<Vec<policy::ports::Listed>, PortError> {
             Err(self.hit())
         }
     }
@@ -771,6 +816,7 @@ mod tests {
             account: THEIRS.into(),
             region: "us-east-1".into(),
             event_id: "ev-1".into(),
+            event_time: None,
             trigger: "CloudTrail UpdateAccessKey".into(),
             actor: None,
             mode: policy::Mode::Auto,

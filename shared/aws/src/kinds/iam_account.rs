@@ -6,6 +6,7 @@ use policy::PortError;
 use policy::iam::PasswordPolicy;
 use policy::kinds::iam_account::{Action, Facet, IamAccount, Snapshot};
 use policy::kinds::{Read, ResourceRef};
+use policy::ports::Listed;
 use tracing::debug;
 
 use super::KindAdapter;
@@ -118,8 +119,8 @@ impl KindAdapter<IamAccount> for IamAccountAdapter {
     }
 
     /// One per account: nothing to call.
-    async fn list(&self, account: &str, region: &str) -> Result<Vec<ResourceRef>, PortError> {
-        Ok(vec![ResourceRef::iam_account(account, region)])
+    async fn list(&self, account: &str, region: &str) -> Result<Vec<Listed>, PortError> {
+        Ok(vec![Listed::bare(ResourceRef::iam_account(account, region))])
     }
 
     async fn apply(&self, resource: &ResourceRef, action: &Action) -> Result<(), PortError> {

@@ -6,7 +6,24 @@
 //! call, so it is never classified globally: each call site decides whether it
 //! means "the user is gone" ([`PortError::NotFound`]), "there is no such setting"
 //! (a value: no login profile, no password policy) or "already done" (idempotent
-//! deletes and detaches).
+//! deletes and detaches). No call is spent just to confirm that a user exists:
+//! * the per-user list calls (`ListAccessKeys`, `ListMFADevices`,
+//!   `ListAttachedUserPolicies`, `ListUserTags`) answer `NoSuchEntity` only for a
+//!   user that does not exist: the user is gone;
+//! * `GetAccessKeyLastUsed` names a key, not a user: the key was deleted since it
+//!   was listed, and is left out of the snapshot;
+//! * the login-profile facet calls `GetUser` anyway (it alone gives
+//!   `PasswordLastUsed`): its `NoSuchEntity` is "gone", and `GetLoginProfile`'s
+//!   after it is "no console password";
+//! * a fix's `NoSuchEntity` (`UpdateAccessKey`, `DeleteAccessKey`,
+//!   `DeleteLoginProfile`, `DetachUserPolicy`, `AttachUserPolicy`) is the one
+//!   ambiguous case: the user or the thing on it? Only then `GetUser` tells.
+//!
+//! **Sweeps** list users with `ListUsers` and read the account's credential report
+//! once ([`crate::credential_report`]): each listed user comes with a summary of
+//! its keys, password and MFA, so a user the report shows compliant costs no
+//! per-user call. A report that can't be had costs calls, not correctness: every
+//! user is then read live.
 //!
 //! **Users named by their unique id.** AWS Config names an `AWS::IAM::User` by its
 //! unique id (`AIDA...`), not its name. When `GetUser` by that name finds nothing
@@ -15,21 +32,25 @@
 //! actions name the user IAM knows. Resolutions are cached per container.
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
+use std::time::Duration;
 
 use async_trait::async_trait;
-use aws_sdk_iam::types::StatusType;
+use aws_sdk_iam::types::{ReportStateType, StatusType};
 use chrono::{DateTime, Utc};
 use policy::PortError;
+use policy::executor::chain;
 use policy::iam::{AccessKey, LoginProfile, MfaDevice};
 use policy::kinds::iam_user::{
     Action, ActivateAccessKey, AttachUserPolicy, DeactivateAccessKey, DeleteAccessKey, DeleteLoginProfile,
     DetachUserPolicy, Facet, IamUser, Snapshot,
 };
 use policy::kinds::{Read, ResourceRef};
-use tracing::debug;
+use policy::ports::{Listed, Summary};
+use tracing::{debug, warn};
 
 use super::KindAdapter;
 use crate::clients::Clients;
+use crate::credential_report;
 use crate::error::{error_code, port_error};
 
 /// IAM's "no such user / key / profile / policy / attachment".
@@ -37,6 +58,14 @@ pub(crate) const NO_SUCH_ENTITY: &str = "NoSuchEntity";
 
 /// Items per IAM list page (IAM's maximum is 1000).
 const PAGE_SIZE: i32 = 1000;
+
+/// How long to wait before asking again whether the credential report is complete
+/// (doubling up to [`REPORT_MAX_POLL`]), and for how long at most. IAM generates a
+/// report in seconds for most accounts; after [`REPORT_MAX_WAIT`] the sweep reads
+/// every user live instead.
+const REPORT_FIRST_POLL: Duration = Duration::from_millis(100);
+const REPORT_MAX_POLL: Duration = Duration::from_secs(5);
+const REPORT_MAX_WAIT: Duration = Duration::from_secs(60);
 
 /// IAM users over the SDK.
 #[derive(Debug)]
@@ -48,7 +77,6 @@ pub struct IamUserAdapter {
 
 /// What `GetUser` says about a user that exists.
 struct UserInfo {
-    name: String,
     password_last_used: Option<DateTime<Utc>>,
 }
 
@@ -64,36 +92,11 @@ impl IamUserAdapter {
     async fn get_user(&self, name: &str) -> Result<Option<UserInfo>, PortError> {
         match self.iam.get_user().user_name(name).send().await {
             Ok(out) => Ok(out.user().map(|u| UserInfo {
-                name: u.user_name().to_string(),
                 password_last_used: u.password_last_used().and_then(to_chrono),
             })),
             Err(e) if error_code(&e) == Some(NO_SUCH_ENTITY) => Ok(None),
             Err(e) => Err(port_error("GetUser", &user_what(name), e)),
         }
-    }
-
-    /// The user a resource id names: a user name, or a unique id (`AIDA...`) that
-    /// AWS Config uses. `NotFound` when neither finds a user.
-    async fn resolve_user(&self, id: &str) -> Result<UserInfo, PortError> {
-        let cached = self.names_by_id.lock().ok().and_then(|m| m.get(id).cloned());
-        if let Some(name) = cached
-            && let Some(u) = self.get_user(&name).await?
-        {
-            return Ok(u);
-        }
-        if let Some(u) = self.get_user(id).await? {
-            return Ok(u);
-        }
-        if looks_like_unique_id(id)
-            && let Some(name) = self.find_name_by_unique_id(id).await?
-            && let Some(u) = self.get_user(&name).await?
-        {
-            if let Ok(mut m) = self.names_by_id.lock() {
-                m.insert(id.to_string(), name);
-            }
-            return Ok(u);
-        }
-        Err(PortError::NotFound { what: user_what(id) })
     }
 
     async fn find_name_by_unique_id(&self, unique_id: &str) -> Result<Option<String>, PortError> {
@@ -123,32 +126,62 @@ impl IamUserAdapter {
         }
     }
 
+    /// Read the facets asked for. No call is spent just to confirm the user exists:
+    /// each call's own `NoSuchEntity` says so (see the module doc). A resource named
+    /// by a unique id (`AIDA...`) that no user has as a name is resolved through
+    /// `ListUsers` once, and the snapshot then carries the real name.
     async fn fill_user(&self, r: &ResourceRef, u: &mut Snapshot, facets: &[Facet]) -> Result<(), PortError> {
         let wanted: Vec<Facet> = facets.iter().copied().filter(|f| !u.has(*f)).collect();
         if wanted.is_empty() {
             return Ok(());
         }
-        // Ensure the user exists first: every later NoSuchEntity is about the facet.
-        let info = self.resolve_user(&r.id).await?;
-        u.name.clone_from(&info.name);
-        let name = info.name.as_str();
-        let what = user_what(name);
+        let cached = self.names_by_id.lock().ok().and_then(|m| m.get(&u.name).cloned());
+        if let Some(name) = cached {
+            u.name = name;
+        }
+        match self.fill_user_facets(u, &wanted).await {
+            Err(PortError::NotFound { .. }) if u.name == r.id && looks_like_unique_id(&r.id) => {
+                let Some(name) = self.find_name_by_unique_id(&r.id).await? else {
+                    return Err(PortError::NotFound { what: user_what(&r.id) });
+                };
+                if let Ok(mut m) = self.names_by_id.lock() {
+                    m.insert(r.id.clone(), name.clone());
+                }
+                u.name = name;
+                self.fill_user_facets(u, &wanted).await
+            }
+            other => other,
+        }
+    }
+
+    async fn fill_user_facets(&self, u: &mut Snapshot, wanted: &[Facet]) -> Result<(), PortError> {
+        let name = u.name.clone();
+        let what = user_what(&name);
         for facet in wanted {
             match facet {
-                Facet::AccessKeys => u.access_keys = Read::Value(self.access_keys(name, &what).await?),
-                Facet::LoginProfile => {
-                    u.login_profile = Read::Value(self.login_profile(name, &what, info.password_last_used).await?);
+                Facet::AccessKeys => u.access_keys = Read::Value(self.access_keys(&name, &what).await?),
+                Facet::AccessKeyLastUsed => {
+                    // Which keys to ask about: the keys read now, or read already.
+                    let keys = match u.access_keys.get() {
+                        Some(k) => k.clone(),
+                        None => self.access_keys(&name, &what).await?,
+                    };
+                    let (keys, used) = self.keys_last_used(keys, &what).await?;
+                    u.access_keys = Read::Value(keys);
+                    u.key_last_used = Read::Value(used);
                 }
-                Facet::MfaDevices => u.mfa_devices = Read::Value(self.mfa_devices(name, &what).await?),
+                Facet::LoginProfile => u.login_profile = Read::Value(self.login_profile(&name, &what).await?),
+                Facet::MfaDevices => u.mfa_devices = Read::Value(self.mfa_devices(&name, &what).await?),
                 Facet::AttachedPolicies => {
-                    u.attached_policies = Read::Value(self.attached_policies(name, &what).await?);
+                    u.attached_policies = Read::Value(self.attached_policies(&name, &what).await?);
                 }
-                Facet::Tags => u.tags = Read::Value(self.user_tags(name, &what).await?),
+                Facet::Tags => u.tags = Read::Value(self.user_tags(&name, &what).await?),
             }
         }
         Ok(())
     }
 
+    /// `ListAccessKeys`: `NoSuchEntity` can only mean the user is gone.
     async fn access_keys(&self, user: &str, what: &str) -> Result<Vec<AccessKey>, PortError> {
         let mut pages = self
             .iam
@@ -171,33 +204,56 @@ impl IamUserAdapter {
                     id: id.to_string(),
                     active: k.status() == Some(&StatusType::Active),
                     created,
-                    last_used: None,
                 });
             }
-        }
-        for k in &mut keys {
-            let out = self
-                .iam
-                .get_access_key_last_used()
-                .access_key_id(&k.id)
-                .send()
-                .await
-                .map_err(|e| user_call_error("GetAccessKeyLastUsed", &format!("access key {} of {what}", k.id), e))?;
-            // LastUsedDate absent: the key was never used.
-            k.last_used = out
-                .access_key_last_used()
-                .and_then(|l| l.last_used_date())
-                .and_then(to_chrono);
         }
         Ok(keys)
     }
 
-    async fn login_profile(
+    /// `GetAccessKeyLastUsed` for each key. It names the key, not the user, so its
+    /// `NoSuchEntity` means the key was deleted since it was listed: the key is left
+    /// out of both (it no longer exists).
+    async fn keys_last_used(
         &self,
-        user: &str,
+        keys: Vec<AccessKey>,
         what: &str,
-        password_last_used: Option<DateTime<Utc>>,
-    ) -> Result<Option<LoginProfile>, PortError> {
+    ) -> Result<(Vec<AccessKey>, BTreeMap<String, Option<DateTime<Utc>>>), PortError> {
+        let mut kept = Vec::with_capacity(keys.len());
+        let mut used = BTreeMap::new();
+        for k in keys {
+            match self.iam.get_access_key_last_used().access_key_id(&k.id).send().await {
+                // LastUsedDate absent: the key was never used.
+                Ok(out) => {
+                    used.insert(
+                        k.id.clone(),
+                        out.access_key_last_used()
+                            .and_then(|l| l.last_used_date())
+                            .and_then(to_chrono),
+                    );
+                    kept.push(k);
+                }
+                Err(e) if error_code(&e) == Some(NO_SUCH_ENTITY) => {
+                    debug!(key = %k.id, "the key was deleted since it was listed");
+                }
+                Err(e) => {
+                    return Err(port_error(
+                        "GetAccessKeyLastUsed",
+                        &format!("access key {} of {what}", k.id),
+                        e,
+                    ));
+                }
+            }
+        }
+        Ok((kept, used))
+    }
+
+    /// `GetUser` (for `PasswordLastUsed`, which only it and `ListUsers` give), then
+    /// `GetLoginProfile`. `GetUser`'s `NoSuchEntity` means the user is gone; after it,
+    /// `GetLoginProfile`'s means "no console password".
+    async fn login_profile(&self, user: &str, what: &str) -> Result<Option<LoginProfile>, PortError> {
+        let Some(info) = self.get_user(user).await? else {
+            return Err(PortError::NotFound { what: what.to_string() });
+        };
         match self.iam.get_login_profile().user_name(user).send().await {
             Ok(out) => {
                 let Some(created) = out.login_profile().and_then(|p| to_chrono(p.create_date())) else {
@@ -208,10 +264,9 @@ impl IamUserAdapter {
                 };
                 Ok(Some(LoginProfile {
                     created,
-                    password_last_used,
+                    password_last_used: info.password_last_used,
                 }))
             }
-            // The user exists (checked first): no console password.
             Err(e) if error_code(&e) == Some(NO_SUCH_ENTITY) => Ok(None),
             Err(e) => Err(port_error("GetLoginProfile", what, e)),
         }
@@ -311,6 +366,46 @@ impl IamUserAdapter {
     }
 }
 
+impl IamUserAdapter {
+    /// The account's credential report as summaries by user name:
+    /// `GenerateCredentialReport` until its state is `COMPLETE` (IAM answers at once
+    /// when a report under four hours old exists), then `GetCredentialReport`.
+    async fn credential_report(&self, account: &str) -> Result<HashMap<String, Snapshot>, PortError> {
+        let mut wait = REPORT_FIRST_POLL;
+        let started = tokio::time::Instant::now();
+        loop {
+            let out = self
+                .iam
+                .generate_credential_report()
+                .send()
+                .await
+                .map_err(|e| port_error("GenerateCredentialReport", "the credential report", e))?;
+            if out.state() == Some(&ReportStateType::Complete) {
+                break;
+            }
+            if started.elapsed() >= REPORT_MAX_WAIT {
+                return Err(PortError::InvalidData {
+                    operation: "GenerateCredentialReport".into(),
+                    reason: format!("the report was not complete after {REPORT_MAX_WAIT:?}"),
+                });
+            }
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(REPORT_MAX_POLL);
+        }
+        let out = self
+            .iam
+            .get_credential_report()
+            .send()
+            .await
+            .map_err(|e| port_error("GetCredentialReport", "the credential report", e))?;
+        let content = out.content().map(|b| b.as_ref()).unwrap_or_default();
+        credential_report::parse(content, account, Utc::now()).map_err(|e| PortError::InvalidData {
+            operation: "GetCredentialReport".into(),
+            reason: e.to_string(),
+        })
+    }
+}
+
 #[async_trait]
 impl KindAdapter<IamUser> for IamUserAdapter {
     async fn fill(&self, r: &ResourceRef, u: &mut Snapshot, facets: &[Facet]) -> Result<(), PortError> {
@@ -318,18 +413,34 @@ impl KindAdapter<IamUser> for IamUserAdapter {
         self.fill_user(r, u, facets).await
     }
 
-    async fn list(&self, account: &str, region: &str) -> Result<Vec<ResourceRef>, PortError> {
+    async fn list(&self, account: &str, region: &str) -> Result<Vec<Listed>, PortError> {
+        // ListUsers is the list (the report may be hours old: a user created since
+        // is read live, one deleted since is not swept); the report only summarises.
         let mut pages = self.iam.list_users().max_items(PAGE_SIZE).into_paginator().send();
-        let mut out = Vec::new();
+        let mut names = Vec::new();
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| port_error("ListUsers", "users", e))?;
-            out.extend(
-                page.users()
-                    .iter()
-                    .map(|u| ResourceRef::iam_user(u.user_name(), account, region)),
-            );
+            names.extend(page.users().iter().map(|u| u.user_name().to_string()));
         }
-        Ok(out)
+        let mut summaries = match self.credential_report(account).await {
+            Ok(s) => s,
+            Err(e) => {
+                warn!(error = %chain(&e), "the credential report could not be read; every user is read live");
+                HashMap::new()
+            }
+        };
+        Ok(names
+            .into_iter()
+            .map(|name| {
+                let summary = summaries
+                    .remove(&name)
+                    .map(|u| Summary::new(policy::Snapshot::IamUser(u), credential_report::SOURCE));
+                Listed {
+                    resource: ResourceRef::iam_user(name, account, region),
+                    summary,
+                }
+            })
+            .collect())
     }
 
     async fn apply(&self, resource: &ResourceRef, action: &Action) -> Result<(), PortError> {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use policy::kinds::{self as k, Kind};
-use policy::ports::{Remediator, ResourceLister, ResourceReader};
+use policy::ports::{Listed, Remediator, ResourceLister, ResourceReader};
 use policy::{Action, Facet, PortError, ResourceKind, ResourceRef, Snapshot};
 use tracing::debug;
 
@@ -39,8 +39,9 @@ pub trait KindAdapter<K: Kind>: Send + Sync {
     /// Read the facets asked for that are not read yet. `Err(PortError::NotFound)`
     /// when the resource no longer exists.
     async fn fill(&self, r: &ResourceRef, s: &mut K::Snapshot, facets: &[K::Facet]) -> Result<(), PortError>;
-    /// Every resource of the kind (paginated inside).
-    async fn list(&self, account: &str, region: &str) -> Result<Vec<ResourceRef>, PortError>;
+    /// Every resource of the kind (paginated inside), each with a summary of its
+    /// state when the listing had one at no extra cost per resource.
+    async fn list(&self, account: &str, region: &str) -> Result<Vec<Listed>, PortError>;
     /// Apply one action. Idempotent. `Err(PortError::NotFound)` when the resource is gone.
     async fn apply(&self, r: &ResourceRef, action: &K::Action) -> Result<(), PortError>;
 }
@@ -150,7 +151,7 @@ impl<K: Kind> KindAdapter<K> for Unlinked {
     async fn fill(&self, _: &ResourceRef, _: &mut K::Snapshot, _: &[K::Facet]) -> Result<(), PortError> {
         Err(Self::refuse::<K>())
     }
-    async fn list(&self, _: &str, _: &str) -> Result<Vec<ResourceRef>, PortError> {
+    async fn list(&self, _: &str, _: &str) -> Result<Vec<Listed>, PortError> {
         Err(Self::refuse::<K>())
     }
     async fn apply(&self, _: &ResourceRef, _: &K::Action) -> Result<(), PortError> {
@@ -223,7 +224,7 @@ impl ResourceReader for AwsAdapter {
 
 #[async_trait]
 impl ResourceLister for AwsAdapter {
-    async fn list(&self, kind: ResourceKind, account: &str, region: &str) -> Result<Vec<ResourceRef>, PortError> {
+    async fn list(&self, kind: ResourceKind, account: &str, region: &str) -> Result<Vec<Listed>, PortError> {
         match kind {
             ResourceKind::S3Bucket => self.s3_bucket.list(account, region).await,
             ResourceKind::S3Account => self.s3_account.list(account, region).await,

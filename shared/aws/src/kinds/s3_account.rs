@@ -5,6 +5,7 @@ use aws_sdk_s3control::types as s3ct;
 use policy::PortError;
 use policy::kinds::s3_account::{Action, Facet, S3Account, Snapshot};
 use policy::kinds::{Read, ResourceRef};
+use policy::ports::Listed;
 use policy::s3::PublicAccessBlock;
 
 use super::KindAdapter;
@@ -100,8 +101,8 @@ impl KindAdapter<S3Account> for S3AccountAdapter {
     }
 
     /// One per account: nothing to call.
-    async fn list(&self, account: &str, region: &str) -> Result<Vec<ResourceRef>, PortError> {
-        Ok(vec![ResourceRef::s3_account(account, region)])
+    async fn list(&self, account: &str, region: &str) -> Result<Vec<Listed>, PortError> {
+        Ok(vec![Listed::bare(ResourceRef::s3_account(account, region))])
     }
 
     async fn apply(&self, _resource: &ResourceRef, action: &Action) -> Result<(), PortError> {

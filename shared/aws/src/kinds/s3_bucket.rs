@@ -12,6 +12,7 @@ use aws_types::region::Region;
 use policy::PortError;
 use policy::kinds::s3_bucket::{Action, Facet, S3Bucket, Snapshot};
 use policy::kinds::{Read, ResourceRef};
+use policy::ports::Listed;
 use policy::s3::{Acl, Grant, Grantee, Owner, PublicAccessBlock};
 
 use super::KindAdapter;
@@ -88,7 +89,7 @@ impl KindAdapter<S3Bucket> for S3BucketAdapter {
         Ok(())
     }
 
-    async fn list(&self, account: &str, region: &str) -> Result<Vec<ResourceRef>, PortError> {
+    async fn list(&self, account: &str, region: &str) -> Result<Vec<Listed>, PortError> {
         let mut pages = self
             .s3
             .list_buckets()
@@ -101,7 +102,7 @@ impl KindAdapter<S3Bucket> for S3BucketAdapter {
             for b in page.buckets() {
                 let Some(name) = b.name() else { continue };
                 let bucket_region = b.bucket_region().filter(|r| !r.is_empty()).unwrap_or(region);
-                out.push(ResourceRef::bucket(name, account, bucket_region));
+                out.push(Listed::bare(ResourceRef::bucket(name, account, bucket_region)));
             }
         }
         Ok(out)

@@ -1,11 +1,12 @@
 //! Stage 3, apply and verify: the plan's actions in order (stopping at the first
-//! failure), then a fresh read, judged again: "fixed" only when it is compliant.
+//! failure; an action whose call failed but which a re-read shows done counts as
+//! done), then a fresh read, judged again: "fixed" only when it is compliant. A
+//! failure after some actions were applied is said in the notes (half-fixed).
 use tracing::error;
 
 use crate::error::PortError;
-use crate::kinds::{ResourceRef, Snapshot};
+use crate::kinds::{Action, ResourceRef, Snapshot};
 use crate::ledger::Outcome;
-use crate::plan::Plan;
 use crate::rule::{Rule, Verdict};
 
 use super::gate::Claim;
@@ -16,7 +17,7 @@ pub(super) enum Applied {
     /// The resource vanished before anything changed: a quiet no-op.
     Gone,
     /// Applied (all, or up to a failure) and read again.
-    Done { after: Snapshot },
+    Done { after: Box<Snapshot> },
 }
 
 impl Executor {
@@ -29,35 +30,67 @@ impl Executor {
         claim: &Claim,
         d: &mut Decision,
     ) -> Applied {
+        let planned = std::mem::take(&mut d.plan.actions);
         let mut applied = Vec::new();
-        for action in &d.plan.actions {
-            match self.ports.remediator.apply(r, action).await {
-                Ok(()) => applied.push(action.clone()),
+        for (i, action) in planned.iter().enumerate() {
+            let e = match self.ports.remediator.apply(r, action).await {
+                Ok(()) => {
+                    applied.push(action.clone());
+                    continue;
+                }
                 Err(e) if e.is_not_found() && applied.is_empty() => {
                     d.outcome = Outcome::Gone;
                     self.release(claim).await;
                     return Applied::Gone;
                 }
-                Err(e) => {
-                    d.outcome = Outcome::Failed;
-                    d.error = Some(format!("{} failed: {}", action.name(), chain(&e)));
-                    d.retryable = e.is_retryable();
-                    if applied.is_empty() && d.retryable {
-                        // Nothing changed: let the runtime's retry do the work again.
-                        self.release(claim).await;
+                Err(e) => e,
+            };
+            // A call that fails with a retryable error after the SDK's own retries may
+            // still have taken effect (the service changed the resource, then the
+            // answer was lost): the facet it writes is read again, and an action that
+            // holds there counts as done, never applied twice.
+            if e.is_retryable() {
+                match self.done_after_all(r, action).await {
+                    Ok(true) => {
+                        d.notes.push(format!(
+                            "{} failed ({}) but a re-read shows it took effect: counted as done, not applied again",
+                            action.name(),
+                            chain(&e)
+                        ));
+                        applied.push(action.clone());
+                        continue;
                     }
-                    if matches!(e, PortError::AccessDenied { .. }) {
-                        error!(rule = %rule.id(), resource = %r, action = action.name(), "access denied: the function's role lacks a permission");
-                    }
-                    break;
+                    Ok(false) => {}
+                    Err(re) => d.notes.push(format!(
+                        "{} may have taken effect: re-reading to tell failed ({})",
+                        action.describe(),
+                        chain(&re)
+                    )),
                 }
             }
+            d.outcome = Outcome::Failed;
+            d.error = Some(format!("{} failed: {}", action.name(), chain(&e)));
+            d.retryable = e.is_retryable();
+            if applied.is_empty() && d.retryable {
+                // Nothing changed: let the runtime's retry (or the next sweep) do the work again.
+                self.release(claim).await;
+            }
+            if matches!(e, PortError::AccessDenied { .. }) {
+                error!(rule = %rule.id(), resource = %r, action = action.name(), "access denied: the function's role lacks a permission");
+            }
+            if !applied.is_empty() {
+                let left: Vec<String> = planned[i..].iter().map(Action::describe).collect();
+                d.notes.push(format!(
+                    "half-fixed: {} of {} change(s) applied; not applied: {}",
+                    applied.len(),
+                    planned.len(),
+                    left.join("; ")
+                ));
+            }
+            break;
         }
         let failed = d.outcome == Outcome::Failed;
-        d.plan = Plan {
-            actions: applied,
-            withheld: std::mem::take(&mut d.plan.withheld),
-        };
+        d.plan.actions = applied;
 
         // Verify on a fresh read.
         let mut after = Snapshot::empty_at(r, (self.opts.clock)());
@@ -78,6 +111,13 @@ impl Executor {
         if !failed {
             d.outcome = if verified { Outcome::Fixed } else { Outcome::NotVerified };
         }
-        Applied::Done { after }
+        Applied::Done { after: Box::new(after) }
+    }
+
+    /// Whether `action` holds on a fresh read of the facet it writes.
+    async fn done_after_all(&self, r: &ResourceRef, action: &Action) -> Result<bool, PortError> {
+        let mut now = Snapshot::empty_at(r, (self.opts.clock)());
+        self.ports.reader.fill(r, &mut now, &[action.writes()]).await?;
+        Ok(action.holds_in(&now) == Some(true))
     }
 }

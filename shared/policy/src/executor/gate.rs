@@ -41,6 +41,9 @@ impl Executor {
             Ok(e) => e,
             Err(e) => return Err(d.failed("reading exemptions", e)),
         };
+        // The plan, and with it every action's undo data, comes from this first read.
+        // However often an action is tried or found done on a re-read, the
+        // before-state recorded is this one: the first before-state wins.
         d.plan = rule.plan(before);
 
         let claim = Claim(super::claim_key(&event.id, rule.id(), &r.arn()));
@@ -66,6 +69,7 @@ impl Executor {
         if let Some(e) = exemption {
             d.notes.push(format!("exempt by {}", e.describe()));
             d.outcome = Outcome::Exempt;
+            d.exemption = Some(e);
             return Err(Stop::Record);
         }
         for w in &d.plan.withheld {

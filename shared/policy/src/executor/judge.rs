@@ -1,12 +1,15 @@
 //! Stage 1, judge: the rule's mode, a fresh read of what the rule needs, and its
-//! verdict. Only a violation goes on to the gate.
+//! verdict. Only a violation goes on to the gate. In a sweep, a listing's summary
+//! of the resource (the IAM credential report) spares the read when the rule finds
+//! it compliant; any other verdict is judged again on a live read.
 use crate::error::PortError;
 use crate::kinds::{ResourceRef, Snapshot};
 use crate::ledger::Outcome;
+use crate::ports::Summary;
 use crate::rule::{Rule, Verdict};
 use crate::settings::Mode;
 
-use super::{Decision, Executor, Stop};
+use super::{Decision, Executor, Run, Stop};
 
 impl Executor {
     /// Judge `r` by `rule` into `before`. `Ok` with the findings in `d` when the
@@ -15,15 +18,25 @@ impl Executor {
         &self,
         rule: &dyn Rule,
         r: &ResourceRef,
+        summary: Option<&Summary>,
+        run: &Run<'_>,
         before: &mut Snapshot,
         d: &mut Decision,
     ) -> Result<(), Stop> {
-        d.mode = match self.mode_of(rule).await {
+        d.mode = match self.mode_of(rule, run).await {
             Ok(m) => m,
-            Err(e) => return Err(d.failed("reading the rule's mode", e)),
+            Err(e) => return Err(d.not_examined("reading the rule's mode", e)),
         };
         if d.mode == Mode::Off {
             d.outcome = Outcome::Off;
+            return Err(Stop::Quiet);
+        }
+        // A sweep's summary is trusted only to say "compliant".
+        if let Some(summary) = summary
+            && let Some(reason) = summary.compliant(rule, (self.opts.clock)())
+        {
+            d.outcome = Outcome::Compliant;
+            d.notes.push(format!("compliant by {}: {reason}", summary.source()));
             return Err(Stop::Quiet);
         }
         let verdict = match self.read_and_evaluate(rule, r, before).await {
@@ -32,7 +45,7 @@ impl Executor {
                 d.outcome = Outcome::Gone;
                 return Err(Stop::Quiet);
             }
-            Err(e) => return Err(d.failed("reading the resource", e)),
+            Err(e) => return Err(d.not_examined("reading the resource", e)),
         };
         match verdict {
             Verdict::NonCompliant { findings } => {
@@ -77,11 +90,19 @@ impl Executor {
         }
     }
 
-    async fn mode_of(&self, rule: &dyn Rule) -> Result<Mode, PortError> {
+    /// The rule's mode: the settings table's, else the deployment's default, else the
+    /// rule's own. Read once per run.
+    async fn mode_of(&self, rule: &dyn Rule, run: &Run<'_>) -> Result<Mode, PortError> {
+        if let Some(m) = run.modes.lock().ok().and_then(|m| m.get(rule.id()).copied()) {
+            return Ok(m);
+        }
         let configured = self.ports.settings.mode(rule.id()).await?;
         let mode = configured
             .or_else(|| self.opts.default_modes.get(rule.id()).copied())
             .unwrap_or(rule.spec().default_mode);
+        if let Ok(mut m) = run.modes.lock() {
+            m.insert(rule.id(), mode);
+        }
         Ok(mode)
     }
 

@@ -14,8 +14,8 @@
 //! A failed notice never fails or repeats a fix. An admin's [undo](undo.rs) of a
 //! recorded fix takes the same ports.
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
@@ -29,10 +29,11 @@ use crate::kinds::{ResourceKind, ResourceRef, Snapshot};
 use crate::ledger::{ConfigReport, Outcome};
 use crate::plan::Plan;
 use crate::ports::{
-    ComplianceReporter, Evaluation, Ledger, Notifier, Remediator, ResourceLister, ResourceReader, SettingsStore,
+    ComplianceReporter, Evaluation, Ledger, Listed, Notifier, Remediator, ResourceLister, ResourceReader,
+    SettingsStore, Summary,
 };
 use crate::rule::Rule;
-use crate::settings::{DEFAULT_BREAK_GLASS_TAG, DEFAULT_EXEMPT_TAG, Mode};
+use crate::settings::{DEFAULT_BREAK_GLASS_TAG, DEFAULT_EXEMPT_TAG, Exemption, Mode};
 
 mod apply;
 mod gate;
@@ -50,6 +51,9 @@ enum Stop {
     Quiet,
     /// Recorded in the ledger and notified, with the snapshot as read.
     Record,
+    /// Recorded in the ledger and notified without a snapshot: the resource's state
+    /// could not be established (its rule's mode or the resource could not be read).
+    NotExamined,
 }
 
 /// Why an undo was refused.
@@ -123,6 +127,9 @@ pub struct ExecOptions {
     pub accounts: AccountScope,
     /// Who is acting, when not the event's caller (the CLI's caller).
     pub actor: Option<Actor>,
+    /// The region this executor runs in (the SDK's), for records of admin acts that
+    /// name no regional resource (a rule's mode, an exemption of a bucket or user).
+    pub region: Option<String>,
     pub clock: Clock,
     pub progress: Option<Arc<dyn Progress>>,
 }
@@ -142,6 +149,7 @@ impl Default for ExecOptions {
             concurrency: 16,
             accounts: AccountScope::default(),
             actor: None,
+            region: None,
             clock: Arc::new(Utc::now),
             progress: None,
         }
@@ -161,12 +169,20 @@ pub struct Decision {
     pub ledger_id: Option<String>,
     pub notes: Vec<String>,
     pub error: Option<String>,
+    /// The exemption that held the violation back (outcome `exempt`): its reason,
+    /// expiry and source (a tag or the settings table), for reports.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exemption: Option<Exemption>,
     #[serde(skip)]
     pub retryable: bool,
+    /// The resource's state could not be established (its rule's mode or the
+    /// resource could not be read): the run could not look at it.
+    #[serde(skip)]
+    pub not_examined: bool,
 }
 
 impl Decision {
-    fn new(rule: &str, resource: &ResourceRef, mode: Mode) -> Self {
+    pub fn new(rule: &str, resource: &ResourceRef, mode: Mode) -> Self {
         Decision {
             rule: rule.to_string(),
             resource: resource.clone(),
@@ -177,15 +193,25 @@ impl Decision {
             ledger_id: None,
             notes: vec![],
             error: None,
+            exemption: None,
             retryable: false,
+            not_examined: false,
         }
     }
-    /// A step failed with `e`: the decision fails (retryable when `e` is).
+    /// A step failed with `e` once the resource's state was known: the decision
+    /// fails (retryable when `e` is), and is recorded and notified like any failure.
     fn failed(&mut self, what: &str, e: PortError) -> Stop {
         self.outcome = Outcome::Failed;
         self.retryable = e.is_retryable();
         self.error = Some(format!("{what}: {}", chain(&e)));
-        Stop::Quiet
+        Stop::Record
+    }
+    /// A step failed with `e` before the resource's state was known: recorded, and
+    /// the run could not look at this resource.
+    fn not_examined(&mut self, what: &str, e: PortError) -> Stop {
+        self.failed(what, e);
+        self.not_examined = true;
+        Stop::NotExamined
     }
     /// Whether the resource violated the rule when read.
     pub fn is_violation(&self) -> bool {
@@ -220,9 +246,33 @@ impl RunReport {
     pub fn has_failures(&self) -> bool {
         self.refused.is_some() || !self.errors.is_empty() || self.decisions.iter().any(|d| !d.is_resolved())
     }
+    /// Whether a violation that was found did not end well (a fix failed or was not
+    /// verified, the state can't be judged, the change limit was hit).
+    pub fn fix_failed(&self) -> bool {
+        self.decisions.iter().any(|d| !d.is_resolved() && !d.not_examined)
+    }
+    /// Whether the run could not look at everything: a listing failed, or a rule's
+    /// mode or a resource could not be read.
+    pub fn could_not_look(&self) -> bool {
+        !self.errors.is_empty() || self.decisions.iter().any(|d| d.not_examined)
+    }
     pub fn count(&self, o: Outcome) -> usize {
         self.decisions.iter().filter(|d| d.outcome == o).count()
     }
+}
+
+/// A resource's work in a run: the listing's summary of it (sweeps only) and the
+/// rules that judge it, in their declared order.
+type Work = (Option<Summary>, Vec<Arc<dyn Rule>>);
+
+/// What one run (one event) shares across its decisions.
+pub(super) struct Run<'a> {
+    event: &'a Event,
+    /// Resources changed so far (the blast-radius limit).
+    budget: AtomicUsize,
+    /// Each rule's mode, read once per run: every decision of a run sees the same
+    /// mode, and a sweep costs one settings read per rule, not one per resource.
+    modes: Mutex<BTreeMap<&'static str, Mode>>,
 }
 
 pub struct Executor {
@@ -302,10 +352,14 @@ impl Executor {
             return report;
         }
 
-        let mut work: Vec<(Arc<dyn Rule>, ResourceRef)> = Vec::new();
+        // Each resource with the rules that judge it and, in a sweep, the listing's
+        // summary of it.
+        let mut by_resource: BTreeMap<ResourceRef, Work> = BTreeMap::new();
         if event.is_sweep() {
-            // Each kind is listed once per sweep, however many rules judge it.
-            let mut listed: BTreeMap<ResourceKind, Option<Vec<ResourceRef>>> = BTreeMap::new();
+            // Each kind is listed once per sweep, however many rules judge it. A kind
+            // whose listing fails (after the SDK's retries) is reported and recorded;
+            // the other kinds are still swept.
+            let mut listed: BTreeMap<ResourceKind, Option<Vec<Listed>>> = BTreeMap::new();
             for rule in &rules {
                 let kind = rule.kind();
                 if let std::collections::btree_map::Entry::Vacant(slot) = listed.entry(kind) {
@@ -314,50 +368,59 @@ impl Executor {
                             slot.insert(Some(rs));
                         }
                         Err(e) => {
-                            error!(error = %e, kind = ?kind, "listing resources for the sweep failed");
+                            error!(error = %chain(&e), kind = ?kind, "listing resources for the sweep failed");
                             report.retryable |= e.is_retryable();
                             report.errors.push(format!("listing {kind:?}: {}", chain(&e)));
                             slot.insert(None);
                         }
                     }
                 }
-                for r in listed.get(&kind).into_iter().flatten().flatten() {
-                    work.push((Arc::clone(rule), r.clone()));
+                match listed.get(&kind) {
+                    Some(Some(found)) => {
+                        for l in found {
+                            let entry = by_resource
+                                .entry(l.resource.clone())
+                                .or_insert_with(|| (l.summary.clone(), Vec::new()));
+                            entry.1.push(Arc::clone(rule));
+                        }
+                    }
+                    Some(None) | None => self.record_listing_failure(rule.as_ref(), kind, event, &report).await,
                 }
             }
         } else {
             for rule in &rules {
                 for r in rule.targets(event) {
-                    work.push((Arc::clone(rule), r));
+                    by_resource.entry(r).or_default().1.push(Arc::clone(rule));
                 }
             }
         }
 
-        work.retain(|(_, r)| !self.opts.own_resources.contains(&r.arn()));
+        // The deployment's own resources (its slack-interactions function) are never judged.
+        by_resource.retain(|r, _| !self.opts.own_resources.contains(&r.arn()));
 
-        let budget = AtomicUsize::new(0);
+        let run = Run {
+            event,
+            budget: AtomicUsize::new(0),
+            modes: Mutex::new(BTreeMap::new()),
+        };
         let concurrency = self.opts.concurrency.max(1);
         if let Some(p) = &self.opts.progress {
-            p.start(work.len());
+            p.start(by_resource.values().map(|(_, rules)| rules.len()).sum());
         }
         // One resource's rules run one after another, in their declared order, so two
         // rules never change the same resource at once (an over-age key that is also
         // unused is deactivated once; the second rule reads it inactive). Resources
         // run concurrently.
-        let mut by_resource: BTreeMap<ResourceRef, Vec<Arc<dyn Rule>>> = BTreeMap::new();
-        for (rule, r) in work {
-            by_resource.entry(r).or_default().push(rule);
-        }
-        for rules in by_resource.values_mut() {
+        for (_, rules) in by_resource.values_mut() {
             rules.sort_by_key(|r| r.spec().order);
         }
         let nested: Vec<Vec<Decision>> = futures::stream::iter(by_resource)
-            .map(|(r, rules)| {
-                let budget = &budget;
+            .map(|(r, (summary, rules))| {
+                let run = &run;
                 async move {
                     let mut out = Vec::with_capacity(rules.len());
                     for rule in rules {
-                        let d = self.process(rule.as_ref(), &r, event, budget).await;
+                        let d = self.process(rule.as_ref(), &r, summary.as_ref(), run).await;
                         if let Some(p) = &self.opts.progress {
                             p.advance(&d);
                         }
@@ -393,23 +456,49 @@ impl Executor {
         })
     }
 
-    /// One (rule, resource), through the stages.
-    async fn process(&self, rule: &dyn Rule, r: &ResourceRef, event: &Event, budget: &AtomicUsize) -> Decision {
+    /// One (rule, resource), through the stages. `summary`: the sweep listing's
+    /// summary of the resource, if it had one.
+    async fn process(&self, rule: &dyn Rule, r: &ResourceRef, summary: Option<&Summary>, run: &Run<'_>) -> Decision {
+        let event = run.event;
         let mut d = Decision::new(rule.id(), r, rule.spec().default_mode);
         let mut before = Snapshot::empty_at(r, (self.opts.clock)());
-        let cleared = match self.judge(rule, r, &mut before, &mut d).await {
-            Ok(()) => self.gate(rule, r, event, &mut before, budget, &mut d).await,
+        let cleared = match self.judge(rule, r, summary, run, &mut before, &mut d).await {
+            Ok(()) => self.gate(rule, r, event, &mut before, &run.budget, &mut d).await,
             Err(stop) => Err(stop),
         };
         let claim = match cleared {
             Ok(claim) => claim,
             Err(Stop::Quiet) => return log_decision(d),
             Err(Stop::Record) => return self.finish(rule, d, event, Some(before), None).await,
+            Err(Stop::NotExamined) => return self.finish(rule, d, event, None, None).await,
         };
         match self.apply_and_verify(rule, r, &claim, &mut d).await {
             apply::Applied::Gone => log_decision(d),
-            apply::Applied::Done { after } => self.finish(rule, d, event, Some(before), Some(after)).await,
+            apply::Applied::Done { after } => self.finish(rule, d, event, Some(before), Some(*after)).await,
         }
+    }
+
+    /// A sweep could not list the resources `rule` judges: one ledger record (and
+    /// notice) says so, so every failure is in the ledger.
+    async fn record_listing_failure(&self, rule: &dyn Rule, kind: ResourceKind, event: &Event, report: &RunReport) {
+        let what = format!("listing {kind:?}");
+        let Some(error) = report.errors.iter().find(|e| e.starts_with(&what)).cloned() else {
+            return;
+        };
+        let mut d = Decision::new(
+            rule.id(),
+            &ResourceRef::iam_account(&event.account, &event.region),
+            Mode::Auto,
+        );
+        d.resource.kind = kind;
+        d.resource.id = "*".into();
+        d.outcome = Outcome::Failed;
+        d.not_examined = true;
+        d.error = Some(error);
+        d.notes.push(format!(
+            "the sweep could not list every {kind:?}; the next sweep tries again"
+        ));
+        let _ = self.finish(rule, d, event, None, None).await;
     }
 
     async fn report_to_config(&self, event: &Event, evals: &[Evaluation], report: &mut RunReport) {

@@ -35,6 +35,7 @@ impl Executor {
             account: d.resource.account.clone(),
             region: d.resource.region.clone(),
             event_id: event.id.clone(),
+            event_time: event.occurred_at(),
             trigger: event.label(),
             actor,
             mode: d.mode,
@@ -93,15 +94,17 @@ impl Executor {
         what: String,
     ) -> Result<String, PortError> {
         let actor = self.opts.actor.clone();
+        let (account, region) = self.act_scope(resource);
         let rec = LedgerRecord {
             id: new_id(),
             time: (self.opts.clock)(),
             rule: rule.to_string(),
             resource: resource.to_string(),
             target: None,
-            account: String::new(),
-            region: String::new(),
+            account,
+            region,
             event_id: format!("admin-{}", uuid::Uuid::new_v4()),
+            event_time: None,
             trigger: "admin".into(),
             actor,
             mode,

@@ -10,7 +10,6 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::*;
-use crate::iam::AccessKey;
 use crate::kinds::{Action, Read, s3_bucket};
 use crate::ledger::LedgerRecord;
 use crate::memory::{Faults, MemoryLedger, MemorySettings, MemoryWorld, RecordingNotifier, RecordingReporter};
@@ -600,7 +599,7 @@ async fn a_change_reported_as_failed_is_failed_and_the_next_read_sees_it() {
 }
 
 #[tokio::test]
-async fn a_failed_read_fails_the_decision_retryably_and_records_nothing() {
+async fn a_failed_read_fails_the_decision_retryably_and_is_recorded_unexamined() {
     let h = Harness::new();
     h.world.set_faults(Faults {
         read: Some(throttled),
@@ -616,7 +615,13 @@ async fn a_failed_read_fails_the_decision_retryably_and_records_nothing() {
             .is_some_and(|e| e.starts_with("reading the resource")),
         "{d:?}"
     );
-    assert!(h.records().is_empty());
+    // Every failure is in the ledger; this one without a before-state, and the run
+    // says it could not look at everything.
+    assert!(d.not_examined && r.could_not_look() && !r.fix_failed());
+    let recs = h.records();
+    assert_eq!(recs.len(), 1, "{recs:?}");
+    assert_eq!(recs[0].outcome, Outcome::Failed);
+    assert!(recs[0].before.is_none());
 }
 
 async fn cannot_judge() -> (Harness, RunReport) {
@@ -798,13 +803,8 @@ async fn a_sweep_lists_each_kind_once_and_runs_one_resources_rules_in_order() {
     let h = Harness::new();
     let alice = ResourceRef::iam_user("alice", ACCOUNT, REGION);
     // Over-age and unused: the first rule deactivates it, the second reads it inactive.
-    h.world.insert(
-        alice.clone(),
-        user_with_keys(vec![AccessKey {
-            last_used: None,
-            ..key("AKIAOLD", true, 200, None)
-        }]),
-    );
+    h.world
+        .insert(alice.clone(), user_with_keys(vec![key("AKIAOLD", true, 200, None)]));
     let rules = crate::catalog::family(crate::family::IAM_ACCESS_KEYS);
     let r = h
         .executor_for(rules)

@@ -283,7 +283,7 @@ fn from_cloudtrail(call: &CloudTrailCall<'_>) -> Result<Vec<ResourceRef>, EventE
                 .map(str::to_owned)
         });
     match id {
-        Some(id) if !id.is_empty() => Ok(vec![named(id, call)]),
+        Some(id) if !id.is_empty() => Ok(vec![named(&id, call)]),
         // A failed call may not name its group; it changed nothing anyway.
         _ if call.error_code.is_some() => Ok(vec![]),
         _ => Err(EventError::Missing {

@@ -19,6 +19,10 @@ pub struct Snapshot {
     pub account: String,
     pub as_of: DateTime<Utc>,
     pub access_keys: Read<Vec<AccessKey>>,
+    /// When each access key (by id) was last used; `None`: never used. Holds exactly
+    /// the keys of `access_keys` once both are read.
+    #[serde(default)]
+    pub key_last_used: Read<BTreeMap<String, Option<DateTime<Utc>>>>,
     /// `None` inside `Read::Value`: the user has no console password.
     pub login_profile: Read<Option<LoginProfile>>,
     pub mfa_devices: Read<Vec<MfaDevice>>,
@@ -30,7 +34,12 @@ pub struct Snapshot {
 /// The parts of a user's state read separately.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Facet {
+    /// A user's access keys: id, status, creation (`ListAccessKeys`).
     AccessKeys,
+    /// When each of the user's access keys was last used (`GetAccessKeyLastUsed`, one
+    /// call per key). Separate from [`Facet::AccessKeys`] so that a rule judging
+    /// only key ages (`iam-access-key-rotated`) does not pay a call per key.
+    AccessKeyLastUsed,
     LoginProfile,
     MfaDevices,
     AttachedPolicies,
@@ -40,6 +49,7 @@ pub enum Facet {
 impl Facet {
     pub const ALL: &'static [Facet] = &[
         Facet::AccessKeys,
+        Facet::AccessKeyLastUsed,
         Facet::LoginProfile,
         Facet::MfaDevices,
         Facet::AttachedPolicies,
@@ -49,7 +59,9 @@ impl Facet {
     /// The IAM read actions behind the facet.
     pub fn permissions(self) -> &'static [&'static str] {
         match self {
-            Facet::AccessKeys => &["iam:ListAccessKeys", "iam:GetAccessKeyLastUsed"],
+            Facet::AccessKeys => &["iam:ListAccessKeys"],
+            // The keys are listed first to know which to ask about.
+            Facet::AccessKeyLastUsed => &["iam:ListAccessKeys", "iam:GetAccessKeyLastUsed"],
             // GetUser gives PasswordLastUsed; GetLoginProfile whether a password exists and since when.
             Facet::LoginProfile => &["iam:GetLoginProfile", "iam:GetUser"],
             Facet::MfaDevices => &["iam:ListMFADevices"],
@@ -67,15 +79,22 @@ impl Snapshot {
             account: r.account.clone(),
             as_of,
             access_keys: Read::NotRead,
+            key_last_used: Read::NotRead,
             login_profile: Read::NotRead,
             mfa_devices: Read::NotRead,
             attached_policies: Read::NotRead,
             tags: Read::NotRead,
         }
     }
+    /// When key `id` was last used: `None` when that is not read (or the key is not
+    /// in the snapshot); `Some(None)` when it was never used.
+    pub fn last_use_of(&self, id: &str) -> Option<Option<DateTime<Utc>>> {
+        self.key_last_used.get()?.get(id).copied()
+    }
     pub fn has(&self, f: Facet) -> bool {
         match f {
             Facet::AccessKeys => self.access_keys.is_read(),
+            Facet::AccessKeyLastUsed => self.key_last_used.is_read(),
             Facet::LoginProfile => self.login_profile.is_read(),
             Facet::MfaDevices => self.mfa_devices.is_read(),
             Facet::AttachedPolicies => self.attached_policies.is_read(),
@@ -85,6 +104,7 @@ impl Snapshot {
     pub fn copy_facet(&mut self, from: &Snapshot, f: Facet) {
         match f {
             Facet::AccessKeys => self.access_keys = from.access_keys.clone(),
+            Facet::AccessKeyLastUsed => self.key_last_used = from.key_last_used.clone(),
             Facet::LoginProfile => self.login_profile = from.login_profile.clone(),
             Facet::MfaDevices => self.mfa_devices = from.mfa_devices.clone(),
             Facet::AttachedPolicies => self.attached_policies = from.attached_policies.clone(),
@@ -97,10 +117,16 @@ pub const SPEC: KindSpec = KindSpec {
     kind: ResourceKind::IamUser,
     config_types: &["AWS::IAM::User"],
     account_level: false,
-    list_permissions: &["iam:ListUsers"],
+    // Users are listed, and summarised by the account's credential report.
+    list_permissions: &[
+        "iam:ListUsers",
+        "iam:GenerateCredentialReport",
+        "iam:GetCredentialReport",
+    ],
     services: &[Service::Iam],
     facets: &[
         super::Facet::IamUser(Facet::AccessKeys),
+        super::Facet::IamUser(Facet::AccessKeyLastUsed),
         super::Facet::IamUser(Facet::LoginProfile),
         super::Facet::IamUser(Facet::MfaDevices),
         super::Facet::IamUser(Facet::AttachedPolicies),
@@ -244,6 +270,9 @@ impl ActionSpec for DeleteAccessKey {
     fn apply_to(&self, s: &mut Snapshot) {
         if let Some(keys) = s.access_keys.get_mut() {
             keys.retain(|k| k.id != self.key_id);
+        }
+        if let Some(used) = s.key_last_used.get_mut() {
+            used.remove(&self.key_id);
         }
     }
 }

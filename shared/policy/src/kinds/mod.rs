@@ -365,6 +365,22 @@ impl Snapshot {
         }
     }
 
+    /// Judge the snapshot as of `t` (the executor's clock): ages are measured from it.
+    /// S3 snapshots, and issue #12's, hold no time.
+    pub fn set_as_of(&mut self, t: DateTime<Utc>) {
+        match self {
+            Snapshot::IamUser(u) => u.as_of = t,
+            Snapshot::IamAccount(a) => a.as_of = t,
+            Snapshot::S3Bucket(_) | Snapshot::S3Account(_) => {}
+            Snapshot::Ec2SecurityGroup(_)
+            | Snapshot::Ec2Account(_)
+            | Snapshot::EbsSnapshot(_)
+            | Snapshot::RdsDbInstance(_)
+            | Snapshot::RdsSnapshot(_)
+            | Snapshot::LambdaFunction(_) => {}
+        }
+    }
+
     pub fn kind(&self) -> ResourceKind {
         match self {
             Snapshot::S3Bucket(_) => ResourceKind::S3Bucket,

@@ -108,6 +108,7 @@ impl KindRule for EbsEncryptionByDefault {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

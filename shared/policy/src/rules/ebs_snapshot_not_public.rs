@@ -94,6 +94,7 @@ impl KindRule for EbsSnapshotNotPublic {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -158,6 +158,7 @@ impl KindRule for Ec2SecurityGroupAdminPorts {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::kinds::ec2_security_group::Peer;

@@ -37,6 +37,7 @@ pub const REMOVE_UNUSED_CONSOLE_PASSWORDS: FlagParam = FlagParam {
 };
 
 const KEYS: AnyFacet = AnyFacet::IamUser(Facet::AccessKeys);
+const LAST_USED: AnyFacet = AnyFacet::IamUser(Facet::AccessKeyLastUsed);
 const LOGIN: AnyFacet = AnyFacet::IamUser(Facet::LoginProfile);
 
 pub static SPEC: RuleSpec = RuleSpec {
@@ -50,8 +51,8 @@ pub static SPEC: RuleSpec = RuleSpec {
         cloudtrail: &["CreateAccessKey", "UpdateAccessKey"],
         schedule: true,
     },
-    facets: &[KEYS, LOGIN],
-    reads: &[KEYS, LOGIN],
+    facets: &[KEYS, LAST_USED, LOGIN],
+    reads: &[KEYS, LAST_USED, LOGIN],
     actions: &[DeactivateAccessKey::INFO, DeleteLoginProfile::INFO],
     parameters: &[
         Param::Number(&UNUSED_CREDENTIALS_DAYS),
@@ -76,11 +77,13 @@ impl IamCredentialsUnused {
         }
     }
 
+    /// Why key `k` counts as unused, if it does. A key whose last use was not read
+    /// (it appeared between the two reads) is not judged: it is never acted on blindly.
     fn key_unused(&self, u: &Snapshot, k: &AccessKey) -> Option<String> {
         if !k.active {
             return None;
         }
-        match k.last_used {
+        match u.last_use_of(&k.id)? {
             Some(t) if older_than(u.as_of, t, self.days) => Some(format!(
                 "access key {} was last used {} days ago (limit {})",
                 k.id,
@@ -121,9 +124,10 @@ impl KindRule for IamCredentialsUnused {
     }
 
     fn evaluate(&self, u: &Snapshot) -> Verdict {
-        let (Some(keys), Some(lp)) = (u.access_keys.get(), u.login_profile.get()) else {
+        let (Some(keys), true, Some(lp)) = (u.access_keys.get(), u.key_last_used.is_read(), u.login_profile.get())
+        else {
             return Verdict::NeedsFacets {
-                facets: vec![KEYS, LOGIN],
+                facets: vec![KEYS, LAST_USED, LOGIN],
             };
         };
         let mut findings: Vec<String> = keys.iter().filter_map(|k| self.key_unused(u, k)).collect();

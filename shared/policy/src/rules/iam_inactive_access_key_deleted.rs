@@ -6,7 +6,9 @@
 //! use, or from its creation when it was never used. Deleting a key is
 //! **irreversible** (its secret can't be recovered): the notice says so.
 use crate::family;
-use crate::iam::{age_days, older_than};
+use chrono::{DateTime, Utc};
+
+use crate::iam::{AccessKey, age_days, older_than};
 use crate::kinds::iam_user::{DeleteAccessKey, Facet, IamUser, Snapshot};
 use crate::kinds::{Facet as AnyFacet, ResourceKind};
 use crate::params::{NumberParam, Param, Params};
@@ -26,6 +28,7 @@ pub const INACTIVE_KEY_DELETE_DAYS: NumberParam = NumberParam {
 };
 
 const KEYS: AnyFacet = AnyFacet::IamUser(Facet::AccessKeys);
+const LAST_USED: AnyFacet = AnyFacet::IamUser(Facet::AccessKeyLastUsed);
 
 pub static SPEC: RuleSpec = RuleSpec {
     id: ID,
@@ -38,8 +41,8 @@ pub static SPEC: RuleSpec = RuleSpec {
         cloudtrail: &[],
         schedule: true,
     },
-    facets: &[KEYS],
-    reads: &[KEYS],
+    facets: &[KEYS, LAST_USED],
+    reads: &[KEYS, LAST_USED],
     actions: &[DeleteAccessKey::INFO],
     parameters: &[Param::Number(&INACTIVE_KEY_DELETE_DAYS)],
     default_mode: Mode::Off,
@@ -58,6 +61,17 @@ impl IamInactiveAccessKeyDeleted {
             days: p.number(&INACTIVE_KEY_DELETE_DAYS),
         }
     }
+
+    /// Since when key `k` is idle, when it is inactive and idle for longer than the
+    /// limit: its last use, or its creation when never used. A key whose last use was
+    /// not read is not judged.
+    fn idle_since(&self, u: &Snapshot, k: &AccessKey) -> Option<DateTime<Utc>> {
+        if k.active {
+            return None;
+        }
+        let since = u.last_use_of(&k.id)?.unwrap_or(k.created);
+        older_than(u.as_of, since, self.days).then_some(since)
+    }
 }
 
 impl KindRule for IamInactiveAccessKeyDeleted {
@@ -66,17 +80,19 @@ impl KindRule for IamInactiveAccessKeyDeleted {
         &SPEC
     }
     fn evaluate(&self, u: &Snapshot) -> Verdict {
-        let Some(keys) = u.access_keys.get() else {
-            return Verdict::NeedsFacets { facets: vec![KEYS] };
+        let (Some(keys), true) = (u.access_keys.get(), u.key_last_used.is_read()) else {
+            return Verdict::NeedsFacets {
+                facets: vec![KEYS, LAST_USED],
+            };
         };
         let findings: Vec<String> = keys
             .iter()
-            .filter(|k| !k.active && older_than(u.as_of, k.last_used.unwrap_or(k.created), self.days))
-            .map(|k| {
+            .filter_map(|k| Some((k, self.idle_since(u, k)?)))
+            .map(|(k, since)| {
                 format!(
                     "inactive access key {} unused for {} days (limit {})",
                     k.id,
-                    age_days(u.as_of, k.last_used.unwrap_or(k.created)),
+                    age_days(u.as_of, since),
                     self.days
                 )
             })
@@ -93,7 +109,7 @@ impl KindRule for IamInactiveAccessKeyDeleted {
         let keys = u.access_keys.get().map(Vec::as_slice).unwrap_or_default();
         Plan::of(
             keys.iter()
-                .filter(|k| !k.active && older_than(u.as_of, k.last_used.unwrap_or(k.created), self.days))
+                .filter(|k| self.idle_since(u, k).is_some())
                 .map(|k| {
                     DeleteAccessKey {
                         user: u.name.clone(),

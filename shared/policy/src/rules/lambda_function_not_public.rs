@@ -223,6 +223,7 @@ impl KindRule for LambdaFunctionNotPublic {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use serde_json::json;

@@ -100,6 +100,7 @@ impl KindRule for RdsInstanceNotPublic {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -13,11 +13,19 @@ pub fn now() -> DateTime<Utc> {
         .unwrap_or_default()
 }
 
-pub fn key(id: &str, active: bool, age_days: i64, last_used_days_ago: Option<i64>) -> AccessKey {
-    AccessKey {
-        id: id.into(),
-        active,
-        created: now() - Duration::days(age_days),
+/// A key and when it was last used (`None`: never).
+pub struct TestKey {
+    pub key: AccessKey,
+    pub last_used: Option<DateTime<Utc>>,
+}
+
+pub fn key(id: &str, active: bool, age_days: i64, last_used_days_ago: Option<i64>) -> TestKey {
+    TestKey {
+        key: AccessKey {
+            id: id.into(),
+            active,
+            created: now() - Duration::days(age_days),
+        },
         last_used: last_used_days_ago.map(|d| now() - Duration::days(d)),
     }
 }
@@ -25,7 +33,7 @@ pub fn key(id: &str, active: bool, age_days: i64, last_used_days_ago: Option<i64
 /// User `alice` with these keys, console password (`(created days ago, last used
 /// days ago)`), MFA devices and attached policies; every facet read.
 pub fn user_with(
-    keys: Vec<AccessKey>,
+    keys: Vec<TestKey>,
     login: Option<(i64, Option<i64>)>,
     mfa: Vec<&str>,
     attached: Vec<&str>,
@@ -34,7 +42,8 @@ pub fn user_with(
         name: "alice".into(),
         account: "123456789012".into(),
         as_of: now(),
-        access_keys: Read::Value(keys),
+        key_last_used: Read::Value(keys.iter().map(|k| (k.key.id.clone(), k.last_used)).collect()),
+        access_keys: Read::Value(keys.into_iter().map(|k| k.key).collect()),
         login_profile: Read::Value(login.map(|(created, used)| LoginProfile {
             created: now() - Duration::days(created),
             password_last_used: used.map(|d| now() - Duration::days(d)),
@@ -52,7 +61,7 @@ pub fn user_with(
     }
 }
 
-pub fn user_with_keys(keys: Vec<AccessKey>) -> iam_user::Snapshot {
+pub fn user_with_keys(keys: Vec<TestKey>) -> iam_user::Snapshot {
     user_with(keys, None, vec![], vec![])
 }
 

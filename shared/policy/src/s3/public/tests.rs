@@ -489,6 +489,23 @@ fn if_exists_operator_does_not_pin() {
 }
 
 #[test]
+fn each_operator_that_does_not_pin_says_why() {
+    let why = |cond: Value| verdict(allow_star(cond)).reason;
+    let if_exists = why(json!({"StringEqualsIfExists": {"aws:SourceVpce": "vpce-1a2b3c4d"}}));
+    assert!(
+        if_exists.contains("key may be absent") && if_exists.contains("passes for anyone"),
+        "{if_exists}"
+    );
+    let negated = why(json!({"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}));
+    assert!(negated.contains("every other value"), "{negated}");
+    let for_all = why(json!({"ForAllValues:StringEquals": {"aws:PrincipalOrgID": "o-abc"}}));
+    assert!(
+        for_all.contains("ForAllValues") && for_all.contains("empty set"),
+        "{for_all}"
+    );
+}
+
+#[test]
 fn for_all_values_does_not_pin_but_for_any_value_does() {
     assert!(public(allow_star(
         json!({"ForAllValues:StringEquals": {"aws:PrincipalOrgID": "o-abc"}})

@@ -114,6 +114,16 @@ impl Clients {
             sqs: aws_sdk_sqs::Client::from_conf(self.sqs.config().to_builder().retry_config(retry.clone()).build()),
             #[cfg(feature = "iam")]
             iam: aws_sdk_iam::Client::from_conf(self.iam.config().to_builder().retry_config(retry.clone()).build()),
+            #[cfg(feature = "ec2")]
+            ec2: aws_sdk_ec2::Client::from_conf(self.ec2.config().to_builder().retry_config(retry.clone()).build()),
+            #[cfg(feature = "rds")]
+            rds: aws_sdk_rds::Client::from_conf(self.rds.config().to_builder().retry_config(retry.clone()).build()),
+            #[cfg(feature = "lambda")]
+            lambda: aws_sdk_lambda::Client::from_conf(
+                self.lambda.config().to_builder().retry_config(retry.clone()).build(),
+            ),
+            #[cfg(feature = "ssm")]
+            ssm: aws_sdk_ssm::Client::from_conf(self.ssm.config().to_builder().retry_config(retry.clone()).build()),
         }
     }
 }

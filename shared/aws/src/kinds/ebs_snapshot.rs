@@ -7,6 +7,7 @@ use aws_sdk_ec2::types as ec2t;
 use policy::PortError;
 use policy::kinds::ebs_snapshot::{Action, EbsSnapshot, Facet, Snapshot, VolumePermissions};
 use policy::kinds::{Read, ResourceKind, ResourceRef};
+use policy::ports::Listed;
 
 use super::KindAdapter;
 use crate::clients::Clients;
@@ -93,7 +94,7 @@ impl KindAdapter<EbsSnapshot> for EbsSnapshotAdapter {
 
     /// The snapshots the account owns (`OwnerIds=self`: without it EC2 lists every
     /// public snapshot of every account).
-    async fn list(&self, account: &str, region: &str) -> Result<Vec<ResourceRef>, PortError> {
+    async fn list(&self, account: &str, region: &str) -> Result<Vec<Listed>, PortError> {
         let mut out = Vec::new();
         let mut pages = self.ec2.describe_snapshots().owner_ids("self").into_paginator().send();
         while let Some(page) = pages.next().await {
@@ -107,7 +108,7 @@ impl KindAdapter<EbsSnapshot> for EbsSnapshotAdapter {
                 ))
             }));
         }
-        Ok(out)
+        Ok(out.into_iter().map(Listed::bare).collect())
     }
 
     async fn apply(&self, r: &ResourceRef, action: &Action) -> Result<(), PortError> {

@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use policy::PortError;
 use policy::kinds::ec2_account::{Action, Ec2Account, Facet, Snapshot};
 use policy::kinds::{Read, ResourceKind, ResourceRef};
+use policy::ports::Listed;
 
 use super::KindAdapter;
 use crate::clients::Clients;
@@ -44,8 +45,13 @@ impl KindAdapter<Ec2Account> for Ec2AccountAdapter {
     }
 
     /// One per account and region: nothing to call.
-    async fn list(&self, account: &str, region: &str) -> Result<Vec<ResourceRef>, PortError> {
-        Ok(vec![ResourceRef::of(ResourceKind::Ec2Account, "", account, region)])
+    async fn list(&self, account: &str, region: &str) -> Result<Vec<Listed>, PortError> {
+        Ok(vec![Listed::bare(ResourceRef::of(
+            ResourceKind::Ec2Account,
+            "",
+            account,
+            region,
+        ))])
     }
 
     async fn apply(&self, r: &ResourceRef, action: &Action) -> Result<(), PortError> {

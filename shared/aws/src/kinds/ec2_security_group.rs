@@ -9,6 +9,7 @@ use policy::kinds::ec2_security_group::{
     Action, Ec2SecurityGroup, Facet, GroupInfo, NetworkInterface, Peer, SgRule, Snapshot,
 };
 use policy::kinds::{Read, ResourceKind, ResourceRef};
+use policy::ports::Listed;
 
 use super::KindAdapter;
 use crate::clients::Clients;
@@ -234,7 +235,7 @@ impl KindAdapter<Ec2SecurityGroup> for Ec2SecurityGroupAdapter {
         Ok(())
     }
 
-    async fn list(&self, account: &str, region: &str) -> Result<Vec<ResourceRef>, PortError> {
+    async fn list(&self, account: &str, region: &str) -> Result<Vec<Listed>, PortError> {
         let mut out = Vec::new();
         let mut pages = self.ec2.describe_security_groups().into_paginator().send();
         while let Some(page) = pages.next().await {
@@ -248,7 +249,7 @@ impl KindAdapter<Ec2SecurityGroup> for Ec2SecurityGroupAdapter {
                 ))
             }));
         }
-        Ok(out)
+        Ok(out.into_iter().map(Listed::bare).collect())
     }
 
     async fn apply(&self, r: &ResourceRef, action: &Action) -> Result<(), PortError> {

@@ -4,6 +4,7 @@ use aws_sdk_lambda::types as lt;
 use policy::PortError;
 use policy::kinds::lambda_function::{Action, Facet, FunctionUrl, LambdaFunction, Snapshot, sid};
 use policy::kinds::{Read, ResourceKind, ResourceRef};
+use policy::ports::Listed;
 use serde_json::Value;
 
 use super::KindAdapter;
@@ -207,7 +208,7 @@ impl KindAdapter<LambdaFunction> for LambdaFunctionAdapter {
         Ok(())
     }
 
-    async fn list(&self, account: &str, region: &str) -> Result<Vec<ResourceRef>, PortError> {
+    async fn list(&self, account: &str, region: &str) -> Result<Vec<Listed>, PortError> {
         let mut out = Vec::new();
         let mut pages = self.lambda.list_functions().into_paginator().send();
         while let Some(page) = pages.next().await {
@@ -221,7 +222,7 @@ impl KindAdapter<LambdaFunction> for LambdaFunctionAdapter {
                 ))
             }));
         }
-        Ok(out)
+        Ok(out.into_iter().map(Listed::bare).collect())
     }
 
     async fn apply(&self, r: &ResourceRef, action: &Action) -> Result<(), PortError> {

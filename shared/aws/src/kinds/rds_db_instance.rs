@@ -3,6 +3,7 @@ use async_trait::async_trait;
 use policy::PortError;
 use policy::kinds::rds_db_instance::{Action, Facet, InstanceInfo, RdsDbInstance, Snapshot};
 use policy::kinds::{Read, ResourceKind, ResourceRef};
+use policy::ports::Listed;
 
 use super::KindAdapter;
 use crate::clients::Clients;
@@ -56,7 +57,7 @@ impl KindAdapter<RdsDbInstance> for RdsDbInstanceAdapter {
         Ok(())
     }
 
-    async fn list(&self, account: &str, region: &str) -> Result<Vec<ResourceRef>, PortError> {
+    async fn list(&self, account: &str, region: &str) -> Result<Vec<Listed>, PortError> {
         let mut out = Vec::new();
         let mut pages = self.rds.describe_db_instances().into_paginator().send();
         while let Some(page) = pages.next().await {
@@ -70,7 +71,7 @@ impl KindAdapter<RdsDbInstance> for RdsDbInstanceAdapter {
                 ))
             }));
         }
-        Ok(out)
+        Ok(out.into_iter().map(Listed::bare).collect())
     }
 
     async fn apply(&self, r: &ResourceRef, action: &Action) -> Result<(), PortError> {

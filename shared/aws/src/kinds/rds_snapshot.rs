@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use policy::PortError;
 use policy::kinds::rds_snapshot::{Action, Facet, RdsSnapshot, RestoreAttribute, Snapshot, SnapshotId};
 use policy::kinds::{Read, ResourceKind, ResourceRef};
+use policy::ports::Listed;
 
 use super::KindAdapter;
 use crate::clients::Clients;
@@ -148,7 +149,7 @@ impl KindAdapter<RdsSnapshot> for RdsSnapshotAdapter {
     }
 
     /// The manual snapshots of both kinds (automated ones can't be shared).
-    async fn list(&self, account: &str, region: &str) -> Result<Vec<ResourceRef>, PortError> {
+    async fn list(&self, account: &str, region: &str) -> Result<Vec<Listed>, PortError> {
         let mut out = Vec::new();
         let mut pages = self
             .rds
@@ -184,7 +185,7 @@ impl KindAdapter<RdsSnapshot> for RdsSnapshotAdapter {
                 ))
             }));
         }
-        Ok(out)
+        Ok(out.into_iter().map(Listed::bare).collect())
     }
 
     async fn apply(&self, r: &ResourceRef, action: &Action) -> Result<(), PortError> {

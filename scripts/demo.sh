@@ -58,11 +58,11 @@ run "$AUTOFIX" handle --event "$EVENT"
 say "4. An admin fixes the rest: autofix fix"
 run "$AUTOFIX" fix
 
-say "5. Scan again: left are the exempt bucket, a warning, and what only a person can do (root MFA)"
+say "5. Scan again: left are the exempt bucket, a warning, and what only a person can do (root MFA, a bucket whose ACLs CloudFront's logs need)"
 run "$AUTOFIX" scan || true
 
 say "6. An admin undoes one fix: the exact before-state comes back, and the bucket is exempt for 30 days"
-UNDO_ID="$("$AUTOFIX" history --json --resource phi-public-read | "$WORLD_PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')"
+UNDO_ID="$("$AUTOFIX" history --json --rule s3-bucket-public-access --resource phi-public-read | "$WORLD_PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')"
 run "$AUTOFIX" undo "$UNDO_ID" --reason "demo: restoring the public grant"
 run "$AUTOFIX" history --limit 6
 run "$AUTOFIX" rules
@@ -74,6 +74,28 @@ for b in ("phi-mixed-policy", "phi-cdn-origin"):
     sids = [s.get("Sid") for s in json.loads(boto3.client("s3").get_bucket_policy(Bucket=b)["Policy"])["Statement"]]
     print(f"{b}: policy statements now {sids}")
 PYEOF
+
+say "7b. S3 data protection: encryption, TLS only, versioning, access logs, ACLs disabled"
+"$WORLD_PY" - <<'PYEOF'
+import boto3, json
+s3 = boto3.client("s3")
+def get(call, **kw):
+    try:
+        return call(**kw)
+    except Exception as e:
+        return {"error": type(e).__name__}
+for b in ("phi-unencrypted", "phi-no-tls", "phi-unversioned", "phi-unlogged", "phi-acls-enabled", "phi-cloudfront-logs"):
+    enc = get(s3.get_bucket_encryption, Bucket=b).get("ServerSideEncryptionConfiguration", {}).get("Rules", [{}])[0]
+    pol = get(s3.get_bucket_policy, Bucket=b).get("Policy")
+    sids = [x.get("Sid") for x in json.loads(pol)["Statement"]] if pol else []
+    ver = get(s3.get_bucket_versioning, Bucket=b).get("Status")
+    log = get(s3.get_bucket_logging, Bucket=b).get("LoggingEnabled", {})
+    own = get(s3.get_bucket_ownership_controls, Bucket=b).get("OwnershipControls", {}).get("Rules", [{}])[0].get("ObjectOwnership")
+    print(f"{b}: encryption {enc.get('ApplyServerSideEncryptionByDefault', {}).get('SSEAlgorithm')}"
+          f" (bucket key {enc.get('BucketKeyEnabled')}), policy {sids}, versioning {ver},"
+          f" logs to {log.get('TargetBucket')}/{log.get('TargetPrefix', '')}, ownership {own}")
+PYEOF
+echo "(phi-cloudfront-logs keeps its ACLs: the notice names CloudFront's log-delivery grant)"
 
 say "8. What went to Slack, and what the ledger holds"
 "$WORLD_PY" scripts/demo/show.py "$WORK/slack.jsonl"

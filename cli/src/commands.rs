@@ -50,20 +50,33 @@ pub(crate) async fn sweep(
         role_arn: None,
         kind: Some("autofix-cli".into()),
     };
-    let params = params_of(filter)?;
+    let mut params = params_of(filter)?;
+    stack.fill_stack_defaults(&mut params, &region);
     let bar = Bar::new(!g.json, if fix { "fixing" } else { "scanning" });
-    let mut reports = Vec::new();
+    // One executor holds the selected rules of every family, so the rules of one
+    // resource run on one snapshot: each facet of a bucket is read at most once
+    // across the S3 families, and again only after a fix wrote it. The first
+    // selected family's app provides the ports (the CLI links every adapter).
+    let mut selected: Vec<Arc<dyn policy::Rule>> = Vec::new();
+    let mut base = None;
     for family in catalog::families() {
-        let rules = catalog::family(family);
-        if !filter.rules.is_empty() && !rules.iter().any(|rule| filter.rules.iter().any(|r| r == rule.id())) {
+        let rules: Vec<_> = catalog::family_with(family, &params)
+            .into_iter()
+            .filter(|rule| filter.rules.is_empty() || filter.rules.iter().any(|r| r == rule.id()))
+            .collect();
+        if rules.is_empty() {
             continue;
         }
+        base.get_or_insert(family);
+        selected.extend(rules);
+    }
+    let mut reports = Vec::new();
+    if let Some(family) = base {
         let mut cfg = config_for(stack, family, dry_run, max_changes)?;
         cfg.params = params.clone();
         let mut app = stack.app(&cfg)?;
-        if !filter.rules.is_empty() {
-            app.rules.retain(|r| filter.rules.iter().any(|id| id == r.id()));
-        }
+        // The executor runs one resource's rules by their declared order.
+        app.rules = selected;
         app.opts.actor = Some(actor.clone());
         app.opts.progress = Some(Arc::new(bar.clone()));
         if fix {

@@ -25,9 +25,29 @@ pub(crate) struct Stack {
     pub(crate) slack: Option<Arc<dyn Notifier>>,
     pub(crate) account: String,
     pub(crate) caller: String,
+    pub(crate) stack_name: String,
 }
 
 impl Stack {
+    /// Whether the stack is deployed in the account: its settings or ledger table was found.
+    pub(crate) fn deployed(&self) -> bool {
+        self.settings_table.is_some() || self.ledger_table.is_some()
+    }
+
+    /// The stack's own resources as the defaults of the parameters left empty: its
+    /// key `alias/<stack>` for `S3EncryptionKeyArn`, its
+    /// `<stack>-access-logs-<account>-<region>` for `AccessLogBucket`. Without the
+    /// stack they stay empty: default encryption uses `aws/s3`, and access logging
+    /// is withheld until `--set AccessLogBucket=...`.
+    pub(crate) fn fill_stack_defaults(&self, params: &mut policy::params::Params, region: &str) {
+        if !self.deployed() {
+            return;
+        }
+        let key = format!("arn:aws:kms:{region}:{}:alias/{}", self.account, self.stack_name);
+        let logs = policy::s3::protection::stack_access_log_bucket(&self.stack_name, &self.account, region);
+        policy::s3::protection::fill_stack_defaults(params, Some(&key), Some(&logs));
+    }
+
     /// A family's function, in-process, with this stack's tables and Slack webhook,
     /// acting only in the caller's account (the executor refuses events about any other).
     pub(crate) fn app(&self, cfg: &FunctionConfig) -> Result<App> {
@@ -116,6 +136,7 @@ pub(crate) async fn discover(g: &Global, need_slack: bool) -> Result<Stack> {
         slack,
         account,
         caller,
+        stack_name: g.stack_name.clone(),
     })
 }
 

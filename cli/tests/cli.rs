@@ -40,7 +40,10 @@ async fn seed(world: &World) {
             &format!("public website until={}", date_in_days(30)),
         )
         .await;
-    world.compliant_bucket("cli-compliant").await;
+    // The stack's access-log bucket (the CLI finds the stack's tables, so it logs there),
+    // and a bucket compliant with every S3 rule.
+    world.log_bucket(&stack_log_bucket()).await;
+    world.data_protected_bucket("cli-compliant", &stack_log_bucket()).await;
 }
 
 const VIOLATORS: &[&str] = &["cli-public-read", "cli-public-write", "cli-mixed-policy", "cli-no-bpa"];
@@ -103,10 +106,14 @@ async fn scan_then_fix_leaves_no_public_bucket_and_keeps_legitimate_statements()
         "the exempt bucket was changed"
     );
     assert_eq!(world.account_bpa().await, Some([true; 4]));
-    // The CloudFront statement stays; only the public one went.
+    // The CloudFront statement stays; only the public one went, and the TLS-only
+    // statement (s3-bucket-ssl-requests-only, in the same run) was merged after it.
     assert_eq!(
         world.policy_sids("cli-mixed-policy").await,
-        vec!["AllowCloudFrontServicePrincipalReadOnly".to_string()]
+        vec![
+            "AllowCloudFrontServicePrincipalReadOnly".to_string(),
+            "HipaaAutofixDenyInsecureTransport".to_string()
+        ]
     );
 
     // Recorded with the caller as the actor, and posted.
@@ -125,17 +132,21 @@ async fn scan_then_fix_leaves_no_public_bucket_and_keeps_legitimate_statements()
 
     // A second scan finds only the exempt bucket.
     let out = autofix(&world).args(["scan", "--json"]).output().unwrap();
-    let left: Vec<String> = json_of(&out)["violations"]
+    let mut left: Vec<String> = json_of(&out)["violations"]
         .as_array()
         .unwrap()
         .iter()
         .map(|v| v["resource"].as_str().unwrap().to_string())
         .collect();
+    // (The exempt bucket is listed once per rule it violates; one executor runs
+    // every family's rules, so the list is in rule order.)
+    left.sort();
+    left.dedup();
     // moto can't give the root user MFA (AccountMFAEnabled is always 0), and that rule
     // only ever notifies: it is the one violation besides the exempt bucket.
     assert_eq!(
         left,
-        vec![bucket_arn("cli-website"), format!("arn:aws:iam::{ACCOUNT}:root")]
+        vec![format!("arn:aws:iam::{ACCOUNT}:root"), bucket_arn("cli-website")]
     );
 }
 
@@ -422,4 +433,99 @@ async fn fix_with_zero_grace_and_stage_two_leaves_no_weak_credentials() {
         .map(|v| format!("{} {}", v["rule"], v["resource"]))
         .collect();
     assert!(left.is_empty(), "{left:?}");
+}
+
+/// `autofix fix --rule <id>` for each S3 data-protection rule, in a local world with
+/// the stack deployed (its tables and access-log bucket): afterwards no bucket lacks
+/// what the rule ensures, and a bucket policy's other statements keep their bytes.
+#[tokio::test]
+async fn fix_each_data_protection_rule_leaves_no_bucket_without_it_and_keeps_other_statements() {
+    let world = World::new().await;
+    world.log_bucket(&stack_log_bucket()).await;
+    let buckets = ["dp-bare-1", "dp-bare-2", "dp-with-policy"];
+    for b in buckets {
+        world.compliant_bucket(b).await;
+    }
+    let partner = "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Sid\": \"Partner\", \"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"}, \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::dp-with-policy/*\"}\n  ]\n}";
+    world
+        .s3
+        .put_bucket_policy()
+        .bucket("dp-with-policy")
+        .policy(partner)
+        .send()
+        .await
+        .unwrap();
+    for rule in [
+        "s3-bucket-default-encryption",
+        "s3-bucket-ssl-requests-only",
+        "s3-bucket-versioning",
+        "s3-bucket-access-logging",
+        "s3-bucket-acls-disabled",
+    ] {
+        let out = autofix(&world)
+            .args(["fix", "--rule", rule, "--json"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{rule}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    for b in buckets {
+        let enc = world.s3.get_bucket_encryption().bucket(b).send().await.unwrap();
+        let r = &enc.server_side_encryption_configuration().unwrap().rules()[0];
+        assert_eq!(
+            r.apply_server_side_encryption_by_default()
+                .unwrap()
+                .sse_algorithm()
+                .as_str(),
+            "aws:kms",
+            "{b}"
+        );
+        let policy = world.policy(b).await.unwrap();
+        assert!(
+            policy.to_string().contains("HipaaAutofixDenyInsecureTransport"),
+            "{b}: {policy}"
+        );
+        let v = world.s3.get_bucket_versioning().bucket(b).send().await.unwrap();
+        assert_eq!(v.status().map(|s| s.as_str()), Some("Enabled"), "{b}");
+        let l = world.s3.get_bucket_logging().bucket(b).send().await.unwrap();
+        assert_eq!(
+            l.logging_enabled()
+                .map(|l| (l.target_bucket().to_string(), l.target_prefix().to_string())),
+            Some((stack_log_bucket(), format!("{b}/"))),
+            "{b}"
+        );
+        let o = world.s3.get_bucket_ownership_controls().bucket(b).send().await.unwrap();
+        assert_eq!(
+            o.ownership_controls().unwrap().rules()[0].object_ownership().as_str(),
+            "BucketOwnerEnforced",
+            "{b}"
+        );
+    }
+    // The partner statement's bytes are intact: the TLS statement was spliced in after it.
+    let text = world
+        .s3
+        .get_bucket_policy()
+        .bucket("dp-with-policy")
+        .send()
+        .await
+        .unwrap()
+        .policy()
+        .unwrap()
+        .to_string();
+    let kept = &partner[..partner.rfind("\n  ]").unwrap()];
+    assert!(text.starts_with(kept), "{text}");
+    // The log bucket was never logged to itself, and kept SSE-S3.
+    let own = world
+        .s3
+        .get_bucket_logging()
+        .bucket(stack_log_bucket())
+        .send()
+        .await
+        .unwrap();
+    assert!(own.logging_enabled().is_none());
 }

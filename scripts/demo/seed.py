@@ -102,6 +102,57 @@ req = urllib.request.Request(
 urllib.request.urlopen(req).read()
 iam.create_user(UserName="nurse-console")
 iam.create_login_profile(UserName="nurse-console", Password="Temp-Passw0rd-123!", PasswordResetRequired=True)
+
+# S3 data protection (issue #10): the stack's access-log bucket, made as template.yaml
+# makes it, and one bucket per data-protection violation. (moto's buckets start with
+# no default encryption, versioning, logging or ownership controls, so the buckets
+# above violate these rules too.)
+LOG_BUCKET = f"{STACK}-access-logs-{ACCOUNT}-us-east-1"
+s3.create_bucket(Bucket=LOG_BUCKET)
+s3.put_public_access_block(Bucket=LOG_BUCKET, PublicAccessBlockConfiguration={
+    "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+s3.put_bucket_encryption(Bucket=LOG_BUCKET, ServerSideEncryptionConfiguration={
+    "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+s3.put_bucket_versioning(Bucket=LOG_BUCKET, VersioningConfiguration={"Status": "Enabled"})
+s3.put_bucket_ownership_controls(Bucket=LOG_BUCKET, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
+policy(LOG_BUCKET, [
+    {"Sid": "S3ServerAccessLogsPolicy", "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"},
+     "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{LOG_BUCKET}/*",
+     "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}},
+    {"Sid": "HipaaAutofixDenyInsecureTransport", "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:*",
+     "Resource": [f"arn:aws:s3:::{LOG_BUCKET}", f"arn:aws:s3:::{LOG_BUCKET}/*"],
+     "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+])
+
+
+def private_bucket(name):
+    s3.create_bucket(Bucket=name)
+    s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+
+
+private_bucket("phi-unencrypted")
+s3.put_bucket_encryption(Bucket="phi-unencrypted", ServerSideEncryptionConfiguration={
+    "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+private_bucket("phi-no-tls")
+# Pretty-printed on purpose: the TLS statement is merged without touching these bytes.
+s3.put_bucket_policy(Bucket="phi-no-tls", Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+     "Action": "s3:GetObject", "Resource": "arn:aws:s3:::phi-no-tls/*"}]}, indent=2))
+private_bucket("phi-unversioned")
+private_bucket("phi-unlogged")
+private_bucket("phi-acls-enabled")
+s3.put_bucket_ownership_controls(Bucket="phi-acls-enabled", OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]})
+# CloudFront standard logs are delivered by an ACL grant to its log account: ACLs must stay.
+private_bucket("phi-cloudfront-logs")
+s3.put_bucket_ownership_controls(Bucket="phi-cloudfront-logs", OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]})
+acl = s3.get_bucket_acl(Bucket="phi-cloudfront-logs")
+s3.put_bucket_acl(Bucket="phi-cloudfront-logs", AccessControlPolicy={"Owner": acl["Owner"], "Grants": acl["Grants"] + [
+    {"Grantee": {"Type": "CanonicalUser", "ID": "c4c1ede66af53448b93c283ce9448c4ba468c9432aa01d700d3878632f77d2d0"},
+     "Permission": "FULL_CONTROL"}]})
+print(f"seeded (S3 data protection): the stack's log bucket {LOG_BUCKET}; phi-unencrypted (SSE-S3), "
+      "phi-no-tls, phi-unversioned, phi-unlogged, phi-acls-enabled, phi-cloudfront-logs (a CloudFront log grant)")
+
 print("seeded: buckets phi-public-read, phi-public-write, phi-mixed-policy, phi-cdn-origin, phi-no-bpa, "
       "public-website (exempt), phi-records (compliant); no account-level Block Public Access; "
       "IAM user dev-old-key (a 120-day-old key), nurse-console (a console password, no MFA); no password policy")

@@ -50,6 +50,10 @@ adding to that dict first is enough):
     ``/moto-api/hipaa/requests/reset``): ``{"total": n, "by_service": {...},
     "by_operation": {"iam:ListUsers": n, ...}, "throttled": n, "after_change": n}``.
     Injected faults are counted too (a throttled request is a request).
+It also corrects one answer of moto 5.2.5's S3: ``GetBucketVersioning`` comes back
+with the root element ``GetBucketVersioningResponse``, where S3 (and the Rust SDK's
+strict parser) has ``VersioningConfiguration``; boto3 doesn't mind, the Rust SDK
+fails. The patched method answers S3's shape from moto's own state.
 """
 
 from __future__ import annotations
@@ -358,6 +362,20 @@ def reset_requests(request: Any, full_url: str, headers: Any) -> tuple[int, dict
     with FAULTS.lock:
         FAULTS.reset_counts()
     return 200, {"Content-Type": "application/json"}, json.dumps(FAULTS.counts())
+def _get_bucket_versioning(self: Any) -> tuple[int, dict[str, str], str]:
+    status = self.backend.get_bucket_versioning(self.bucket_name)
+    inner = f"<Status>{status}</Status>" if status else ""
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">{inner}</VersioningConfiguration>'
+    )
+    return 200, {"Content-Type": "application/xml"}, body
+
+
+def patch_moto() -> None:
+    from moto.s3.responses import S3Response
+
+    S3Response.get_bucket_versioning = _get_bucket_versioning  # type: ignore[method-assign]
 
 
 def register_routes() -> None:
@@ -375,6 +393,7 @@ def main() -> int:
     args = parser.parse_args()
 
     register_routes()
+    patch_moto()
     app = FaultMiddleware(DomainDispatcherApplication(create_backend_app))
     # threaded=True: the SDK may open several connections at once (sweeps run concurrently).
     server = make_server(args.host, args.port, app, threaded=True, request_handler=MotoRequestHandler)

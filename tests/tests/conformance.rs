@@ -302,20 +302,20 @@ fn dropping_the_readme_row_is_named() {
 fn a_rule_the_code_does_not_know_is_named_wherever_it_appears() {
     // A rule file written and deployed, its line in rules/mod.rs forgotten.
     let mut d = Deployment::load();
-    let row = "| `s3-bucket-versioning` | `s3-data-protection` | versioning on | `S3_BUCKET_VERSIONING_ENABLED` | 164.312(c)(1) |";
+    let row = "| `s3-bucket-made-up` | `s3-data-protection` | made up | `S3_BUCKET_MADE_UP` | 164.312(c)(1) |";
     d.readme = d.readme.replacen(
         "| `iam-password-policy` |",
         &format!("{row}\n| `iam-password-policy` |"),
         1,
     );
     env_mut(&mut d, "s3-public-access").insert(
-        Value::String("MODE_S3_BUCKET_VERSIONING".into()),
+        Value::String("MODE_S3_BUCKET_MADE_UP".into()),
         Value::String("auto".into()),
     );
     let f = findings(&d);
     let unknown: Vec<&Finding> = f
         .iter()
-        .filter(|x| matches!(x, Finding::UnknownRule { id, .. } if id == "s3-bucket-versioning"))
+        .filter(|x| matches!(x, Finding::UnknownRule { id, .. } if id == "s3-bucket-made-up"))
         .collect();
     assert_eq!(unknown.len(), 2, "{}", described(&f));
     assert!(

@@ -179,3 +179,51 @@ fn sam_builds_each_function_from_its_own_package() {
         );
     }
 }
+
+/// The template's build settings as `scripts/lib/template-build-settings.py` prints
+/// them (what `.ci/sam-build.inputs` hashes of the template), for a template text.
+/// Runs with the moto venv's Python, which has PyYAML too.
+fn build_settings(template: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("template.yaml");
+    std::fs::write(&path, template).unwrap();
+    let root = harness::repo_root();
+    let out = Command::new(root.join(".venv/bin/python"))
+        .arg(root.join("scripts/lib/template-build-settings.py"))
+        .arg(&path)
+        .output()
+        .expect("python");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// CI runs the release build only when its recorded inputs change. A new permission
+/// or event rule in the template must not count (it doesn't change what `sam build`
+/// produces); a function's CodeUri, build properties or architecture must.
+#[test]
+fn the_release_builds_inputs_hold_the_templates_build_settings_and_nothing_else() {
+    let template = std::fs::read_to_string(harness::repo_root().join("template.yaml")).unwrap();
+    let today = build_settings(&template);
+    for function in ["s3-public-access", "iam-access-keys", "notifier"] {
+        assert!(
+            today.contains(&format!("\"CodeUri\": \"functions/{function}/\"")),
+            "{function} missing from the build settings:\n{today}"
+        );
+    }
+
+    let permission = template.replacen("s3:PutBucketPolicy", "s3:PutBucketPolicyRenamed", 1);
+    assert_ne!(permission, template, "the template grants s3:PutBucketPolicy");
+    assert_eq!(build_settings(&permission), today, "a permission is not a build input");
+
+    let code_uri = template.replacen("CodeUri: functions/notifier/", "CodeUri: functions/notifier-moved/", 1);
+    assert_ne!(code_uri, template);
+    assert_ne!(build_settings(&code_uri), today, "a CodeUri is a build input");
+
+    let binary = template.replacen("Binary: iam-mfa", "Binary: iam-mfa-renamed", 1);
+    assert_ne!(binary, template);
+    assert_ne!(build_settings(&binary), today, "BuildProperties are build inputs");
+
+    let arch = template.replacen("Default: arm64", "Default: x86_64", 1);
+    assert_ne!(arch, template, "the Architecture parameter defaults to arm64");
+    assert_ne!(build_settings(&arch), today, "the architecture is a build input");
+}

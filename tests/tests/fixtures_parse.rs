@@ -52,6 +52,16 @@ const EXPECTED: &[&str] = &[
     "config-rule-invocation-bucket-foreign-account.json",
     "config-compliance-change-bucket-foreign-account.json",
     "cloudtrail-put-bucket-acl-cross-account-caller.json",
+    "cloudtrail-create-bucket-location-constraint.json",
+    "cloudtrail-put-bucket-encryption.json",
+    "cloudtrail-put-bucket-versioning.json",
+    "cloudtrail-put-bucket-logging.json",
+    "cloudtrail-put-bucket-ownership-controls.json",
+    "config-compliance-change-bucket-server-side-encryption-enabled.json",
+    "config-compliance-change-bucket-ssl-requests-only.json",
+    "config-compliance-change-bucket-versioning-enabled.json",
+    "config-compliance-change-bucket-logging-enabled.json",
+    "config-compliance-change-bucket-acl-prohibited.json",
     "cloudtrail-authorize-security-group-ingress.json",
     "cloudtrail-modify-security-group-rules.json",
     "cloudtrail-modify-snapshot-attribute.json",
@@ -451,6 +461,57 @@ fn fixtures_state_their_account_in_every_field_aws_puts_it() {
             e.accounts
         );
         assert_eq!(ours.admit(&e), Ok(()), "{name}");
+    }
+}
+
+#[test]
+fn s3_data_protection_fixtures_name_their_bucket_and_region() {
+    // A bucket created in another region is named in that region.
+    let e = parse("cloudtrail-create-bucket-location-constraint.json");
+    assert!(matches!(&e.source, EventSource::CloudTrail { event_name, .. } if event_name == "CreateBucket"));
+    assert_eq!(
+        e.resources,
+        vec![ResourceRef::bucket("phi-eu-bucket", ACCOUNT, "eu-west-1")]
+    );
+    assert_eq!(e.region, "eu-west-1");
+    for (file, call, b) in [
+        (
+            "cloudtrail-put-bucket-encryption.json",
+            "PutBucketEncryption",
+            "phi-unencrypted",
+        ),
+        (
+            "cloudtrail-put-bucket-versioning.json",
+            "PutBucketVersioning",
+            "phi-unversioned",
+        ),
+        ("cloudtrail-put-bucket-logging.json", "PutBucketLogging", "phi-unlogged"),
+        (
+            "cloudtrail-put-bucket-ownership-controls.json",
+            "PutBucketOwnershipControls",
+            "phi-acls-enabled",
+        ),
+    ] {
+        assert_cloudtrail(file, call, bucket(b));
+    }
+    for (rule, b) in [
+        ("s3-bucket-server-side-encryption-enabled", "phi-unencrypted"),
+        ("s3-bucket-ssl-requests-only", "phi-no-tls"),
+        ("s3-bucket-versioning-enabled", "phi-unversioned"),
+        ("s3-bucket-logging-enabled", "phi-unlogged"),
+        ("s3-bucket-acl-prohibited", "phi-acls-enabled"),
+    ] {
+        let file = format!("config-compliance-change-{}.json", rule.trim_start_matches("s3-"));
+        let e = parse(&file);
+        assert_eq!(
+            e.source,
+            EventSource::ComplianceChange {
+                rule_name: rule.into(),
+                compliance: "NON_COMPLIANT".into()
+            },
+            "{file}"
+        );
+        assert_eq!(e.resources, bucket(b), "{file}");
     }
 }
 

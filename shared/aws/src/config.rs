@@ -19,6 +19,8 @@
 //! | `RETRY_MAX_ATTEMPTS_EVENT` / `_SWEEP` | attempts per AWS call (1 = no retry) while handling an event / a sweep | `5` / `10` |
 //! | `RETRY_INITIAL_BACKOFF_MS_EVENT` / `_SWEEP` | the first retry's backoff ceiling (doubling, full jitter) | `200` / `500` |
 //! | `RETRY_MAX_BACKOFF_MS_EVENT` / `_SWEEP` | the largest backoff ceiling | `5000` / `20000` |
+//! | `STACK_KEY_ARN`       | the stack's KMS key: `S3EncryptionKeyArn` when that is empty   | `aws/s3`               |
+//! | `STACK_ACCESS_LOG_BUCKET` | the stack's access-log bucket: `AccessLogBucket` when that is empty | none (logging withheld) |
 //! | rule parameters       | one variable per parameter of the family's rules (`policy::catalog::parameters`), named by `policy::params::env_name` (`AccessKeyMaxAgeDays` → `ACCESS_KEY_MAX_AGE_DAYS`) | each parameter's default |
 //!
 //! An empty value counts as unset (SAM passes `""` for an empty parameter). No
@@ -269,7 +271,15 @@ impl FunctionConfig {
             max_changes,
             concurrency,
             config_test_mode: bool_var("CONFIG_TEST_MODE", false)?,
-            params: policy::catalog::params_from_lookup(&lookup).map_err(param_error)?,
+            params: {
+                let mut p = policy::catalog::params_from_lookup(&lookup).map_err(param_error)?;
+                policy::s3::protection::fill_stack_defaults(
+                    &mut p,
+                    get("STACK_KEY_ARN").as_deref(),
+                    get("STACK_ACCESS_LOG_BUCKET").as_deref(),
+                );
+                p
+            },
             break_glass_tag: get("BREAK_GLASS_TAG_KEY").unwrap_or_else(|| DEFAULT_BREAK_GLASS_TAG.to_string()),
             retry,
         })

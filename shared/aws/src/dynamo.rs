@@ -491,6 +491,7 @@ mod tests {
             policy: Read::Value(Some(r#"{"Version":"2012-10-17","Statement":[]}"#.into())),
             acl: Read::Value(acl.clone()),
             tags: Read::Value([("k".to_string(), String::new())].into_iter().collect()),
+            ..Default::default()
         });
         let after = Snapshot::S3Bucket(s3_bucket::Snapshot {
             name: "b".into(),
@@ -498,6 +499,7 @@ mod tests {
             policy: Read::NotRead,
             acl: Read::NotRead,
             tags: Read::NotRead,
+            ..Default::default()
         });
         LedgerRecord {
             id: policy::ledger::new_id(),

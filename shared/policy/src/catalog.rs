@@ -202,6 +202,7 @@ mod tests {
                 "iam-access-keys",
                 "iam-mfa",
                 "iam-password-policy",
+                "s3-data-protection",
                 "network-exposure",
                 "data-store-exposure",
             ]

@@ -11,6 +11,8 @@ pub const IAM_ACCESS_KEYS: Family = Family::new("iam-access-keys");
 pub const IAM_MFA: Family = Family::new("iam-mfa");
 /// The account password policy.
 pub const IAM_PASSWORD_POLICY: Family = Family::new("iam-password-policy");
+/// S3 data protection: default encryption, TLS only, versioning, access logs, ACLs disabled.
+pub const S3_DATA_PROTECTION: Family = Family::new("s3-data-protection");
 /// Network paths from the internet: security groups (admin ports, default groups).
 /// Links the EC2 SDK.
 pub const NETWORK_EXPOSURE: Family = Family::new("network-exposure");

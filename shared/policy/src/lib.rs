@@ -29,6 +29,7 @@ pub mod rule;
 pub mod rules;
 pub mod s3;
 pub mod settings;
+pub mod wording;
 
 pub use account::{AccountRefusal, AccountScope, OwnAccountError};
 pub use error::{EventError, PortError};

@@ -28,7 +28,7 @@ pub struct FlagParam {
     pub help: &'static str,
 }
 
-/// A text parameter: non-empty, unless its default is empty (then it is optional).
+/// A text parameter: non-empty, unless its default is empty (then empty means unset).
 #[derive(Debug)]
 pub struct TextParam {
     pub name: &'static str,
@@ -93,7 +93,7 @@ impl Param {
                 v @ ("true" | "false") => Some(v.to_string()),
                 _ => None,
             },
-            // A text whose default is empty is optional: empty is its value "none".
+            // A text whose default is empty ("unset": S3EncryptionKeyArn) may be set empty.
             Param::Text(p) => (!value.is_empty() || p.default.is_empty()).then(|| value.to_string()),
         };
         ok.ok_or_else(|| ParamError::Invalid {

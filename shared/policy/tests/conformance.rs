@@ -118,8 +118,14 @@ fn check_plan_is_declared(rule: &dyn Rule, plan: &Plan) {
     }
 }
 
+/// Every rule with the default parameters, and again each rule whose parameter
+/// switches on an optional part of its fix, with that part on.
 fn every_rule() -> Vec<Arc<dyn Rule>> {
-    policy::rules::all()
+    let mut rules = policy::rules::all();
+    rules.push(Arc::new(policy::rules::s3_bucket_versioning::S3BucketVersioning {
+        noncurrent_days: 30,
+    }));
+    rules
 }
 
 #[test]

@@ -47,7 +47,7 @@ const ACTIONS: &[GoldenAction] = &[
     GoldenAction {
         json: r##"{"action":"PutBucketAcl","bucket":"b","acl":{"Owner":{"ID":"o1","DisplayName":"me"},"Grants":[{"Grantee":{"Type":"CanonicalUser","ID":"o1"},"Permission":"FULL_CONTROL"}]},"removed_grants":[{"Grantee":{"Type":"Group","URI":"http://acs.amazonaws.com/groups/global/AllUsers"},"Permission":"READ"},{"Grantee":{"Type":"AmazonCustomerByEmail","EmailAddress":"a@example.com"},"Permission":"WRITE_ACP"}],"previous":{"Owner":{"ID":"o1","DisplayName":"me"},"Grants":[{"Grantee":{"Type":"CanonicalUser","ID":"o1"},"Permission":"FULL_CONTROL"},{"Grantee":{"Type":"Group","URI":"http://acs.amazonaws.com/groups/global/AllUsers"},"Permission":"READ"},{"Grantee":{"Type":"AmazonCustomerByEmail","EmailAddress":"a@example.com"},"Permission":"WRITE_ACP"}]}}"##,
         name: r##"PutBucketAcl"##,
-        describe: r##"remove public ACL grant(s) from bucket b: READ to AllUsers; WRITE_ACP to a@example.com"##,
+        describe: r##"remove public ACL grants from bucket b: READ to AllUsers; WRITE_ACP to a@example.com"##,
         undo: Some(
             r##"{"action":"PutBucketAcl","bucket":"b","acl":{"Owner":{"ID":"o1","DisplayName":"me"},"Grants":[{"Grantee":{"Type":"CanonicalUser","ID":"o1"},"Permission":"FULL_CONTROL"},{"Grantee":{"Type":"Group","URI":"http://acs.amazonaws.com/groups/global/AllUsers"},"Permission":"READ"},{"Grantee":{"Type":"AmazonCustomerByEmail","EmailAddress":"a@example.com"},"Permission":"WRITE_ACP"}]},"removed_grants":[],"previous":{"Owner":{"ID":"o1","DisplayName":"me"},"Grants":[{"Grantee":{"Type":"CanonicalUser","ID":"o1"},"Permission":"FULL_CONTROL"}]}}"##,
         ),
@@ -63,7 +63,7 @@ const ACTIONS: &[GoldenAction] = &[
     GoldenAction {
         json: r##"{"action":"PutBucketPolicy","bucket":"b","policy":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Partner\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/*\"}]}","removed_statements":[{"Action":"s3:GetObject","Effect":"Allow","Principal":"*","Resource":"arn:aws:s3:::b/*","Sid":"Public"}],"previous":"{\"Version\":\"2012-10-17\",\"Statement\":[]}"}"##,
         name: r##"PutBucketPolicy"##,
-        describe: r##"remove 1 public statement(s) (Sid Public) from the policy of bucket b, keeping the rest"##,
+        describe: r##"remove 1 public statement (Sid Public) from the policy of bucket b, keeping the rest"##,
         undo: Some(
             r##"{"action":"PutBucketPolicy","bucket":"b","policy":"{\"Version\":\"2012-10-17\",\"Statement\":[]}","removed_statements":[],"previous":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Partner\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/*\"}]}"}"##,
         ),
@@ -79,7 +79,7 @@ const ACTIONS: &[GoldenAction] = &[
     GoldenAction {
         json: r##"{"action":"DeleteBucketPolicy","bucket":"b","removed_statements":[{"Action":"s3:GetObject","Effect":"Allow","Principal":"*","Resource":"arn:aws:s3:::b/*","Sid":"Public"},{"Effect":"Allow","I":3,"N":1.5}],"previous":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Partner\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/*\"}]}"}"##,
         name: r##"DeleteBucketPolicy"##,
-        describe: r##"delete the policy of bucket b: all 2 statement(s) (Sid Public, #2) were public"##,
+        describe: r##"delete the policy of bucket b: all 2 statements (Sid Public, #2) were public"##,
         undo: Some(
             r##"{"action":"PutBucketPolicy","bucket":"b","policy":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Partner\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/*\"}]}","removed_statements":[],"previous":null}"##,
         ),
@@ -172,17 +172,142 @@ const ACTIONS: &[GoldenAction] = &[
             r##"{"action":"UpdateAccountPasswordPolicy","policy":{"MinimumPasswordLength":14,"RequireSymbols":true,"RequireNumbers":true,"RequireUppercaseCharacters":true,"RequireLowercaseCharacters":true,"AllowUsersToChangePassword":true,"MaxPasswordAge":90,"PasswordReusePrevention":24,"HardExpiry":false},"previous":null}"##,
         ),
     },
+    // s3-data-protection (issue #10).
+    GoldenAction {
+        json: r##"{"action":"PutBucketEncryption","bucket":"b","encryption":{"Algorithm":"aws:kms","KmsKey":"arn:aws:kms:us-east-1:123456789012:alias/hipaa-autofix","BucketKey":true},"previous":{"Algorithm":"AES256","BucketKey":false}}"##,
+        name: r##"PutBucketEncryption"##,
+        describe: r##"set the default encryption of bucket b to SSE-KMS with key arn:aws:kms:us-east-1:123456789012:alias/hipaa-autofix with an S3 Bucket Key (was SSE-S3)"##,
+        undo: Some(
+            r##"{"action":"PutBucketEncryption","bucket":"b","encryption":{"Algorithm":"AES256","BucketKey":false},"previous":{"Algorithm":"aws:kms","KmsKey":"arn:aws:kms:us-east-1:123456789012:alias/hipaa-autofix","BucketKey":true}}"##,
+        ),
+    },
+    GoldenAction {
+        json: r##"{"action":"PutBucketEncryption","bucket":"b","encryption":{"Algorithm":"AES256","BucketKey":false},"previous":null}"##,
+        name: r##"PutBucketEncryption"##,
+        describe: r##"set the default encryption of bucket b to SSE-S3 (was none)"##,
+        undo: Some(
+            r##"{"action":"DeleteBucketEncryption","bucket":"b","previous":{"Algorithm":"AES256","BucketKey":false}}"##,
+        ),
+    },
+    GoldenAction {
+        json: r##"{"action":"DeleteBucketEncryption","bucket":"b","previous":{"Algorithm":"AES256","BucketKey":false}}"##,
+        name: r##"DeleteBucketEncryption"##,
+        describe: r##"remove the default encryption configuration of bucket b"##,
+        undo: Some(
+            r##"{"action":"PutBucketEncryption","bucket":"b","encryption":{"Algorithm":"AES256","BucketKey":false},"previous":null}"##,
+        ),
+    },
+    GoldenAction {
+        json: r##"{"action":"PutBucketPolicyStatement","bucket":"b","sid":"HipaaAutofixDenyInsecureTransport","statement":"{\"Action\":\"s3:*\",\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}},\"Effect\":\"Deny\",\"Principal\":{\"AWS\":\"*\"},\"Resource\":[\"arn:aws:s3:::b\",\"arn:aws:s3:::b/*\"],\"Sid\":\"HipaaAutofixDenyInsecureTransport\"}","replaced":null,"created_policy":true}"##,
+        name: r##"PutBucketPolicyStatement"##,
+        describe: r##"create the policy of bucket b with statement Sid HipaaAutofixDenyInsecureTransport, keeping every other statement"##,
+        undo: Some(
+            r##"{"action":"DeleteBucketPolicyStatement","bucket":"b","sid":"HipaaAutofixDenyInsecureTransport","statement":"{\"Action\":\"s3:*\",\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}},\"Effect\":\"Deny\",\"Principal\":{\"AWS\":\"*\"},\"Resource\":[\"arn:aws:s3:::b\",\"arn:aws:s3:::b/*\"],\"Sid\":\"HipaaAutofixDenyInsecureTransport\"}","delete_empty_policy":true}"##,
+        ),
+    },
+    GoldenAction {
+        json: r##"{"action":"PutBucketPolicyStatement","bucket":"b","sid":"HipaaAutofixDenyInsecureTransport","statement":"{\"Action\":\"s3:*\",\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}},\"Effect\":\"Deny\",\"Principal\":{\"AWS\":\"*\"},\"Resource\":[\"arn:aws:s3:::b\",\"arn:aws:s3:::b/*\"],\"Sid\":\"HipaaAutofixDenyInsecureTransport\"}","replaced":"{\"Sid\":\"HipaaAutofixDenyInsecureTransport\",\"Effect\":\"Deny\"}","created_policy":false}"##,
+        name: r##"PutBucketPolicyStatement"##,
+        describe: r##"replace, in the policy of bucket b, statement Sid HipaaAutofixDenyInsecureTransport, keeping every other statement"##,
+        undo: Some(
+            r##"{"action":"PutBucketPolicyStatement","bucket":"b","sid":"HipaaAutofixDenyInsecureTransport","statement":"{\"Sid\":\"HipaaAutofixDenyInsecureTransport\",\"Effect\":\"Deny\"}","replaced":"{\"Action\":\"s3:*\",\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}},\"Effect\":\"Deny\",\"Principal\":{\"AWS\":\"*\"},\"Resource\":[\"arn:aws:s3:::b\",\"arn:aws:s3:::b/*\"],\"Sid\":\"HipaaAutofixDenyInsecureTransport\"}","created_policy":false}"##,
+        ),
+    },
+    GoldenAction {
+        json: r##"{"action":"DeleteBucketPolicyStatement","bucket":"b","sid":"HipaaAutofixDenyInsecureTransport","statement":"{\"Action\":\"s3:*\",\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}},\"Effect\":\"Deny\",\"Principal\":{\"AWS\":\"*\"},\"Resource\":[\"arn:aws:s3:::b\",\"arn:aws:s3:::b/*\"],\"Sid\":\"HipaaAutofixDenyInsecureTransport\"}","delete_empty_policy":false}"##,
+        name: r##"DeleteBucketPolicyStatement"##,
+        describe: r##"remove statement Sid HipaaAutofixDenyInsecureTransport from the policy of bucket b, keeping every other statement"##,
+        undo: Some(
+            r##"{"action":"PutBucketPolicyStatement","bucket":"b","sid":"HipaaAutofixDenyInsecureTransport","statement":"{\"Action\":\"s3:*\",\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}},\"Effect\":\"Deny\",\"Principal\":{\"AWS\":\"*\"},\"Resource\":[\"arn:aws:s3:::b\",\"arn:aws:s3:::b/*\"],\"Sid\":\"HipaaAutofixDenyInsecureTransport\"}","replaced":null,"created_policy":false}"##,
+        ),
+    },
+    GoldenAction {
+        json: r##"{"action":"PutBucketVersioning","bucket":"b","status":"Enabled","previous":"Never"}"##,
+        name: r##"PutBucketVersioning"##,
+        describe: r##"enable versioning on bucket b (was Never); S3 cannot return a bucket to never-versioned, so an undo suspends versioning (new objects get no versions, existing versions stay)"##,
+        undo: Some(r##"{"action":"PutBucketVersioning","bucket":"b","status":"Suspended","previous":"Enabled"}"##),
+    },
+    GoldenAction {
+        json: r##"{"action":"PutBucketVersioning","bucket":"b","status":"Suspended","previous":"Enabled"}"##,
+        name: r##"PutBucketVersioning"##,
+        describe: r##"suspend versioning on bucket b (was Enabled); new objects get no versions, existing versions stay"##,
+        undo: Some(r##"{"action":"PutBucketVersioning","bucket":"b","status":"Enabled","previous":"Suspended"}"##),
+    },
+    GoldenAction {
+        json: r##"{"action":"PutBucketLogging","bucket":"b","logging":{"TargetBucket":"logs","TargetPrefix":"b/"},"previous":null}"##,
+        name: r##"PutBucketLogging"##,
+        describe: r##"send the server access logs of bucket b to s3://logs/b/"##,
+        undo: Some(
+            r##"{"action":"PutBucketLogging","bucket":"b","logging":null,"previous":{"TargetBucket":"logs","TargetPrefix":"b/"}}"##,
+        ),
+    },
+    GoldenAction {
+        json: r##"{"action":"PutBucketOwnershipControls","bucket":"b","ownership":"BucketOwnerEnforced","previous":"ObjectWriter"}"##,
+        name: r##"PutBucketOwnershipControls"##,
+        describe: r##"set the object ownership of bucket b to BucketOwnerEnforced (was ObjectWriter)"##,
+        undo: Some(
+            r##"{"action":"PutBucketOwnershipControls","bucket":"b","ownership":"ObjectWriter","previous":"BucketOwnerEnforced"}"##,
+        ),
+    },
+    GoldenAction {
+        json: r##"{"action":"PutBucketOwnershipControls","bucket":"b","ownership":"BucketOwnerEnforced","previous":null}"##,
+        name: r##"PutBucketOwnershipControls"##,
+        describe: r##"set the object ownership of bucket b to BucketOwnerEnforced (was no ownership controls)"##,
+        undo: Some(r##"{"action":"DeleteBucketOwnershipControls","bucket":"b","previous":"BucketOwnerEnforced"}"##),
+    },
+    GoldenAction {
+        json: r##"{"action":"DeleteBucketOwnershipControls","bucket":"b","previous":"BucketOwnerEnforced"}"##,
+        name: r##"DeleteBucketOwnershipControls"##,
+        describe: r##"remove the ownership controls of bucket b"##,
+        undo: Some(
+            r##"{"action":"PutBucketOwnershipControls","bucket":"b","ownership":"BucketOwnerEnforced","previous":null}"##,
+        ),
+    },
+    // Issue #10's lifecycle rule (S3VersioningNoncurrentDays).
+    GoldenAction {
+        json: r##"{"action":"PutBucketLifecycleRule","bucket":"b","rule_id":"hipaa-autofix-noncurrent-versions","noncurrent_days":30,"previous_days":null}"##,
+        name: r##"PutBucketLifecycleRule"##,
+        describe: r##"add to bucket b lifecycle rule hipaa-autofix-noncurrent-versions, expiring noncurrent object versions after 30 days, keeping every other lifecycle rule; expired versions are deleted for good (an undo removes the rule, not the deletions)"##,
+        undo: Some(
+            r##"{"action":"DeleteBucketLifecycleRule","bucket":"b","rule_id":"hipaa-autofix-noncurrent-versions","noncurrent_days":30}"##,
+        ),
+    },
+    GoldenAction {
+        json: r##"{"action":"PutBucketLifecycleRule","bucket":"b","rule_id":"hipaa-autofix-noncurrent-versions","noncurrent_days":30,"previous_days":90}"##,
+        name: r##"PutBucketLifecycleRule"##,
+        describe: r##"make lifecycle rule hipaa-autofix-noncurrent-versions of bucket b expire noncurrent object versions after 30 days (was 90), keeping every other lifecycle rule; expired versions are deleted for good (an undo removes the rule, not the deletions)"##,
+        undo: Some(
+            r##"{"action":"PutBucketLifecycleRule","bucket":"b","rule_id":"hipaa-autofix-noncurrent-versions","noncurrent_days":90,"previous_days":30}"##,
+        ),
+    },
+    GoldenAction {
+        json: r##"{"action":"DeleteBucketLifecycleRule","bucket":"b","rule_id":"hipaa-autofix-noncurrent-versions","noncurrent_days":30}"##,
+        name: r##"DeleteBucketLifecycleRule"##,
+        describe: r##"remove lifecycle rule hipaa-autofix-noncurrent-versions (noncurrent versions expire after 30 days) from bucket b, keeping every other lifecycle rule"##,
+        undo: Some(
+            r##"{"action":"PutBucketLifecycleRule","bucket":"b","rule_id":"hipaa-autofix-noncurrent-versions","noncurrent_days":30,"previous_days":null}"##,
+        ),
+    },
 ];
 
 /// Snapshots of every kind, and the names of the golden actions (by index order) that hold in each.
 const SNAPSHOTS: &[(&str, &[&str])] = &[
     (
         r##"{"type":"s3_bucket","name":"b","public_access_block":{"read":"value","value":{"BlockPublicAcls":true,"IgnorePublicAcls":false,"BlockPublicPolicy":false,"RestrictPublicBuckets":false}},"policy":{"read":"value","value":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Partner\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/*\"}]}"},"acl":{"read":"value","value":{"Owner":{"ID":"o1","DisplayName":"me"},"Grants":[{"Grantee":{"Type":"CanonicalUser","ID":"o1"},"Permission":"FULL_CONTROL"},{"Grantee":{"Type":"Group","URI":"http://acs.amazonaws.com/groups/global/AllUsers"},"Permission":"READ"},{"Grantee":{"Type":"AmazonCustomerByEmail","EmailAddress":"a@example.com"},"Permission":"WRITE_ACP"}]}},"tags":{"read":"value","value":{"hipaa-autofix:exempt":"static site until=2026-12-31"}}}"##,
-        &["PutBucketAcl", "PutBucketPolicy", "PutBucketPolicy"],
+        &[
+            "PutBucketAcl",
+            "PutBucketPolicy",
+            "PutBucketPolicy",
+            "DeleteBucketPolicyStatement",
+        ],
     ),
     (
         r##"{"type":"s3_bucket","name":"b","public_access_block":{"read":"value","value":null},"policy":{"read":"value","value":null},"acl":{"read":"not_read"},"tags":{"read":"not_read"}}"##,
-        &["DeleteBucketPublicAccessBlock", "DeleteBucketPolicy"],
+        &[
+            "DeleteBucketPublicAccessBlock",
+            "DeleteBucketPolicy",
+            "DeleteBucketPolicyStatement",
+        ],
     ),
     (
         r##"{"type":"s3_account","account":"123456789012","public_access_block":{"read":"value","value":{"BlockPublicAcls":true,"IgnorePublicAcls":true,"BlockPublicPolicy":true,"RestrictPublicBuckets":true}}}"##,
@@ -207,6 +332,31 @@ const SNAPSHOTS: &[(&str, &[&str])] = &[
     (
         r##"{"type":"iam_account","account":"123456789012","as_of":"2026-11-29T12:00:00Z","password_policy":{"read":"value","value":null},"root_mfa":{"read":"not_read"}}"##,
         &["DeleteAccountPasswordPolicy"],
+    ),
+    (
+        r##"{"type":"s3_bucket","name":"b","public_access_block":{"read":"not_read"},"policy":{"read":"value","value":null},"acl":{"read":"not_read"},"tags":{"read":"not_read"},"encryption":{"read":"value","value":{"Algorithm":"AES256","BucketKey":false}},"versioning":{"read":"value","value":"Suspended"},"logging":{"read":"value","value":null},"ownership":{"read":"value","value":"BucketOwnerEnforced"}}"##,
+        &[
+            "DeleteBucketPolicy",
+            "PutBucketEncryption",
+            "DeleteBucketPolicyStatement",
+            "PutBucketVersioning",
+            "PutBucketOwnershipControls",
+            "PutBucketOwnershipControls",
+        ],
+    ),
+    // The lifecycle facet: an owner's rule and ours (records before it have no
+    // `lifecycle`: the snapshots above still read, as not read).
+    (
+        r##"{"type":"s3_bucket","name":"b","public_access_block":{"read":"not_read"},"policy":{"read":"not_read"},"acl":{"read":"not_read"},"tags":{"read":"not_read"},"versioning":{"read":"value","value":"Enabled"},"lifecycle":{"read":"value","value":[{"Id":"archive","Enabled":true,"WholeBucket":false,"OtherActions":true},{"Id":"hipaa-autofix-noncurrent-versions","Enabled":true,"WholeBucket":true,"NoncurrentDays":30,"OtherActions":false}]}}"##,
+        &[
+            "PutBucketVersioning",
+            "PutBucketLifecycleRule",
+            "PutBucketLifecycleRule",
+        ],
+    ),
+    (
+        r##"{"type":"s3_bucket","name":"b","public_access_block":{"read":"not_read"},"policy":{"read":"not_read"},"acl":{"read":"not_read"},"tags":{"read":"not_read"},"lifecycle":{"read":"value","value":[]}}"##,
+        &["DeleteBucketLifecycleRule"],
     ),
 ];
 

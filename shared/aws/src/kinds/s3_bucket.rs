@@ -13,6 +13,8 @@ use policy::PortError;
 use policy::kinds::s3_bucket::{Action, Facet, S3Bucket, Snapshot};
 use policy::kinds::{Read, ResourceRef};
 use policy::ports::Listed;
+use policy::s3::policy_text::{merge_statement, remove_statement};
+use policy::s3::protection::{Encryption, LifecycleRule, Logging, Versioning};
 use policy::s3::{Acl, Grant, Grantee, Owner, PublicAccessBlock};
 
 use super::KindAdapter;
@@ -23,6 +25,21 @@ use crate::error::{AdapterError, error_code, port_error};
 const NO_PAB: &str = "NoSuchPublicAccessBlockConfiguration";
 const NO_POLICY: &str = "NoSuchBucketPolicy";
 const NO_TAGS: &[&str] = &["NoSuchTagSet", "NoSuchTagSetError"];
+const NO_ENCRYPTION: &str = "ServerSideEncryptionConfigurationNotFoundError";
+const NO_OWNERSHIP: &str = "OwnershipControlsNotFoundError";
+const NO_LIFECYCLE: &str = "NoSuchLifecycleConfiguration";
+/// S3 refuses a log target that does not exist or does not let log delivery write.
+const NO_LOG_TARGET: &str = "InvalidTargetBucketForLogging";
+
+/// Why a log bucket can't take server access logs, and the statement to add.
+fn log_bucket_not_ready(target: &str) -> String {
+    format!(
+        "the access-log bucket {target} does not exist or does not let S3 write server access logs: \
+         add to its bucket policy {{\"Sid\":\"S3ServerAccessLogsPolicy\",\"Effect\":\"Allow\",\
+         \"Principal\":{{\"Service\":\"logging.s3.amazonaws.com\"}},\"Action\":\"s3:PutObject\",\
+         \"Resource\":\"arn:aws:s3:::{target}/*\",\"Condition\":{{\"StringEquals\":{{\"aws:SourceAccount\":\"<this account>\"}}}}}}"
+    )
+}
 
 /// Buckets listed per `ListBuckets` page.
 const LIST_PAGE_SIZE: i32 = 1000;
@@ -84,6 +101,14 @@ impl KindAdapter<S3Bucket> for S3BucketAdapter {
                 Facet::Policy => b.policy = Read::Value(get_bucket_policy(&s3, &r.id, &what).await?),
                 Facet::Acl => b.acl = Read::Value(get_bucket_acl(&s3, &r.id, &what).await?),
                 Facet::Tags => b.tags = Read::Value(get_bucket_tags(&s3, &r.id, &what).await?),
+                Facet::Encryption => b.encryption = Read::Value(get_bucket_encryption(&s3, &r.id, &what).await?),
+                Facet::Versioning => b.versioning = Read::Value(get_bucket_versioning(&s3, &r.id, &what).await?),
+                Facet::Logging => b.logging = Read::Value(get_bucket_logging(&s3, &r.id, &what).await?),
+                Facet::Ownership => b.ownership = Read::Value(get_bucket_ownership(&s3, &r.id, &what).await?),
+                Facet::Lifecycle => {
+                    let rules = get_bucket_lifecycle(&s3, &r.id, &what).await?.map(|c| c.rules);
+                    b.lifecycle = Read::Value(rules.unwrap_or_default().iter().map(lifecycle_rule_summary).collect());
+                }
             }
         }
         Ok(())
@@ -170,8 +195,350 @@ impl KindAdapter<S3Bucket> for S3BucketAdapter {
                 Err(e) if error_code(&e) == Some(NO_POLICY) => {}
                 Err(e) => return Err(port_error("DeleteBucketPolicy", &bucket_what(&a.bucket), e)),
             },
+            Action::PutBucketEncryption(a) => {
+                let conf = encryption_configuration(&a.encryption)?;
+                s3.put_bucket_encryption()
+                    .bucket(&a.bucket)
+                    .server_side_encryption_configuration(conf)
+                    .send()
+                    .await
+                    .map_err(|e| port_error("PutBucketEncryption", &bucket_what(&a.bucket), e))?;
+            }
+            Action::DeleteBucketEncryption(a) => {
+                s3.delete_bucket_encryption()
+                    .bucket(&a.bucket)
+                    .send()
+                    .await
+                    .map_err(|e| port_error("DeleteBucketEncryption", &bucket_what(&a.bucket), e))?;
+            }
+            // The statement is merged into the policy as it is now, so a change
+            // another rule made in the same event is kept.
+            Action::PutBucketPolicyStatement(a) => {
+                let what = bucket_what(&a.bucket);
+                let current = get_bucket_policy(&s3, &a.bucket, &what).await?;
+                let merged =
+                    merge_statement(current.as_deref(), &a.sid, &a.statement).map_err(|e| PortError::InvalidData {
+                        operation: "GetBucketPolicy".into(),
+                        reason: format!("bucket {}: {e}", a.bucket),
+                    })?;
+                if current.as_deref() != Some(merged.text.as_str()) {
+                    s3.put_bucket_policy()
+                        .bucket(&a.bucket)
+                        .policy(merged.text)
+                        .send()
+                        .await
+                        .map_err(|e| port_error("PutBucketPolicy", &what, e))?;
+                }
+            }
+            Action::DeleteBucketPolicyStatement(a) => {
+                let what = bucket_what(&a.bucket);
+                let Some(current) = get_bucket_policy(&s3, &a.bucket, &what).await? else {
+                    return Ok(());
+                };
+                let rest = remove_statement(&current, &a.sid).map_err(|e| PortError::InvalidData {
+                    operation: "GetBucketPolicy".into(),
+                    reason: format!("bucket {}: {e}", a.bucket),
+                })?;
+                match rest {
+                    Some(text) if text == current => {}
+                    Some(text) => {
+                        s3.put_bucket_policy()
+                            .bucket(&a.bucket)
+                            .policy(text)
+                            .send()
+                            .await
+                            .map_err(|e| port_error("PutBucketPolicy", &what, e))?;
+                    }
+                    None if a.delete_empty_policy => match s3.delete_bucket_policy().bucket(&a.bucket).send().await {
+                        Ok(_) => {}
+                        Err(e) if error_code(&e) == Some(NO_POLICY) => {}
+                        Err(e) => return Err(port_error("DeleteBucketPolicy", &what, e)),
+                    },
+                    // The statement is the last of a policy that existed before it:
+                    // S3 refuses an empty policy, so it stays.
+                    None => {}
+                }
+            }
+            Action::PutBucketVersioning(a) => {
+                let status = match a.status {
+                    Versioning::Enabled => s3t::BucketVersioningStatus::Enabled,
+                    Versioning::Suspended | Versioning::Never => s3t::BucketVersioningStatus::Suspended,
+                };
+                s3.put_bucket_versioning()
+                    .bucket(&a.bucket)
+                    .versioning_configuration(s3t::VersioningConfiguration::builder().status(status).build())
+                    .send()
+                    .await
+                    .map_err(|e| port_error("PutBucketVersioning", &bucket_what(&a.bucket), e))?;
+            }
+            Action::PutBucketLogging(a) => {
+                let enabled = match &a.logging {
+                    Some(l) => Some(
+                        s3t::LoggingEnabled::builder()
+                            .target_bucket(&l.target_bucket)
+                            .target_prefix(&l.target_prefix)
+                            .build()
+                            .map_err(|e| build_error("PutBucketLogging", e))?,
+                    ),
+                    None => None,
+                };
+                let sent = s3
+                    .put_bucket_logging()
+                    .bucket(&a.bucket)
+                    .bucket_logging_status(s3t::BucketLoggingStatus::builder().set_logging_enabled(enabled).build())
+                    .send()
+                    .await;
+                match sent {
+                    Ok(_) => {}
+                    // The log bucket is not ready: say what it needs, not just that S3 refused.
+                    Err(e) if error_code(&e) == Some(NO_LOG_TARGET) => {
+                        let target = a.logging.as_ref().map_or("", |l| l.target_bucket.as_str());
+                        return Err(PortError::Other {
+                            operation: "PutBucketLogging".into(),
+                            source: log_bucket_not_ready(target).into(),
+                        });
+                    }
+                    Err(e) => return Err(port_error("PutBucketLogging", &bucket_what(&a.bucket), e)),
+                }
+            }
+            Action::PutBucketOwnershipControls(a) => {
+                let rule = s3t::OwnershipControlsRule::builder()
+                    .object_ownership(s3t::ObjectOwnership::from(a.ownership.as_str()))
+                    .build()
+                    .map_err(|e| build_error("PutBucketOwnershipControls", e))?;
+                let controls = s3t::OwnershipControls::builder()
+                    .rules(rule)
+                    .build()
+                    .map_err(|e| build_error("PutBucketOwnershipControls", e))?;
+                s3.put_bucket_ownership_controls()
+                    .bucket(&a.bucket)
+                    .ownership_controls(controls)
+                    .send()
+                    .await
+                    .map_err(|e| port_error("PutBucketOwnershipControls", &bucket_what(&a.bucket), e))?;
+            }
+            Action::DeleteBucketOwnershipControls(a) => {
+                match s3.delete_bucket_ownership_controls().bucket(&a.bucket).send().await {
+                    Ok(_) => {}
+                    Err(e) if error_code(&e) == Some(NO_OWNERSHIP) => {}
+                    Err(e) => return Err(port_error("DeleteBucketOwnershipControls", &bucket_what(&a.bucket), e)),
+                }
+            }
+            // PutBucketLifecycleConfiguration replaces the whole configuration: the
+            // rule is swapped into the configuration as it is now, and every other
+            // rule goes back exactly as S3 returned it.
+            Action::PutBucketLifecycleRule(a) => {
+                let what = bucket_what(&a.bucket);
+                let current = get_bucket_lifecycle(&s3, &a.bucket, &what).await?.unwrap_or_default();
+                let ours = noncurrent_expiry_rule(&a.rule_id, a.noncurrent_days)?;
+                let mut rules = current.rules;
+                match rules.iter_mut().find(|r| r.id() == Some(a.rule_id.as_str())) {
+                    Some(r) if *r == ours => return Ok(()),
+                    Some(r) => *r = ours,
+                    None => rules.push(ours),
+                }
+                put_bucket_lifecycle(&s3, &a.bucket, rules, current.minimum_object_size, &what).await?;
+            }
+            Action::DeleteBucketLifecycleRule(a) => {
+                let what = bucket_what(&a.bucket);
+                let Some(current) = get_bucket_lifecycle(&s3, &a.bucket, &what).await? else {
+                    return Ok(());
+                };
+                let before = current.rules.len();
+                let rest: Vec<s3t::LifecycleRule> = current
+                    .rules
+                    .into_iter()
+                    .filter(|r| r.id() != Some(a.rule_id.as_str()))
+                    .collect();
+                if rest.len() == before {
+                } else if rest.is_empty() {
+                    match s3.delete_bucket_lifecycle().bucket(&a.bucket).send().await {
+                        Ok(_) => {}
+                        Err(e) if error_code(&e) == Some(NO_LIFECYCLE) => {}
+                        Err(e) => return Err(port_error("DeleteBucketLifecycle", &what, e)),
+                    }
+                } else {
+                    put_bucket_lifecycle(&s3, &a.bucket, rest, current.minimum_object_size, &what).await?;
+                }
+            }
         }
         Ok(())
+    }
+}
+
+fn build_error(operation: &str, e: aws_smithy_types::error::operation::BuildError) -> PortError {
+    PortError::Other {
+        operation: operation.into(),
+        source: Box::new(AdapterError::Build(e)),
+    }
+}
+
+fn encryption_configuration(e: &Encryption) -> Result<s3t::ServerSideEncryptionConfiguration, PortError> {
+    let default = s3t::ServerSideEncryptionByDefault::builder()
+        .sse_algorithm(s3t::ServerSideEncryption::from(e.algorithm.as_str()))
+        .set_kms_master_key_id(e.kms_key.clone())
+        .build()
+        .map_err(|e| build_error("PutBucketEncryption", e))?;
+    let rule = s3t::ServerSideEncryptionRule::builder()
+        .apply_server_side_encryption_by_default(default)
+        .bucket_key_enabled(e.bucket_key)
+        .build();
+    s3t::ServerSideEncryptionConfiguration::builder()
+        .rules(rule)
+        .build()
+        .map_err(|e| build_error("PutBucketEncryption", e))
+}
+
+async fn get_bucket_encryption(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    what: &str,
+) -> Result<Option<Encryption>, PortError> {
+    match s3.get_bucket_encryption().bucket(bucket).send().await {
+        Ok(out) => Ok(out
+            .server_side_encryption_configuration()
+            .and_then(|c| c.rules().first())
+            .and_then(|r| {
+                r.apply_server_side_encryption_by_default().map(|d| Encryption {
+                    algorithm: d.sse_algorithm().as_str().to_string(),
+                    kms_key: d.kms_master_key_id().filter(|k| !k.is_empty()).map(str::to_owned),
+                    bucket_key: r.bucket_key_enabled().unwrap_or(false),
+                })
+            })),
+        Err(e) if error_code(&e) == Some(NO_ENCRYPTION) => Ok(None),
+        Err(e) => Err(port_error("GetBucketEncryption", what, e)),
+    }
+}
+
+async fn get_bucket_versioning(s3: &aws_sdk_s3::Client, bucket: &str, what: &str) -> Result<Versioning, PortError> {
+    let out = s3
+        .get_bucket_versioning()
+        .bucket(bucket)
+        .send()
+        .await
+        .map_err(|e| port_error("GetBucketVersioning", what, e))?;
+    Ok(match out.status() {
+        Some(s3t::BucketVersioningStatus::Enabled) => Versioning::Enabled,
+        Some(s3t::BucketVersioningStatus::Suspended) => Versioning::Suspended,
+        // Never enabled (or a status this SDK doesn't know: treated as not enabled).
+        Some(_) | None => Versioning::Never,
+    })
+}
+
+async fn get_bucket_logging(s3: &aws_sdk_s3::Client, bucket: &str, what: &str) -> Result<Option<Logging>, PortError> {
+    let out = s3
+        .get_bucket_logging()
+        .bucket(bucket)
+        .send()
+        .await
+        .map_err(|e| port_error("GetBucketLogging", what, e))?;
+    Ok(out.logging_enabled().map(|l| Logging {
+        target_bucket: l.target_bucket().to_string(),
+        target_prefix: l.target_prefix().to_string(),
+    }))
+}
+
+async fn get_bucket_ownership(s3: &aws_sdk_s3::Client, bucket: &str, what: &str) -> Result<Option<String>, PortError> {
+    match s3.get_bucket_ownership_controls().bucket(bucket).send().await {
+        Ok(out) => Ok(out
+            .ownership_controls()
+            .and_then(|c| c.rules().first())
+            .map(|r| r.object_ownership().as_str().to_string())),
+        Err(e) if error_code(&e) == Some(NO_OWNERSHIP) => Ok(None),
+        Err(e) => Err(port_error("GetBucketOwnershipControls", what, e)),
+    }
+}
+
+/// A bucket's lifecycle configuration as S3 returned it.
+#[derive(Default)]
+struct LifecycleConfiguration {
+    rules: Vec<s3t::LifecycleRule>,
+    minimum_object_size: Option<s3t::TransitionDefaultMinimumObjectSize>,
+}
+
+/// `None`: the bucket has no lifecycle configuration.
+async fn get_bucket_lifecycle(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    what: &str,
+) -> Result<Option<LifecycleConfiguration>, PortError> {
+    match s3.get_bucket_lifecycle_configuration().bucket(bucket).send().await {
+        Ok(out) => Ok(Some(LifecycleConfiguration {
+            rules: out.rules().to_vec(),
+            minimum_object_size: out.transition_default_minimum_object_size().cloned(),
+        })),
+        Err(e) if error_code(&e) == Some(NO_LIFECYCLE) => Ok(None),
+        Err(e) => Err(port_error("GetBucketLifecycleConfiguration", what, e)),
+    }
+}
+
+async fn put_bucket_lifecycle(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    rules: Vec<s3t::LifecycleRule>,
+    minimum_object_size: Option<s3t::TransitionDefaultMinimumObjectSize>,
+    what: &str,
+) -> Result<(), PortError> {
+    let conf = s3t::BucketLifecycleConfiguration::builder()
+        .set_rules(Some(rules))
+        .build()
+        .map_err(|e| build_error("PutBucketLifecycleConfiguration", e))?;
+    s3.put_bucket_lifecycle_configuration()
+        .bucket(bucket)
+        .lifecycle_configuration(conf)
+        // Kept as it was: it is part of the configuration this call replaces.
+        .set_transition_default_minimum_object_size(minimum_object_size)
+        .send()
+        .await
+        .map_err(|e| port_error("PutBucketLifecycleConfiguration", what, e))?;
+    Ok(())
+}
+
+/// The rule `s3-bucket-versioning` writes (see `LifecycleRule::noncurrent_expiry`).
+fn noncurrent_expiry_rule(id: &str, days: u32) -> Result<s3t::LifecycleRule, PortError> {
+    let days = i32::try_from(days).map_err(|_| PortError::InvalidData {
+        operation: "PutBucketLifecycleConfiguration".into(),
+        reason: format!("{days} days is out of range"),
+    })?;
+    s3t::LifecycleRule::builder()
+        .id(id)
+        .status(s3t::ExpirationStatus::Enabled)
+        .filter(s3t::LifecycleRuleFilter::builder().prefix("").build())
+        .noncurrent_version_expiration(
+            s3t::NoncurrentVersionExpiration::builder()
+                .noncurrent_days(days)
+                .build(),
+        )
+        .build()
+        .map_err(|e| build_error("PutBucketLifecycleConfiguration", e))
+}
+
+/// What the rules judge of one lifecycle rule.
+// The rule-level `Prefix` is deprecated in favour of `Filter`, but S3 still returns
+// it for rules written that way, and a prefix there narrows the rule all the same.
+#[allow(deprecated)]
+fn lifecycle_rule_summary(r: &s3t::LifecycleRule) -> LifecycleRule {
+    let whole_bucket = r.prefix().is_none_or(str::is_empty)
+        && r.filter().is_none_or(|f| {
+            f.prefix().is_none_or(str::is_empty)
+                && f.tag().is_none()
+                && f.object_size_greater_than().is_none()
+                && f.object_size_less_than().is_none()
+                && f.and().is_none()
+        });
+    let nve = r.noncurrent_version_expiration();
+    LifecycleRule {
+        id: r.id().unwrap_or_default().to_string(),
+        enabled: *r.status() == s3t::ExpirationStatus::Enabled,
+        whole_bucket,
+        noncurrent_days: nve
+            .and_then(|n| n.noncurrent_days())
+            .and_then(|d| u32::try_from(d).ok()),
+        other_actions: r.expiration().is_some()
+            || !r.transitions().is_empty()
+            || !r.noncurrent_version_transitions().is_empty()
+            || r.abort_incomplete_multipart_upload().is_some()
+            || nve.is_some_and(|n| n.newer_noncurrent_versions().is_some()),
     }
 }
 

@@ -29,7 +29,14 @@ impl Executor {
         r: &ResourceRef,
         claim: &Claim,
         d: &mut Decision,
+        shared: &mut Snapshot,
     ) -> Applied {
+        // Whatever a planned action may have written is stale now (even one that
+        // failed may have changed it), and read again; the rest still holds.
+        let blank = Snapshot::empty_at(r, (self.opts.clock)());
+        for action in &d.plan.actions {
+            shared.copy_facet(&blank, action.writes());
+        }
         let planned = std::mem::take(&mut d.plan.actions);
         let mut applied = Vec::new();
         for (i, action) in planned.iter().enumerate() {
@@ -92,9 +99,11 @@ impl Executor {
         let failed = d.outcome == Outcome::Failed;
         d.plan.actions = applied;
 
-        // Verify on a fresh read.
-        let mut after = Snapshot::empty_at(r, (self.opts.clock)());
-        let verified = match self.read_and_evaluate(rule, r, &mut after).await {
+        // Verify on a fresh read of what was written (and of anything not read yet).
+        let mut after = shared.clone();
+        let read = self.read_and_evaluate(rule, r, &mut after).await;
+        shared.clone_from(&after);
+        let verified = match read {
             Ok(Verdict::Compliant { .. }) => true,
             Ok(v) => {
                 if !failed {

@@ -410,7 +410,9 @@ impl Executor {
         // One resource's rules run one after another, in their declared order, so two
         // rules never change the same resource at once (an over-age key that is also
         // unused is deactivated once; the second rule reads it inactive). Resources
-        // run concurrently.
+        // run concurrently. The rules of one resource share one snapshot: each facet
+        // is read at most once, and again only after a fix wrote it, so each rule
+        // judges and plans on the state the previous rule left.
         for (_, rules) in by_resource.values_mut() {
             rules.sort_by_key(|r| r.spec().order);
         }
@@ -419,8 +421,11 @@ impl Executor {
                 let run = &run;
                 async move {
                     let mut out = Vec::with_capacity(rules.len());
+                    let mut shared = Snapshot::empty_at(&r, (self.opts.clock)());
                     for rule in rules {
-                        let d = self.process(rule.as_ref(), &r, summary.as_ref(), run).await;
+                        let d = self
+                            .process(rule.as_ref(), &r, summary.as_ref(), run, &mut shared)
+                            .await;
                         if let Some(p) = &self.opts.progress {
                             p.advance(&d);
                         }
@@ -457,22 +462,32 @@ impl Executor {
     }
 
     /// One (rule, resource), through the stages. `summary`: the sweep listing's
-    /// summary of the resource, if it had one.
-    async fn process(&self, rule: &dyn Rule, r: &ResourceRef, summary: Option<&Summary>, run: &Run<'_>) -> Decision {
+    /// summary of the resource, if it had one. `shared` holds what the resource's
+    /// earlier rules read in this run (facets a fix wrote are dropped from it); the
+    /// stages read only what it lacks and leave in it what they read.
+    async fn process(
+        &self,
+        rule: &dyn Rule,
+        r: &ResourceRef,
+        summary: Option<&Summary>,
+        run: &Run<'_>,
+        shared: &mut Snapshot,
+    ) -> Decision {
         let event = run.event;
         let mut d = Decision::new(rule.id(), r, rule.spec().default_mode);
-        let mut before = Snapshot::empty_at(r, (self.opts.clock)());
+        let mut before = shared.clone();
         let cleared = match self.judge(rule, r, summary, run, &mut before, &mut d).await {
             Ok(()) => self.gate(rule, r, event, &mut before, &run.budget, &mut d).await,
             Err(stop) => Err(stop),
         };
+        shared.clone_from(&before);
         let claim = match cleared {
             Ok(claim) => claim,
             Err(Stop::Quiet) => return log_decision(d),
             Err(Stop::Record) => return self.finish(rule, d, event, Some(before), None).await,
             Err(Stop::NotExamined) => return self.finish(rule, d, event, None, None).await,
         };
-        match self.apply_and_verify(rule, r, &claim, &mut d).await {
+        match self.apply_and_verify(rule, r, &claim, &mut d, shared).await {
             apply::Applied::Gone => log_decision(d),
             apply::Applied::Done { after } => self.finish(rule, d, event, Some(before), Some(*after)).await,
         }

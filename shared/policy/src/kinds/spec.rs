@@ -137,6 +137,9 @@ impl<T> Read<T> {
     pub fn is_read(&self) -> bool {
         matches!(self, Read::Value(_))
     }
+    pub fn is_not_read(&self) -> bool {
+        !self.is_read()
+    }
 }
 
 /// A kind's `Action` enum from its list of action structs, with the exhaustive

@@ -98,8 +98,9 @@ impl KindRule for IamAccessKeyRotated {
             } else if self.warn_days > 0 && age + i64::from(self.warn_days) >= i64::from(self.max_age_days) {
                 let left = i64::from(self.max_age_days) - age;
                 warnings.push(format!(
-                    "access key {} is {age} days old: it will be deactivated in about {left} day(s) unless rotated",
-                    k.id
+                    "access key {} is {age} days old: it will be deactivated in about {} unless rotated",
+                    k.id,
+                    crate::wording::count(usize::try_from(left).unwrap_or(0), "day", "days")
                 ));
                 token.push_str(&k.id);
             }

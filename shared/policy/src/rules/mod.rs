@@ -21,7 +21,12 @@ pub mod lambda_function_not_public;
 pub mod rds_instance_not_public;
 pub mod rds_snapshot_not_public;
 pub mod s3_account_public_access_block;
+pub mod s3_bucket_access_logging;
+pub mod s3_bucket_acls_disabled;
+pub mod s3_bucket_default_encryption;
 pub mod s3_bucket_public_access;
+pub mod s3_bucket_ssl_requests_only;
+pub mod s3_bucket_versioning;
 pub(crate) mod samples;
 
 /// Every rule hipaa-autofix knows, with parameters. A plain list; no registration
@@ -36,6 +41,11 @@ pub fn all_with(p: &Params) -> Vec<Arc<dyn Rule>> {
         Arc::new(iam_user_console_mfa::IamUserConsoleMfa::new(p)),
         Arc::new(iam_root_account_mfa::IamRootAccountMfa),
         Arc::new(iam_password_policy::IamPasswordPolicy::new(p)),
+        Arc::new(s3_bucket_ssl_requests_only::S3BucketSslRequestsOnly),
+        Arc::new(s3_bucket_default_encryption::S3BucketDefaultEncryption::new(p)),
+        Arc::new(s3_bucket_versioning::S3BucketVersioning::new(p)),
+        Arc::new(s3_bucket_access_logging::S3BucketAccessLogging::new(p)),
+        Arc::new(s3_bucket_acls_disabled::S3BucketAclsDisabled),
         Arc::new(ec2_security_group_admin_ports::Ec2SecurityGroupAdminPorts::new(p)),
         Arc::new(ec2_default_security_group_closed::Ec2DefaultSecurityGroupClosed),
         Arc::new(ebs_encryption_by_default::EbsEncryptionByDefault::new(p)),

@@ -15,6 +15,7 @@
 //! settings. Each step records what it replaced, so undo restores the exact
 //! before-state. A bucket that must stay public (a website) is exempted with the
 //! tag `hipaa-autofix:exempt`.
+use super::samples::owner_acl;
 use crate::family;
 use crate::kinds::s3_bucket::{
     self, DeleteBucketPolicy, Facet, PutBucketAcl, PutBucketPolicy, PutBucketPublicAccessBlock, S3Bucket, Snapshot,
@@ -23,7 +24,7 @@ use crate::kinds::{Facet as AnyFacet, Read};
 use crate::plan::Plan;
 use crate::rule::{Examples, Fix, KindRule, RuleSpec, Triggers, Verdict, VerdictClass};
 use crate::s3::public::{analyze_acl, analyze_policy, remove_public_grants, remove_public_statements};
-use crate::s3::{ALL_USERS_URI, Acl, Grant, Grantee, Owner, PublicAccessBlock};
+use crate::s3::{ALL_USERS_URI, Acl, Grant, Grantee, PublicAccessBlock};
 use crate::settings::Mode;
 
 pub struct S3BucketPublicAccess;
@@ -187,6 +188,7 @@ impl KindRule for S3BucketPublicAccess {
             policy: Read::Value(policy.map(str::to_owned)),
             acl: Read::Value(acl),
             tags: Read::Value(Default::default()),
+            ..Default::default()
         };
         let mut public_acl = owner_acl();
         public_acl.grants.push(Grant {
@@ -216,22 +218,6 @@ impl KindRule for S3BucketPublicAccess {
     }
 }
 
-fn owner_acl() -> Acl {
-    Acl {
-        owner: Some(Owner {
-            id: "o".into(),
-            display_name: None,
-        }),
-        grants: vec![Grant {
-            grantee: Grantee::CanonicalUser {
-                id: "o".into(),
-                display_name: None,
-            },
-            permission: "FULL_CONTROL".into(),
-        }],
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,6 +239,7 @@ mod tests {
             policy: Read::Value(policy.map(|p| p.to_string())),
             acl: acl.map(Read::Value).unwrap_or(Read::Value(owner_acl())),
             tags: Read::NotRead,
+            ..Default::default()
         }
     }
     fn public_read_acl() -> Acl {
@@ -274,6 +261,7 @@ mod tests {
             policy: Read::NotRead,
             acl: Read::NotRead,
             tags: Read::NotRead,
+            ..Default::default()
         };
         assert!(matches!(S3BucketPublicAccess.evaluate(&s), Verdict::Compliant { .. }));
     }
@@ -285,6 +273,7 @@ mod tests {
             policy: Read::NotRead,
             acl: Read::NotRead,
             tags: Read::NotRead,
+            ..Default::default()
         };
         assert!(matches!(S3BucketPublicAccess.evaluate(&s), Verdict::NeedsFacets { .. }));
     }
@@ -363,6 +352,7 @@ mod tests {
             policy: Read::Value(Some("{not json".into())),
             acl: Read::Value(owner_acl()),
             tags: Read::NotRead,
+            ..Default::default()
         };
         assert!(matches!(S3BucketPublicAccess.evaluate(&s), Verdict::CannotJudge { .. }));
         assert!(S3BucketPublicAccess.plan(&s).is_empty());

@@ -1,10 +1,11 @@
-//! Snapshot builders for the IAM rules' examples and unit tests.
+//! Snapshot builders for the rules' examples and unit tests.
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use crate::iam::{AccessKey, LoginProfile, MfaDevice, PasswordPolicy};
 use crate::kinds::{Read, iam_account, iam_user};
+use crate::s3::{Acl, Grant, Grantee, Owner};
 
 /// The instant every sample is read at.
 pub fn now() -> DateTime<Utc> {
@@ -96,6 +97,22 @@ pub fn account(policy: Option<Option<PasswordPolicy>>, root_mfa: Option<bool>) -
     }
 }
 
+/// A bucket ACL that grants only its owner (canonical id `o`) full control.
+pub fn owner_acl() -> Acl {
+    Acl {
+        owner: Some(Owner {
+            id: "o".into(),
+            display_name: None,
+        }),
+        grants: vec![Grant {
+            grantee: Grantee::CanonicalUser {
+                id: "o".into(),
+                display_name: None,
+            },
+            permission: "FULL_CONTROL".into(),
+        }],
+    }
+}
 /// A security group (`name` `default` makes it a VPC's default group) with these
 /// rules and no network interfaces; every facet read.
 pub fn group(

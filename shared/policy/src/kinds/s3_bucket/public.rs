@@ -1,125 +1,6 @@
-//! An S3 bucket: its Block Public Access configuration, policy, ACL and tags, and
-//! the actions that change them. What makes a bucket public is judged by
-//! [`crate::s3::public`].
-use std::collections::BTreeMap;
+//! The bucket actions of the public-access rule: Block Public Access, the ACL, the policy.
 
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
-
-use super::{ActionSpec, CloudTrailCall, KindSpec, Read, ResourceKind, ResourceRef, Service, Undo, kind_actions};
-use crate::error::EventError;
-use crate::s3::{Acl, Grant, Grantee, PublicAccessBlock};
-
-/// The kind's marker type (see [`super::Kind`]).
-pub struct S3Bucket;
-
-/// Fresh state of an S3 bucket.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Snapshot {
-    pub name: String,
-    /// `None` inside `Read::Value` means the bucket has no Block Public Access configuration.
-    pub public_access_block: Read<Option<PublicAccessBlock>>,
-    /// The bucket policy JSON text; `None` means the bucket has no policy.
-    pub policy: Read<Option<String>>,
-    pub acl: Read<Acl>,
-    pub tags: Read<BTreeMap<String, String>>,
-}
-
-/// The parts of a bucket's state read separately.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Facet {
-    PublicAccessBlock,
-    Policy,
-    Acl,
-    Tags,
-}
-
-impl Facet {
-    pub const ALL: &'static [Facet] = &[Facet::PublicAccessBlock, Facet::Policy, Facet::Acl, Facet::Tags];
-
-    /// The IAM read actions behind the facet.
-    pub fn permissions(self) -> &'static [&'static str] {
-        match self {
-            Facet::PublicAccessBlock => &["s3:GetBucketPublicAccessBlock"],
-            Facet::Policy => &["s3:GetBucketPolicy"],
-            Facet::Acl => &["s3:GetBucketAcl"],
-            Facet::Tags => &["s3:GetBucketTagging"],
-        }
-    }
-}
-
-impl Snapshot {
-    /// Nothing read yet.
-    pub fn empty(r: &ResourceRef) -> Self {
-        Snapshot {
-            name: r.id.clone(),
-            public_access_block: Read::NotRead,
-            policy: Read::NotRead,
-            acl: Read::NotRead,
-            tags: Read::NotRead,
-        }
-    }
-    pub fn has(&self, f: Facet) -> bool {
-        match f {
-            Facet::PublicAccessBlock => self.public_access_block.is_read(),
-            Facet::Policy => self.policy.is_read(),
-            Facet::Acl => self.acl.is_read(),
-            Facet::Tags => self.tags.is_read(),
-        }
-    }
-    pub fn copy_facet(&mut self, from: &Snapshot, f: Facet) {
-        match f {
-            Facet::PublicAccessBlock => self.public_access_block = from.public_access_block.clone(),
-            Facet::Policy => self.policy = from.policy.clone(),
-            Facet::Acl => self.acl = from.acl.clone(),
-            Facet::Tags => self.tags = from.tags.clone(),
-        }
-    }
-}
-
-pub const SPEC: KindSpec = KindSpec {
-    kind: ResourceKind::S3Bucket,
-    config_types: &["AWS::S3::Bucket"],
-    account_level: false,
-    list_permissions: &["s3:ListAllMyBuckets"],
-    services: &[Service::S3],
-    facets: &[
-        super::Facet::S3Bucket(Facet::PublicAccessBlock),
-        super::Facet::S3Bucket(Facet::Policy),
-        super::Facet::S3Bucket(Facet::Acl),
-        super::Facet::S3Bucket(Facet::Tags),
-    ],
-    tags: Some(super::Facet::S3Bucket(Facet::Tags)),
-    actions: Action::ALL,
-    arn: |r| format!("arn:aws:s3:::{}", r.id),
-    from_cloudtrail,
-};
-
-/// S3 calls name their bucket in `bucketName` (account-level Block Public Access
-/// calls, also recorded with eventSource `s3.amazonaws.com`, are the account's).
-fn from_cloudtrail(call: &CloudTrailCall<'_>) -> Result<Vec<ResourceRef>, EventError> {
-    if call.event_source != "s3.amazonaws.com" || super::s3_account::CLOUDTRAIL_EVENTS.contains(&call.event_name) {
-        return Ok(vec![]);
-    }
-    match call.param("bucketName") {
-        Some(bucket) => Ok(vec![ResourceRef::bucket(bucket, call.account, call.region)]),
-        // A failed call may not name its bucket; it changed nothing anyway.
-        None if call.error_code.is_some() => Ok(vec![]),
-        None => Err(EventError::Missing {
-            field: "requestParameters.bucketName",
-            context: "S3 CloudTrail event",
-        }),
-    }
-}
-
-kind_actions!(
-    S3Bucket;
-    PutBucketPublicAccessBlock,
-    DeleteBucketPublicAccessBlock,
-    PutBucketAcl,
-    PutBucketPolicy,
-    DeleteBucketPolicy,
-);
+use super::*;
 
 /// Set the bucket's Block Public Access configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -235,7 +116,8 @@ impl ActionSpec for PutBucketAcl {
         }
         let g: Vec<String> = self.removed_grants.iter().map(describe_grant).collect();
         format!(
-            "remove public ACL grant(s) from bucket {}: {}",
+            "remove public ACL {} from bucket {}: {}",
+            crate::wording::noun(g.len(), "grant", "grants"),
             self.bucket,
             g.join("; ")
         )
@@ -290,8 +172,8 @@ impl ActionSpec for PutBucketPolicy {
             return format!("restore the policy of bucket {}", self.bucket);
         }
         format!(
-            "remove {} public statement(s) ({}) from the policy of bucket {}, keeping the rest",
-            self.removed_statements.len(),
+            "remove {} ({}) from the policy of bucket {}, keeping the rest",
+            crate::wording::count(self.removed_statements.len(), "public statement", "public statements"),
             sids(&self.removed_statements),
             self.bucket
         )
@@ -337,11 +219,17 @@ impl ActionSpec for DeleteBucketPolicy {
     const UNDO: Undo = Undo::By(&[PutBucketPolicy::INFO]);
 
     fn describe(&self) -> String {
+        let n = self.removed_statements.len();
         format!(
-            "delete the policy of bucket {}: all {} statement(s) ({}) were public",
+            "delete the policy of bucket {}: {} ({}) {} public",
             self.bucket,
-            self.removed_statements.len(),
-            sids(&self.removed_statements)
+            if n == 1 {
+                "its one statement".to_string()
+            } else {
+                format!("all {n} statements")
+            },
+            sids(&self.removed_statements),
+            crate::wording::noun(n, "was", "were")
         )
     }
     fn undo(&self) -> Option<Action> {
@@ -361,44 +249,4 @@ impl ActionSpec for DeleteBucketPolicy {
     fn apply_to(&self, s: &mut Snapshot) {
         s.policy = Read::Value(None);
     }
-}
-
-/// Two policy texts are the same document (whitespace and key order aside).
-fn same_json(a: &str, b: &str) -> bool {
-    match (serde_json::from_str::<Value>(a), serde_json::from_str::<Value>(b)) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a == b,
-    }
-}
-
-/// Two ACLs grant the same, in any order (the owner aside).
-fn same_grants(a: &Acl, b: &Acl) -> bool {
-    let mut x: Vec<String> = a.grants.iter().map(|g| format!("{g:?}")).collect();
-    let mut y: Vec<String> = b.grants.iter().map(|g| format!("{g:?}")).collect();
-    x.sort();
-    y.sort();
-    x == y
-}
-
-fn describe_grant(g: &Grant) -> String {
-    let who = match &g.grantee {
-        Grantee::Group { uri } => uri.rsplit('/').next().unwrap_or(uri).to_string(),
-        Grantee::CanonicalUser { id, .. } => id.clone(),
-        Grantee::AmazonCustomerByEmail { email } => email.clone(),
-    };
-    format!("{} to {who}", g.permission)
-}
-
-fn sids(stmts: &[Value]) -> String {
-    let names: Vec<String> = stmts
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            s.get("Sid")
-                .and_then(Value::as_str)
-                .map(|s| format!("Sid {s}"))
-                .unwrap_or_else(|| format!("#{}", i + 1))
-        })
-        .collect();
-    names.join(", ")
 }

@@ -74,6 +74,9 @@ const EXPECTED: &[&str] = &[
     "config-compliance-change-ebs-encryption-by-default.json",
     "cloudtrail-add-permission.json",
     "config-compliance-change-lambda-function.json",
+    "cloudtrail-create-vpc.json",
+    "cloudtrail-delete-flow-logs.json",
+    "config-compliance-change-vpc-flow-logs.json",
 ];
 
 /// The other account of the `*-foreign-account` and `*-cross-account-caller` fixtures.
@@ -571,6 +574,12 @@ fn network_and_data_store_fixtures_name_their_resource_and_trigger_their_rules()
             r(K::LambdaFunction, "ingest"),
             &["lambda-function-not-public"][..],
         ),
+        (
+            "cloudtrail-create-vpc.json",
+            "ec2.amazonaws.com",
+            r(K::Vpc, "vpc-0a1b2c3d4e5f60718"),
+            &["vpc-flow-logs-enabled"][..],
+        ),
     ] {
         let e = parse(name);
         match &e.source {
@@ -613,6 +622,11 @@ fn network_and_data_store_fixtures_name_their_resource_and_trigger_their_rules()
             r(K::LambdaFunction, "ingest"),
             "lambda-function-not-public",
         ),
+        (
+            "config-compliance-change-vpc-flow-logs.json",
+            r(K::Vpc, "vpc-0a1b2c3d4e5f60718"),
+            "vpc-flow-logs-enabled",
+        ),
     ] {
         let e = parse(name);
         assert_eq!(e.resources, resources, "{name}");
@@ -623,4 +637,22 @@ fn network_and_data_store_fixtures_name_their_resource_and_trigger_their_rules()
             .collect();
         assert_eq!(taken, [rule], "{name}");
     }
+}
+
+/// `DeleteFlowLogs` names only flow-log ids (gone once deleted), never the VPC: the
+/// event is a sweep of the region's VPCs, taken by `vpc-flow-logs-enabled` alone.
+#[test]
+fn a_delete_flow_logs_event_sweeps_the_regions_vpcs() {
+    let e = parse("cloudtrail-delete-flow-logs.json");
+    assert!(e.resources.is_empty());
+    assert!(e.is_sweep());
+    let taken: Vec<&str> = policy::rules::all()
+        .iter()
+        .filter(|r| r.applies_to(&e))
+        .map(|r| r.id())
+        .collect();
+    assert_eq!(taken, ["vpc-flow-logs-enabled"]);
+    // Any other CloudTrail call naming nothing is no sweep.
+    let e = parse("cloudtrail-disable-ebs-encryption-by-default.json");
+    assert!(!e.is_sweep());
 }

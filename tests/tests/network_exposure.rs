@@ -429,3 +429,236 @@ async fn a_default_group_in_use_is_withheld_and_its_interfaces_named() {
     assert_eq!(recs.len(), 1, "{recs:#?}");
     assert!(recs[0].actions.is_empty(), "{recs:#?}");
 }
+
+// ---------------------------------------------------------------- VPC flow logs
+
+const FLOW_LOGS: &str = "vpc-flow-logs-enabled";
+const FLOW_LOG_BUCKET: &str = "hipaa-flow-logs";
+
+fn vpc_ref(id: &str) -> ResourceRef {
+    ResourceRef::of(ResourceKind::Vpc, id, ACCOUNT, REGION)
+}
+
+/// The one ledger record of the flow-log rule about a VPC.
+async fn vpc_record(world: &World, vpc: &str) -> LedgerRecord {
+    let mut recs: Vec<LedgerRecord> = world
+        .ledger_for(&vpc_ref(vpc).arn())
+        .await
+        .into_iter()
+        .filter(|r| r.rule == FLOW_LOGS)
+        .collect();
+    assert_eq!(recs.len(), 1, "{recs:#?}");
+    recs.remove(0)
+}
+
+/// Apply a fixed record's undo through the function's own remediator.
+async fn undo_vpc(f: &harness::Function, rec: &LedgerRecord, vpc: &str) {
+    assert_eq!(rec.outcome, Outcome::Fixed, "{rec:#?}");
+    let plan = Plan::of(rec.actions.clone()).undo().expect("reversible");
+    for a in &plan.actions {
+        f.app
+            .ports
+            .remediator
+            .apply(&vpc_ref(vpc), a)
+            .await
+            .expect("undo action");
+    }
+}
+
+/// A world whose flow-log destination is set (as `--set FlowLogsDestinationArn=...`
+/// or the stack's log bucket would) and exists.
+async fn flow_log_world() -> World {
+    let mut world = World::for_family(FAMILY).await;
+    world.env.insert(
+        "FLOW_LOGS_DESTINATION_ARN".into(),
+        format!("arn:aws:s3:::{FLOW_LOG_BUCKET}"),
+    );
+    world
+        .s3
+        .create_bucket()
+        .bucket(FLOW_LOG_BUCKET)
+        .send()
+        .await
+        .expect("CreateBucket");
+    world
+}
+
+async fn create_vpc(world: &World) -> String {
+    ec2(world)
+        .create_vpc()
+        .cidr_block("10.20.0.0/16")
+        .send()
+        .await
+        .expect("CreateVpc")
+        .vpc()
+        .and_then(|v| v.vpc_id())
+        .unwrap()
+        .to_string()
+}
+
+/// The destinations of a VPC's flow logs.
+async fn flow_logs(world: &World, vpc: &str) -> Vec<String> {
+    ec2(world)
+        .describe_flow_logs()
+        .filter(Filter::builder().name("resource-id").values(vpc).build())
+        .send()
+        .await
+        .expect("DescribeFlowLogs")
+        .flow_logs()
+        .iter()
+        .map(|f| f.log_destination().unwrap_or_default().to_string())
+        .collect()
+}
+
+fn create_vpc_event(vpc: &str, id: &str) -> Value {
+    let mut v = fixture("cloudtrail-create-vpc.json");
+    v["id"] = Value::from(id);
+    v["detail"]["responseElements"]["vpc"]["vpcId"] = Value::from(vpc);
+    v
+}
+
+#[tokio::test]
+async fn a_vpc_without_flow_logs_gets_s3_flow_logs_and_undo_deletes_them() {
+    let world = flow_log_world().await;
+    let vpc = create_vpc(&world).await;
+    let f = world.function().await;
+
+    f.handle(create_vpc_event(&vpc, "ev-vpc-fix")).await.expect("handler");
+
+    let dest = format!("arn:aws:s3:::{FLOW_LOG_BUCKET}");
+    assert_eq!(flow_logs(&world, &vpc).await, [dest.as_str()]);
+    let rec = vpc_record(&world, &vpc).await;
+    assert!(rec.verified, "{rec:#?}");
+    let posts = world.slack.posts_mentioning(&vpc).await;
+    assert_eq!(posts.len(), 1, "{posts:#?}");
+    undo_vpc(&f, &vpc_record(&world, &vpc).await, &vpc).await;
+    assert_eq!(flow_logs(&world, &vpc).await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn a_vpc_with_flow_logs_elsewhere_is_compliant_and_left_alone() {
+    let world = flow_log_world().await;
+    let vpc = create_vpc(&world).await;
+    world
+        .s3
+        .create_bucket()
+        .bucket("owners-own-flow-logs")
+        .send()
+        .await
+        .expect("CreateBucket");
+    ec2(&world)
+        .create_flow_logs()
+        .resource_type(aws_sdk_ec2::types::FlowLogsResourceType::Vpc)
+        .resource_ids(&vpc)
+        .traffic_type(aws_sdk_ec2::types::TrafficType::Reject)
+        .log_destination_type(aws_sdk_ec2::types::LogDestinationType::S3)
+        .log_destination("arn:aws:s3:::owners-own-flow-logs")
+        .send()
+        .await
+        .expect("CreateFlowLogs");
+    let f = world.function().await;
+
+    f.handle(create_vpc_event(&vpc, "ev-vpc-ok")).await.expect("handler");
+
+    assert_eq!(flow_logs(&world, &vpc).await, ["arn:aws:s3:::owners-own-flow-logs"]);
+    assert_eq!(world.slack.posts_mentioning(&vpc).await.len(), 0);
+}
+
+#[tokio::test]
+async fn a_vpc_in_notify_mode_or_exempt_keeps_no_flow_logs() {
+    let world = flow_log_world().await;
+    world.set_mode(FLOW_LOGS, Mode::Notify).await;
+    let vpc = create_vpc(&world).await;
+    let f = world.function().await;
+    f.handle(create_vpc_event(&vpc, "ev-vpc-notify"))
+        .await
+        .expect("handler");
+    assert!(flow_logs(&world, &vpc).await.is_empty());
+    assert_eq!(vpc_record(&world, &vpc).await.outcome, Outcome::Notified);
+
+    world.set_mode(FLOW_LOGS, Mode::Auto).await;
+    let exempt = create_vpc(&world).await;
+    ec2(&world)
+        .create_tags()
+        .resources(&exempt)
+        .tags(
+            Tag::builder()
+                .key(EXEMPT_TAG)
+                .value(format!("lab network until={}", date_in_days(30)))
+                .build(),
+        )
+        .send()
+        .await
+        .expect("CreateTags");
+    let f = world.function().await;
+    f.handle(create_vpc_event(&exempt, "ev-vpc-exempt"))
+        .await
+        .expect("handler");
+    assert!(flow_logs(&world, &exempt).await.is_empty());
+    assert_eq!(vpc_record(&world, &exempt).await.outcome, Outcome::Exempt);
+}
+
+#[tokio::test]
+async fn a_vpc_event_replayed_three_times_is_one_flow_log_and_one_post() {
+    let world = flow_log_world().await;
+    let vpc = create_vpc(&world).await;
+    let f = world.function().await;
+    let e = create_vpc_event(&vpc, "ev-vpc-replay");
+    for _ in 0..3 {
+        f.handle(e.clone()).await.expect("handler");
+    }
+    assert_eq!(flow_logs(&world, &vpc).await.len(), 1);
+    vpc_record(&world, &vpc).await;
+    assert_eq!(world.slack.posts_mentioning(&vpc).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_vpc_deleted_meanwhile_is_a_quiet_no_op() {
+    let world = flow_log_world().await;
+    let vpc = create_vpc(&world).await;
+    ec2(&world).delete_vpc().vpc_id(&vpc).send().await.expect("DeleteVpc");
+    let f = world.function().await;
+
+    f.handle(create_vpc_event(&vpc, "ev-vpc-gone"))
+        .await
+        .expect("not an error");
+
+    assert_eq!(world.slack.posts().await, Vec::<Value>::new());
+    assert_eq!(world.ledger().await, vec![]);
+}
+
+#[tokio::test]
+async fn deleted_flow_logs_are_found_by_sweeping_the_regions_vpcs() {
+    let world = flow_log_world().await;
+    let vpc = create_vpc(&world).await;
+    let f = world.function().await;
+
+    f.handle(fixture("cloudtrail-delete-flow-logs.json"))
+        .await
+        .expect("handler");
+
+    let dest = format!("arn:aws:s3:::{FLOW_LOG_BUCKET}");
+    assert_eq!(flow_logs(&world, &vpc).await, [dest.as_str()]);
+    // The default VPC too: the event names no VPC, every one is judged.
+    assert_eq!(flow_logs(&world, &default_vpc(&world).await).await, [dest]);
+}
+
+#[tokio::test]
+async fn without_a_flow_log_destination_the_fix_is_withheld_saying_what_to_set() {
+    let world = World::for_family(FAMILY).await;
+    let vpc = create_vpc(&world).await;
+    let f = world.function().await;
+
+    f.handle(create_vpc_event(&vpc, "ev-vpc-nodest"))
+        .await
+        .expect("handler");
+
+    assert!(flow_logs(&world, &vpc).await.is_empty());
+    let rec = vpc_record(&world, &vpc).await;
+    assert_ne!(rec.outcome, Outcome::Fixed, "{rec:#?}");
+    let post = world.slack.posts_mentioning(&vpc).await;
+    assert!(
+        serde_json::to_string(&post).unwrap().contains("FlowLogsDestinationArn"),
+        "{post:#?}"
+    );
+}

@@ -141,12 +141,17 @@ pub struct Event {
 
 impl Event {
     /// Whether this event asks for a sweep of every resource.
+    /// A CloudTrail call that changes some resource without naming it
+    /// (`DeleteFlowLogs`: see `kinds::vpc::REGION_SWEEP_EVENTS`) sweeps its region.
     pub fn is_sweep(&self) -> bool {
         self.resources.is_empty()
-            && matches!(
-                self.source,
-                EventSource::Schedule { .. } | EventSource::Manual | EventSource::ConfigRule { .. }
-            )
+            && match &self.source {
+                EventSource::Schedule { .. } | EventSource::Manual | EventSource::ConfigRule { .. } => true,
+                EventSource::CloudTrail {
+                    event_name, error_code, ..
+                } => error_code.is_none() && crate::kinds::vpc::REGION_SWEEP_EVENTS.contains(&event_name.as_str()),
+                EventSource::ComplianceChange { .. } => false,
+            }
     }
 
     /// The Config rule or CloudTrail event name this event is about, for trigger matching.

@@ -50,6 +50,7 @@ fn resource_of(rule: &dyn Rule, s: &Snapshot) -> ResourceRef {
         Snapshot::RdsDbInstance(i) => i.instance_id.clone(),
         Snapshot::RdsSnapshot(s) => s.id.clone(),
         Snapshot::LambdaFunction(f) => f.function_name.clone(),
+        Snapshot::Vpc(v) => v.vpc_id.clone(),
         Snapshot::Ec2Account(_) => String::new(),
     };
     ResourceRef::of(rule.kind(), id, "123456789012", "us-east-1")

@@ -32,6 +32,8 @@ pub mod rds_snapshot;
 pub mod s3_account;
 #[cfg(feature = "s3")]
 pub mod s3_bucket;
+#[cfg(feature = "ec2")]
+pub mod vpc;
 
 /// The reader, lister and remediator of one kind.
 #[async_trait]
@@ -58,6 +60,7 @@ pub struct AwsAdapter {
     pub rds_db_instance: Arc<dyn KindAdapter<k::rds_db_instance::RdsDbInstance>>,
     pub rds_snapshot: Arc<dyn KindAdapter<k::rds_snapshot::RdsSnapshot>>,
     pub lambda_function: Arc<dyn KindAdapter<k::lambda_function::LambdaFunction>>,
+    pub vpc: Arc<dyn KindAdapter<k::vpc::Vpc>>,
 }
 
 impl std::fmt::Debug for AwsAdapter {
@@ -109,6 +112,10 @@ impl AwsAdapter {
         let lambda_function = Arc::new(self::lambda_function::LambdaFunctionAdapter::new(clients));
         #[cfg(not(feature = "lambda"))]
         let lambda_function = Arc::new(Unlinked);
+        #[cfg(feature = "ec2")]
+        let vpc = Arc::new(self::vpc::VpcAdapter::new(clients));
+        #[cfg(not(feature = "ec2"))]
+        let vpc = Arc::new(Unlinked);
         let _ = clients;
         AwsAdapter {
             s3_bucket,
@@ -121,6 +128,7 @@ impl AwsAdapter {
             rds_db_instance,
             rds_snapshot,
             lambda_function,
+            vpc,
         }
     }
 }
@@ -218,6 +226,10 @@ impl ResourceReader for AwsAdapter {
                 let f = own(facets, Facet::as_lambda_function);
                 self.lambda_function.fill(resource, s, &f).await
             }
+            Snapshot::Vpc(s) => {
+                let f = own(facets, Facet::as_vpc);
+                self.vpc.fill(resource, s, &f).await
+            }
         }
     }
 }
@@ -236,6 +248,7 @@ impl ResourceLister for AwsAdapter {
             ResourceKind::RdsDbInstance => self.rds_db_instance.list(account, region).await,
             ResourceKind::RdsSnapshot => self.rds_snapshot.list(account, region).await,
             ResourceKind::LambdaFunction => self.lambda_function.list(account, region).await,
+            ResourceKind::Vpc => self.vpc.list(account, region).await,
         }
     }
 }
@@ -257,6 +270,7 @@ impl Remediator for AwsAdapter {
             Action::RdsDbInstance(a) => self.rds_db_instance.apply(resource, a).await,
             Action::RdsSnapshot(a) => self.rds_snapshot.apply(resource, a).await,
             Action::LambdaFunction(a) => self.lambda_function.apply(resource, a).await,
+            Action::Vpc(a) => self.vpc.apply(resource, a).await,
         }
     }
 }

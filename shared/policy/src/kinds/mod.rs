@@ -32,6 +32,7 @@ pub mod rds_db_instance;
 pub mod rds_snapshot;
 pub mod s3_account;
 pub mod s3_bucket;
+pub mod vpc;
 
 pub(crate) use spec::kind_actions;
 pub use spec::{ActionInfo, ActionSpec, Kind, Read, Undo, undo_of};
@@ -59,6 +60,8 @@ pub enum ResourceKind {
     RdsSnapshot,
     /// See [`lambda_function`].
     LambdaFunction,
+    /// See [`vpc`].
+    Vpc,
 }
 
 /// An AWS service an adapter calls: a cargo feature of `hipaa-aws` of the same name.
@@ -169,7 +172,7 @@ pub struct KindSpec {
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 10] = [
+    pub const ALL: [ResourceKind; 11] = [
         ResourceKind::S3Bucket,
         ResourceKind::S3Account,
         ResourceKind::IamUser,
@@ -180,6 +183,7 @@ impl ResourceKind {
         ResourceKind::RdsDbInstance,
         ResourceKind::RdsSnapshot,
         ResourceKind::LambdaFunction,
+        ResourceKind::Vpc,
     ];
 
     /// Everything the kind's module declares.
@@ -195,6 +199,7 @@ impl ResourceKind {
             ResourceKind::RdsDbInstance => &rds_db_instance::SPEC,
             ResourceKind::RdsSnapshot => &rds_snapshot::SPEC,
             ResourceKind::LambdaFunction => &lambda_function::SPEC,
+            ResourceKind::Vpc => &vpc::SPEC,
         }
     }
     /// The AWS Config resource type evaluations of this kind report.
@@ -298,6 +303,7 @@ pub enum Facet {
     RdsDbInstance(rds_db_instance::Facet),
     RdsSnapshot(rds_snapshot::Facet),
     LambdaFunction(lambda_function::Facet),
+    Vpc(vpc::Facet),
 }
 
 impl Facet {
@@ -313,6 +319,7 @@ impl Facet {
             Facet::RdsDbInstance(_) => ResourceKind::RdsDbInstance,
             Facet::RdsSnapshot(_) => ResourceKind::RdsSnapshot,
             Facet::LambdaFunction(_) => ResourceKind::LambdaFunction,
+            Facet::Vpc(_) => ResourceKind::Vpc,
         }
     }
     /// The IAM read actions behind the facet.
@@ -328,6 +335,7 @@ impl Facet {
             Facet::RdsDbInstance(f) => f.permissions(),
             Facet::RdsSnapshot(f) => f.permissions(),
             Facet::LambdaFunction(f) => f.permissions(),
+            Facet::Vpc(f) => f.permissions(),
         }
     }
 }
@@ -346,6 +354,7 @@ pub enum Snapshot {
     RdsDbInstance(rds_db_instance::Snapshot),
     RdsSnapshot(rds_snapshot::Snapshot),
     LambdaFunction(lambda_function::Snapshot),
+    Vpc(vpc::Snapshot),
 }
 
 impl Snapshot {
@@ -362,6 +371,7 @@ impl Snapshot {
             ResourceKind::RdsDbInstance => Snapshot::RdsDbInstance(rds_db_instance::Snapshot::empty(r)),
             ResourceKind::RdsSnapshot => Snapshot::RdsSnapshot(rds_snapshot::Snapshot::empty(r)),
             ResourceKind::LambdaFunction => Snapshot::LambdaFunction(lambda_function::Snapshot::empty(r)),
+            ResourceKind::Vpc => Snapshot::Vpc(vpc::Snapshot::empty(r)),
         }
     }
 
@@ -377,7 +387,8 @@ impl Snapshot {
             | Snapshot::EbsSnapshot(_)
             | Snapshot::RdsDbInstance(_)
             | Snapshot::RdsSnapshot(_)
-            | Snapshot::LambdaFunction(_) => {}
+            | Snapshot::LambdaFunction(_)
+            | Snapshot::Vpc(_) => {}
         }
     }
 
@@ -393,6 +404,7 @@ impl Snapshot {
             Snapshot::RdsDbInstance(_) => ResourceKind::RdsDbInstance,
             Snapshot::RdsSnapshot(_) => ResourceKind::RdsSnapshot,
             Snapshot::LambdaFunction(_) => ResourceKind::LambdaFunction,
+            Snapshot::Vpc(_) => ResourceKind::Vpc,
         }
     }
 
@@ -415,6 +427,7 @@ impl Snapshot {
             Facet::RdsDbInstance(f) => self.as_rds_db_instance().is_none_or(|s| s.has(f)),
             Facet::RdsSnapshot(f) => self.as_rds_snapshot().is_none_or(|s| s.has(f)),
             Facet::LambdaFunction(f) => self.as_lambda_function().is_none_or(|s| s.has(f)),
+            Facet::Vpc(f) => self.as_vpc().is_none_or(|s| s.has(f)),
         }
     }
 
@@ -472,6 +485,11 @@ impl Snapshot {
                     to.copy_facet(from, f);
                 }
             }
+            Facet::Vpc(f) => {
+                if let (Some(to), Some(from)) = (self.as_vpc_mut(), from.as_vpc()) {
+                    to.copy_facet(from, f);
+                }
+            }
         }
     }
 
@@ -487,6 +505,7 @@ impl Snapshot {
             Snapshot::RdsDbInstance(s) => s.tags(),
             Snapshot::RdsSnapshot(s) => s.tags(),
             Snapshot::LambdaFunction(s) => s.tags(),
+            Snapshot::Vpc(s) => s.tags(),
         }
     }
 }
@@ -509,6 +528,7 @@ pub enum Action {
     RdsDbInstance(rds_db_instance::Action),
     RdsSnapshot(rds_snapshot::Action),
     LambdaFunction(lambda_function::Action),
+    Vpc(vpc::Action),
 }
 
 impl Action {
@@ -531,6 +551,7 @@ impl Action {
             Action::RdsDbInstance(a) => a.info(),
             Action::RdsSnapshot(a) => a.info(),
             Action::LambdaFunction(a) => a.info(),
+            Action::Vpc(a) => a.info(),
         }
     }
     pub fn kind(&self) -> ResourceKind {
@@ -560,6 +581,7 @@ impl Action {
             Action::RdsDbInstance(a) => a.describe(),
             Action::RdsSnapshot(a) => a.describe(),
             Action::LambdaFunction(a) => a.describe(),
+            Action::Vpc(a) => a.describe(),
         }
     }
     /// The action that restores the state this action replaced, when AWS allows it.
@@ -575,6 +597,7 @@ impl Action {
             Action::RdsDbInstance(a) => a.undo().map(Action::RdsDbInstance),
             Action::RdsSnapshot(a) => a.undo().map(Action::RdsSnapshot),
             Action::LambdaFunction(a) => a.undo().map(Action::LambdaFunction),
+            Action::Vpc(a) => a.undo().map(Action::Vpc),
         }
     }
     /// Whether the state this action establishes is what `snapshot` shows (`None`
@@ -592,6 +615,7 @@ impl Action {
             Action::RdsDbInstance(a) => snapshot.as_rds_db_instance().map_or(Some(false), |s| a.holds_in(s)),
             Action::RdsSnapshot(a) => snapshot.as_rds_snapshot().map_or(Some(false), |s| a.holds_in(s)),
             Action::LambdaFunction(a) => snapshot.as_lambda_function().map_or(Some(false), |s| a.holds_in(s)),
+            Action::Vpc(a) => snapshot.as_vpc().map_or(Some(false), |s| a.holds_in(s)),
         }
     }
     /// The action's effect on a snapshot, simulated (nothing when it is of another kind).
@@ -644,6 +668,11 @@ impl Action {
             }
             Action::LambdaFunction(a) => {
                 if let Some(s) = snapshot.as_lambda_function_mut() {
+                    a.apply_to(s);
+                }
+            }
+            Action::Vpc(a) => {
+                if let Some(s) = snapshot.as_vpc_mut() {
                     a.apply_to(s);
                 }
             }
@@ -730,6 +759,7 @@ wrap_kind!(
     as_lambda_function,
     as_lambda_function_mut
 );
+wrap_kind!(Vpc, vpc, as_vpc, as_vpc_mut);
 
 #[cfg(test)]
 mod tests {

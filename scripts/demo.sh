@@ -97,6 +97,18 @@ for b in ("phi-unencrypted", "phi-no-tls", "phi-unversioned", "phi-unlogged", "p
 PYEOF
 echo "(phi-cloudfront-logs keeps its ACLs: the notice names CloudFront's log-delivery grant)"
 
+say "7c. Network and data stores: the SSH rule revoked (Postgres from the VPC kept), the snapshot private (the partner kept)"
+"$WORLD_PY" - <<'PYEOF'
+import boto3
+ec2 = boto3.client("ec2")
+for g in ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["phi-db-ssh-open"]}])["SecurityGroups"]:
+    rules = [f"{p['IpProtocol']}/{p.get('FromPort')} from {r['CidrIp']}" for p in g["IpPermissions"] for r in p.get("IpRanges", [])]
+    print(f"{g['GroupId']}: ingress now {rules}")
+for s in ec2.describe_snapshots(OwnerIds=["self"])["Snapshots"]:
+    perms = ec2.describe_snapshot_attribute(SnapshotId=s["SnapshotId"], Attribute="createVolumePermission")["CreateVolumePermissions"]
+    print(f"{s['SnapshotId']}: create-volume permission now {[p.get('UserId') or p.get('Group') for p in perms]}")
+PYEOF
+
 say "8. What went to Slack, and what the ledger holds"
 "$WORLD_PY" scripts/demo/show.py "$WORK/slack.jsonl"
 

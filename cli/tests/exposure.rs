@@ -19,6 +19,7 @@ const RULES: &[&str] = &[
     "rds-instance-not-public",
     "rds-snapshot-not-public",
     "lambda-function-not-public",
+    "vpc-flow-logs-enabled",
 ];
 
 fn tcp(port: i32, cidr: &str) -> IpPermission {
@@ -287,7 +288,14 @@ async fn autofix_fix_closes_every_exposure_and_keeps_every_legitimate_grant() {
         rules(&ec2, &used_default, true).await,
     );
     assert_ne!(used_before, (vec![], vec![]), "the default group has rules");
-    let mut args = vec!["fix", "--json"];
+    // VPC flow logs: no stack here, so the destination is set by hand.
+    world.s3.create_bucket().bucket("flow-logs").send().await.unwrap();
+    let mut args = vec![
+        "fix",
+        "--json",
+        "--set",
+        "FlowLogsDestinationArn=arn:aws:s3:::flow-logs",
+    ];
     for r in RULES {
         args.extend(["--rule", r]);
     }
@@ -396,4 +404,16 @@ async fn autofix_fix_closes_every_exposure_and_keeps_every_legitimate_grant() {
         .filter_map(|s| s["Sid"].as_str())
         .collect();
     assert_eq!(sids, ["s3-invoke"]);
+
+    // VPC flow logs: the new VPC and the default one log to the bucket set.
+    for v in [&new_vpc, &vpc] {
+        let logs = ec2
+            .describe_flow_logs()
+            .filter(Filter::builder().name("resource-id").values(v.as_str()).build())
+            .send()
+            .await
+            .unwrap();
+        let dest: Vec<&str> = logs.flow_logs().iter().filter_map(|f| f.log_destination()).collect();
+        assert_eq!(dest, ["arn:aws:s3:::flow-logs"], "{v}: {fix:#}");
+    }
 }

@@ -618,3 +618,193 @@ async fn the_stacks_own_slack_interactions_function_is_never_touched() {
     assert!(world.ledger_for(&own).await.is_empty());
     assert_eq!(world.slack.posts().await, Vec::<Value>::new());
 }
+
+// ---------------------------------------------------------------- SSM documents
+
+const SSM_DOC: &str = "ssm-document-not-public";
+
+fn ssm(world: &World) -> aws_sdk_ssm::Client {
+    aws_sdk_ssm::Client::new(&world.sdk)
+}
+
+fn doc_ref(name: &str) -> ResourceRef {
+    ResourceRef::of(ResourceKind::SsmDocument, name, ACCOUNT, REGION)
+}
+
+/// A command document shared with `accounts` (`All` for everyone).
+async fn shared_doc(world: &World, name: &str, accounts: &[&str]) {
+    let c = ssm(world);
+    c.create_document()
+        .name(name)
+        .document_type(aws_sdk_ssm::types::DocumentType::Command)
+        .content(
+            r#"{"schemaVersion":"2.2","description":"patch","mainSteps":[{"action":"aws:runShellScript","name":"patch","inputs":{"runCommand":["yum -y update"]}}]}"#,
+        )
+        .send()
+        .await
+        .expect("CreateDocument");
+    if !accounts.is_empty() {
+        c.modify_document_permission()
+            .name(name)
+            .permission_type(aws_sdk_ssm::types::DocumentPermissionType::Share)
+            .set_account_ids_to_add(Some(accounts.iter().map(|a| (*a).to_string()).collect()))
+            .send()
+            .await
+            .expect("ModifyDocumentPermission");
+    }
+}
+
+async fn shared_with(world: &World, name: &str) -> Vec<String> {
+    let mut v = ssm(world)
+        .describe_document_permission()
+        .name(name)
+        .permission_type(aws_sdk_ssm::types::DocumentPermissionType::Share)
+        .send()
+        .await
+        .expect("DescribeDocumentPermission")
+        .account_ids()
+        .to_vec();
+    v.sort();
+    v
+}
+
+fn doc_event(name: &str, id: &str) -> Value {
+    let mut v = with_id(fixture("cloudtrail-modify-document-permission.json"), id);
+    v["detail"]["requestParameters"]["name"] = Value::from(name);
+    v
+}
+
+#[tokio::test]
+async fn a_public_ssm_document_is_unshared_and_the_undo_is_declared_dangerous() {
+    let world = World::for_family(FAMILY).await;
+    shared_doc(&world, "patch-phi-hosts", &["All"]).await;
+    let f = world.function().await;
+
+    f.handle(doc_event("patch-phi-hosts", "ev-doc-fix"))
+        .await
+        .expect("handler");
+
+    assert_eq!(shared_with(&world, "patch-phi-hosts").await, Vec::<String>::new());
+    let rec = only_record(&world, SSM_DOC, &doc_ref("patch-phi-hosts")).await;
+    assert!(rec.verified, "{rec:#?}");
+    assert_eq!(world.slack.posts_mentioning("patch-phi-hosts").await.len(), 1);
+    let undo_text = Plan::of(rec.actions.clone()).undo().unwrap().descriptions().join(" ");
+    assert!(undo_text.contains("DANGEROUS"), "{undo_text}");
+    undo(&world, &f, SSM_DOC, &doc_ref("patch-phi-hosts")).await;
+    assert!(
+        shared_with(&world, "patch-phi-hosts")
+            .await
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case("all")),
+        "undo shares it with everyone again"
+    );
+}
+
+#[tokio::test]
+async fn an_ssm_document_shared_by_account_id_only_is_left_alone() {
+    let world = World::for_family(FAMILY).await;
+    shared_doc(&world, "partner-runbook", &[PARTNER]).await;
+    let f = world.function().await;
+
+    f.handle(doc_event("partner-runbook", "ev-doc-ok"))
+        .await
+        .expect("handler");
+
+    assert_eq!(shared_with(&world, "partner-runbook").await, [PARTNER]);
+    assert_eq!(world.slack.posts_mentioning("partner-runbook").await.len(), 0);
+}
+
+#[tokio::test]
+async fn a_public_ssm_document_in_notify_mode_or_exempt_stays_shared() {
+    let world = World::for_family(FAMILY).await;
+    world.set_mode(SSM_DOC, Mode::Notify).await;
+    shared_doc(&world, "notify-doc", &["All"]).await;
+    let f = world.function().await;
+    f.handle(doc_event("notify-doc", "ev-doc-notify"))
+        .await
+        .expect("handler");
+    assert_eq!(shared_with(&world, "notify-doc").await.len(), 1);
+    assert_eq!(
+        only_record(&world, SSM_DOC, &doc_ref("notify-doc")).await.outcome,
+        Outcome::Notified
+    );
+
+    world.set_mode(SSM_DOC, Mode::Auto).await;
+    shared_doc(&world, "exempt-doc", &["All"]).await;
+    ssm(&world)
+        .add_tags_to_resource()
+        .resource_type(aws_sdk_ssm::types::ResourceTypeForTagging::Document)
+        .resource_id("exempt-doc")
+        .tags(
+            aws_sdk_ssm::types::Tag::builder()
+                .key(EXEMPT_TAG)
+                .value(format!("public runbook until={}", date_in_days(30)))
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("AddTagsToResource");
+    let f = world.function().await;
+    f.handle(doc_event("exempt-doc", "ev-doc-exempt"))
+        .await
+        .expect("handler");
+    assert_eq!(shared_with(&world, "exempt-doc").await.len(), 1);
+    assert_eq!(
+        only_record(&world, SSM_DOC, &doc_ref("exempt-doc")).await.outcome,
+        Outcome::Exempt
+    );
+}
+
+#[tokio::test]
+async fn an_ssm_document_event_replayed_three_times_is_one_change_and_a_deleted_one_is_quiet() {
+    let world = World::for_family(FAMILY).await;
+    shared_doc(&world, "replayed-doc", &["All"]).await;
+    let f = world.function().await;
+    let e = doc_event("replayed-doc", "ev-doc-replay");
+    for _ in 0..3 {
+        f.handle(e.clone()).await.expect("handler");
+    }
+    assert_eq!(shared_with(&world, "replayed-doc").await, Vec::<String>::new());
+    only_record(&world, SSM_DOC, &doc_ref("replayed-doc")).await;
+    assert_eq!(world.slack.posts_mentioning("replayed-doc").await.len(), 1);
+
+    // Deleted before the event is handled (SSM, like AWS, deletes only an unshared document).
+    shared_doc(&world, "gone-doc", &[]).await;
+    ssm(&world)
+        .delete_document()
+        .name("gone-doc")
+        .send()
+        .await
+        .expect("DeleteDocument");
+    f.handle(doc_event("gone-doc", "ev-doc-gone"))
+        .await
+        .expect("not an error");
+    assert_eq!(records(&world, SSM_DOC, &doc_ref("gone-doc")).await, vec![]);
+    assert_eq!(world.slack.posts_mentioning("gone-doc").await.len(), 0);
+}
+
+#[tokio::test]
+async fn a_sweep_unshares_only_the_accounts_own_public_documents() {
+    let world = World::for_family(FAMILY).await;
+    shared_doc(&world, "swept-doc", &["All"]).await;
+    shared_doc(&world, "private-doc", &[]).await;
+    let f = world.function().await;
+
+    f.handle(fixture("scheduled-event.json")).await.expect("handler");
+
+    assert_eq!(shared_with(&world, "swept-doc").await, Vec::<String>::new());
+    assert_eq!(
+        only_record(&world, SSM_DOC, &doc_ref("swept-doc")).await.outcome,
+        Outcome::Fixed
+    );
+    // AWS's own documents (AWS-*) are never listed: no record names one.
+    assert!(
+        world
+            .ledger()
+            .await
+            .iter()
+            .all(|r| !r.resource.contains("document/AWS-")),
+        "an AWS-owned document was judged"
+    );
+}

@@ -77,6 +77,7 @@ const EXPECTED: &[&str] = &[
     "cloudtrail-create-vpc.json",
     "cloudtrail-delete-flow-logs.json",
     "config-compliance-change-vpc-flow-logs.json",
+    "cloudtrail-modify-document-permission.json",
 ];
 
 /// The other account of the `*-foreign-account` and `*-cross-account-caller` fixtures.
@@ -573,6 +574,12 @@ fn network_and_data_store_fixtures_name_their_resource_and_trigger_their_rules()
             "lambda.amazonaws.com",
             r(K::LambdaFunction, "ingest"),
             &["lambda-function-not-public"][..],
+        ),
+        (
+            "cloudtrail-modify-document-permission.json",
+            "ssm.amazonaws.com",
+            r(K::SsmDocument, "patch-phi-hosts"),
+            &["ssm-document-not-public"][..],
         ),
         (
             "cloudtrail-create-vpc.json",

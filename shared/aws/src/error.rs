@@ -66,6 +66,8 @@ const NOT_FOUND_CODES: &[&str] = &[
     "DBSnapshotNotFound",
     "DBSnapshotNotFoundFault",
     "DBClusterSnapshotNotFoundFault",
+    // SSM: a document that does not exist (DescribeDocumentPermission, ModifyDocumentPermission).
+    "InvalidDocument",
 ];
 
 /// The error code of an SDK error, when the service sent one.

@@ -51,6 +51,7 @@ fn resource_of(rule: &dyn Rule, s: &Snapshot) -> ResourceRef {
         Snapshot::RdsSnapshot(s) => s.id.clone(),
         Snapshot::LambdaFunction(f) => f.function_name.clone(),
         Snapshot::Vpc(v) => v.vpc_id.clone(),
+        Snapshot::SsmDocument(d) => d.name.clone(),
         Snapshot::Ec2Account(_) => String::new(),
     };
     ResourceRef::of(rule.kind(), id, "123456789012", "us-east-1")

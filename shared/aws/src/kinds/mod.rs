@@ -32,6 +32,8 @@ pub mod rds_snapshot;
 pub mod s3_account;
 #[cfg(feature = "s3")]
 pub mod s3_bucket;
+#[cfg(feature = "ssm")]
+pub mod ssm_document;
 #[cfg(feature = "ec2")]
 pub mod vpc;
 
@@ -61,6 +63,7 @@ pub struct AwsAdapter {
     pub rds_snapshot: Arc<dyn KindAdapter<k::rds_snapshot::RdsSnapshot>>,
     pub lambda_function: Arc<dyn KindAdapter<k::lambda_function::LambdaFunction>>,
     pub vpc: Arc<dyn KindAdapter<k::vpc::Vpc>>,
+    pub ssm_document: Arc<dyn KindAdapter<k::ssm_document::SsmDocument>>,
 }
 
 impl std::fmt::Debug for AwsAdapter {
@@ -116,6 +119,10 @@ impl AwsAdapter {
         let vpc = Arc::new(self::vpc::VpcAdapter::new(clients));
         #[cfg(not(feature = "ec2"))]
         let vpc = Arc::new(Unlinked);
+        #[cfg(feature = "ssm")]
+        let ssm_document = Arc::new(self::ssm_document::SsmDocumentAdapter::new(clients));
+        #[cfg(not(feature = "ssm"))]
+        let ssm_document = Arc::new(Unlinked);
         let _ = clients;
         AwsAdapter {
             s3_bucket,
@@ -129,6 +136,7 @@ impl AwsAdapter {
             rds_snapshot,
             lambda_function,
             vpc,
+            ssm_document,
         }
     }
 }
@@ -230,6 +238,10 @@ impl ResourceReader for AwsAdapter {
                 let f = own(facets, Facet::as_vpc);
                 self.vpc.fill(resource, s, &f).await
             }
+            Snapshot::SsmDocument(s) => {
+                let f = own(facets, Facet::as_ssm_document);
+                self.ssm_document.fill(resource, s, &f).await
+            }
         }
     }
 }
@@ -249,6 +261,7 @@ impl ResourceLister for AwsAdapter {
             ResourceKind::RdsSnapshot => self.rds_snapshot.list(account, region).await,
             ResourceKind::LambdaFunction => self.lambda_function.list(account, region).await,
             ResourceKind::Vpc => self.vpc.list(account, region).await,
+            ResourceKind::SsmDocument => self.ssm_document.list(account, region).await,
         }
     }
 }
@@ -271,6 +284,7 @@ impl Remediator for AwsAdapter {
             Action::RdsSnapshot(a) => self.rds_snapshot.apply(resource, a).await,
             Action::LambdaFunction(a) => self.lambda_function.apply(resource, a).await,
             Action::Vpc(a) => self.vpc.apply(resource, a).await,
+            Action::SsmDocument(a) => self.ssm_document.apply(resource, a).await,
         }
     }
 }

@@ -32,6 +32,7 @@ pub mod rds_db_instance;
 pub mod rds_snapshot;
 pub mod s3_account;
 pub mod s3_bucket;
+pub mod ssm_document;
 pub mod vpc;
 
 pub(crate) use spec::kind_actions;
@@ -62,6 +63,8 @@ pub enum ResourceKind {
     LambdaFunction,
     /// See [`vpc`].
     Vpc,
+    /// See [`ssm_document`].
+    SsmDocument,
 }
 
 /// An AWS service an adapter calls: a cargo feature of `hipaa-aws` of the same name.
@@ -172,7 +175,7 @@ pub struct KindSpec {
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 11] = [
+    pub const ALL: [ResourceKind; 12] = [
         ResourceKind::S3Bucket,
         ResourceKind::S3Account,
         ResourceKind::IamUser,
@@ -184,6 +187,7 @@ impl ResourceKind {
         ResourceKind::RdsSnapshot,
         ResourceKind::LambdaFunction,
         ResourceKind::Vpc,
+        ResourceKind::SsmDocument,
     ];
 
     /// Everything the kind's module declares.
@@ -200,6 +204,7 @@ impl ResourceKind {
             ResourceKind::RdsSnapshot => &rds_snapshot::SPEC,
             ResourceKind::LambdaFunction => &lambda_function::SPEC,
             ResourceKind::Vpc => &vpc::SPEC,
+            ResourceKind::SsmDocument => &ssm_document::SPEC,
         }
     }
     /// The AWS Config resource type evaluations of this kind report.
@@ -304,6 +309,7 @@ pub enum Facet {
     RdsSnapshot(rds_snapshot::Facet),
     LambdaFunction(lambda_function::Facet),
     Vpc(vpc::Facet),
+    SsmDocument(ssm_document::Facet),
 }
 
 impl Facet {
@@ -320,6 +326,7 @@ impl Facet {
             Facet::RdsSnapshot(_) => ResourceKind::RdsSnapshot,
             Facet::LambdaFunction(_) => ResourceKind::LambdaFunction,
             Facet::Vpc(_) => ResourceKind::Vpc,
+            Facet::SsmDocument(_) => ResourceKind::SsmDocument,
         }
     }
     /// The IAM read actions behind the facet.
@@ -336,6 +343,7 @@ impl Facet {
             Facet::RdsSnapshot(f) => f.permissions(),
             Facet::LambdaFunction(f) => f.permissions(),
             Facet::Vpc(f) => f.permissions(),
+            Facet::SsmDocument(f) => f.permissions(),
         }
     }
 }
@@ -355,6 +363,7 @@ pub enum Snapshot {
     RdsSnapshot(rds_snapshot::Snapshot),
     LambdaFunction(lambda_function::Snapshot),
     Vpc(vpc::Snapshot),
+    SsmDocument(ssm_document::Snapshot),
 }
 
 impl Snapshot {
@@ -372,6 +381,7 @@ impl Snapshot {
             ResourceKind::RdsSnapshot => Snapshot::RdsSnapshot(rds_snapshot::Snapshot::empty(r)),
             ResourceKind::LambdaFunction => Snapshot::LambdaFunction(lambda_function::Snapshot::empty(r)),
             ResourceKind::Vpc => Snapshot::Vpc(vpc::Snapshot::empty(r)),
+            ResourceKind::SsmDocument => Snapshot::SsmDocument(ssm_document::Snapshot::empty(r)),
         }
     }
 
@@ -388,7 +398,8 @@ impl Snapshot {
             | Snapshot::RdsDbInstance(_)
             | Snapshot::RdsSnapshot(_)
             | Snapshot::LambdaFunction(_)
-            | Snapshot::Vpc(_) => {}
+            | Snapshot::Vpc(_)
+            | Snapshot::SsmDocument(_) => {}
         }
     }
 
@@ -405,6 +416,7 @@ impl Snapshot {
             Snapshot::RdsSnapshot(_) => ResourceKind::RdsSnapshot,
             Snapshot::LambdaFunction(_) => ResourceKind::LambdaFunction,
             Snapshot::Vpc(_) => ResourceKind::Vpc,
+            Snapshot::SsmDocument(_) => ResourceKind::SsmDocument,
         }
     }
 
@@ -428,6 +440,7 @@ impl Snapshot {
             Facet::RdsSnapshot(f) => self.as_rds_snapshot().is_none_or(|s| s.has(f)),
             Facet::LambdaFunction(f) => self.as_lambda_function().is_none_or(|s| s.has(f)),
             Facet::Vpc(f) => self.as_vpc().is_none_or(|s| s.has(f)),
+            Facet::SsmDocument(f) => self.as_ssm_document().is_none_or(|s| s.has(f)),
         }
     }
 
@@ -490,6 +503,11 @@ impl Snapshot {
                     to.copy_facet(from, f);
                 }
             }
+            Facet::SsmDocument(f) => {
+                if let (Some(to), Some(from)) = (self.as_ssm_document_mut(), from.as_ssm_document()) {
+                    to.copy_facet(from, f);
+                }
+            }
         }
     }
 
@@ -506,6 +524,7 @@ impl Snapshot {
             Snapshot::RdsSnapshot(s) => s.tags(),
             Snapshot::LambdaFunction(s) => s.tags(),
             Snapshot::Vpc(s) => s.tags(),
+            Snapshot::SsmDocument(s) => s.tags(),
         }
     }
 }
@@ -529,6 +548,7 @@ pub enum Action {
     RdsSnapshot(rds_snapshot::Action),
     LambdaFunction(lambda_function::Action),
     Vpc(vpc::Action),
+    SsmDocument(ssm_document::Action),
 }
 
 impl Action {
@@ -552,6 +572,7 @@ impl Action {
             Action::RdsSnapshot(a) => a.info(),
             Action::LambdaFunction(a) => a.info(),
             Action::Vpc(a) => a.info(),
+            Action::SsmDocument(a) => a.info(),
         }
     }
     pub fn kind(&self) -> ResourceKind {
@@ -582,6 +603,7 @@ impl Action {
             Action::RdsSnapshot(a) => a.describe(),
             Action::LambdaFunction(a) => a.describe(),
             Action::Vpc(a) => a.describe(),
+            Action::SsmDocument(a) => a.describe(),
         }
     }
     /// The action that restores the state this action replaced, when AWS allows it.
@@ -598,6 +620,7 @@ impl Action {
             Action::RdsSnapshot(a) => a.undo().map(Action::RdsSnapshot),
             Action::LambdaFunction(a) => a.undo().map(Action::LambdaFunction),
             Action::Vpc(a) => a.undo().map(Action::Vpc),
+            Action::SsmDocument(a) => a.undo().map(Action::SsmDocument),
         }
     }
     /// Whether the state this action establishes is what `snapshot` shows (`None`
@@ -616,6 +639,7 @@ impl Action {
             Action::RdsSnapshot(a) => snapshot.as_rds_snapshot().map_or(Some(false), |s| a.holds_in(s)),
             Action::LambdaFunction(a) => snapshot.as_lambda_function().map_or(Some(false), |s| a.holds_in(s)),
             Action::Vpc(a) => snapshot.as_vpc().map_or(Some(false), |s| a.holds_in(s)),
+            Action::SsmDocument(a) => snapshot.as_ssm_document().map_or(Some(false), |s| a.holds_in(s)),
         }
     }
     /// The action's effect on a snapshot, simulated (nothing when it is of another kind).
@@ -673,6 +697,11 @@ impl Action {
             }
             Action::Vpc(a) => {
                 if let Some(s) = snapshot.as_vpc_mut() {
+                    a.apply_to(s);
+                }
+            }
+            Action::SsmDocument(a) => {
+                if let Some(s) = snapshot.as_ssm_document_mut() {
                     a.apply_to(s);
                 }
             }
@@ -760,6 +789,7 @@ wrap_kind!(
     as_lambda_function_mut
 );
 wrap_kind!(Vpc, vpc, as_vpc, as_vpc_mut);
+wrap_kind!(SsmDocument, ssm_document, as_ssm_document, as_ssm_document_mut);
 
 #[cfg(test)]
 mod tests {

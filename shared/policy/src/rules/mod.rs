@@ -28,6 +28,7 @@ pub mod s3_bucket_public_access;
 pub mod s3_bucket_ssl_requests_only;
 pub mod s3_bucket_versioning;
 pub(crate) mod samples;
+pub mod ssm_document_not_public;
 pub mod vpc_flow_logs_enabled;
 
 /// Every rule hipaa-autofix knows, with parameters. A plain list; no registration
@@ -55,6 +56,7 @@ pub fn all_with(p: &Params) -> Vec<Arc<dyn Rule>> {
         Arc::new(rds_snapshot_not_public::RdsSnapshotNotPublic),
         Arc::new(lambda_function_not_public::LambdaFunctionNotPublic),
         Arc::new(vpc_flow_logs_enabled::VpcFlowLogsEnabled::new(p)),
+        Arc::new(ssm_document_not_public::SsmDocumentNotPublic),
     ]
 }
 

@@ -20,6 +20,7 @@ const RULES: &[&str] = &[
     "rds-snapshot-not-public",
     "lambda-function-not-public",
     "vpc-flow-logs-enabled",
+    "ssm-document-not-public",
 ];
 
 fn tcp(port: i32, cidr: &str) -> IpPermission {
@@ -288,6 +289,26 @@ async fn autofix_fix_closes_every_exposure_and_keeps_every_legitimate_grant() {
         rules(&ec2, &used_default, true).await,
     );
     assert_ne!(used_before, (vec![], vec![]), "the default group has rules");
+    // SSM: one document shared with everyone, one with a partner account only (AWS
+    // refuses `All` beside named accounts, so one document cannot hold both).
+    let ssm = aws_sdk_ssm::Client::new(&world.sdk);
+    for (name, share) in [("patch-phi-hosts", "All"), ("partner-runbook", "111122223333")] {
+        ssm.create_document()
+            .name(name)
+            .document_type(aws_sdk_ssm::types::DocumentType::Command)
+            .content(r#"{"schemaVersion":"2.2","description":"patch","mainSteps":[{"action":"aws:runShellScript","name":"patch","inputs":{"runCommand":["yum -y update"]}}]}"#)
+            .send()
+            .await
+            .unwrap();
+        ssm.modify_document_permission()
+            .name(name)
+            .permission_type(aws_sdk_ssm::types::DocumentPermissionType::Share)
+            .account_ids_to_add(share)
+            .send()
+            .await
+            .unwrap();
+    }
+
     // VPC flow logs: no stack here, so the destination is set by hand.
     world.s3.create_bucket().bucket("flow-logs").send().await.unwrap();
     let mut args = vec![
@@ -404,6 +425,23 @@ async fn autofix_fix_closes_every_exposure_and_keeps_every_legitimate_grant() {
         .filter_map(|s| s["Sid"].as_str())
         .collect();
     assert_eq!(sids, ["s3-invoke"]);
+
+    // SSM: the public document is private now, the partner's share stays.
+    for (name, want) in [
+        ("patch-phi-hosts", vec![]),
+        ("partner-runbook", vec!["111122223333".to_string()]),
+    ] {
+        let got = ssm
+            .describe_document_permission()
+            .name(name)
+            .permission_type(aws_sdk_ssm::types::DocumentPermissionType::Share)
+            .send()
+            .await
+            .unwrap()
+            .account_ids()
+            .to_vec();
+        assert_eq!(got, want, "{name}: {fix:#}");
+    }
 
     // VPC flow logs: the new VPC and the default one log to the bucket set.
     for v in [&new_vpc, &vpc] {

@@ -316,8 +316,8 @@ impl ActionSpec for RevokeSecurityGroupRules {
 
     fn describe(&self) -> String {
         format!(
-            "revoke {} rule(s) of security group {}: {}",
-            self.rules.len(),
+            "revoke {} of security group {}: {}",
+            crate::wording::count(self.rules.len(), "rule", "rules"),
             self.group_id,
             rules_text(&self.rules)
         )
@@ -359,8 +359,8 @@ impl ActionSpec for AuthorizeSecurityGroupRules {
 
     fn describe(&self) -> String {
         format!(
-            "authorize {} rule(s) of security group {} again: {}",
-            self.rules.len(),
+            "authorize {} of security group {} again: {}",
+            crate::wording::count(self.rules.len(), "rule", "rules"),
             self.group_id,
             rules_text(&self.rules)
         )

@@ -179,7 +179,8 @@ impl ActionSpec for RemoveFunctionPolicyStatements {
 
     fn describe(&self) -> String {
         format!(
-            "remove the public statement(s) {} from the resource policy of Lambda function {}",
+            "remove the public {} {} from the resource policy of Lambda function {}",
+            crate::wording::noun(self.statements.len(), "statement", "statements"),
             sids(&self.statements),
             self.function_name
         )
@@ -236,7 +237,8 @@ impl ActionSpec for AddFunctionPolicyStatements {
 
     fn describe(&self) -> String {
         format!(
-            "add the statement(s) {} back to the resource policy of Lambda function {}: it may be invoked publicly again",
+            "add the {} {} back to the resource policy of Lambda function {}: it may be invoked publicly again",
+            crate::wording::noun(self.statements.len(), "statement", "statements"),
             sids(&self.statements),
             self.function_name
         )

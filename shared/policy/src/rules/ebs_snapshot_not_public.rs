@@ -60,7 +60,10 @@ impl KindRule for EbsSnapshotNotPublic {
                 )],
             },
             Some(p) => Verdict::Compliant {
-                reason: format!("not public (shared with {} account(s) by id)", p.accounts.len()),
+                reason: format!(
+                    "not public (shared with {} by id)",
+                    crate::wording::count(p.accounts.len(), "account", "accounts")
+                ),
             },
         }
     }

@@ -73,10 +73,10 @@ impl KindRule for Ec2DefaultSecurityGroupClosed {
             };
         }
         let mut findings = vec![format!(
-            "the default security group {} of {} has {} rule(s)",
+            "the default security group {} of {} has {}",
             g.group_id,
             info.vpc_id.as_deref().unwrap_or("its VPC"),
-            rules.len()
+            crate::wording::count(rules.len(), "rule", "rules")
         )];
         if !interfaces.is_empty() {
             findings.push(format!(

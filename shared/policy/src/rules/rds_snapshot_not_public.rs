@@ -58,7 +58,10 @@ impl KindRule for RdsSnapshotNotPublic {
                 )],
             },
             Some(r) => Verdict::Compliant {
-                reason: format!("not public (shared with {} account(s) by id)", r.accounts.len()),
+                reason: format!(
+                    "not public (shared with {} by id)",
+                    crate::wording::count(r.accounts.len(), "account", "accounts")
+                ),
             },
         }
     }

@@ -111,6 +111,19 @@ for k in kms.list_keys()["Keys"]:
     print(f"key {m['Description'] or m['KeyId']}: {m['KeyState']}, rotation {rotation}")
 PYEOF
 
+say "7d. Network and data stores: the SSH rule revoked (Postgres from the VPC kept), the snapshot private (the partner kept)"
+"$WORLD_PY" - <<'PYEOF'
+import boto3
+ec2 = boto3.client("ec2")
+for g in ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["phi-db-ssh-open"]}])["SecurityGroups"]:
+    rules = [f"{p['IpProtocol']}/{p.get('FromPort')} from {r['CidrIp']}" for p in g["IpPermissions"] for r in p.get("IpRanges", [])]
+    print(f"{g['GroupId']}: ingress now {rules}")
+# moto lists its ~1,300 built-in snapshots as the account's own: only the seeded one.
+for s in ec2.describe_snapshots(OwnerIds=["self"], Filters=[{"Name": "description", "Values": ["patients db nightly"]}])["Snapshots"]:
+    perms = ec2.describe_snapshot_attribute(SnapshotId=s["SnapshotId"], Attribute="createVolumePermission")["CreateVolumePermissions"]
+    print(f"{s['SnapshotId']}: create-volume permission now {[p.get('UserId') or p.get('Group') for p in perms]}")
+PYEOF
+
 say "8. What went to Slack, and what the ledger holds"
 "$WORLD_PY" scripts/demo/show.py "$WORK/slack.jsonl"
 

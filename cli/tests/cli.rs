@@ -402,6 +402,8 @@ fn explain_policy_names_the_documented_rule_that_decided_each_statement() {
 async fn fix_with_zero_grace_and_stage_two_leaves_no_weak_credentials() {
     let world = World::new().await;
     world.create_quarantine_policy().await;
+    // The deployed stack's log bucket: `fix` runs every rule, and VPC flow logs go there.
+    world.log_bucket(&stack_log_bucket()).await;
     let old = world.user_with_key("cli-old-key", 120, Some(2)).await;
     let never = world.user_with_key("cli-never-used", 100, None).await;
     let stale = world.user_with_key("cli-stale", 200, Some(95)).await;

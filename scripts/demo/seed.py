@@ -183,3 +183,18 @@ print(f"seeded (audit trail, keys): trail org-audit (stopped), key {no_rotation}
 print("seeded: buckets phi-public-read, phi-public-write, phi-mixed-policy, phi-cdn-origin, phi-no-bpa, "
       "public-website (exempt), phi-records (compliant); no account-level Block Public Access; "
       "IAM user dev-old-key (a 120-day-old key), nurse-console (a console password, no MFA); no password policy")
+
+# Issue #12 (network and data-store exposure): one SSH-open security group beside a
+# narrow rule, and one public EBS snapshot also shared with a partner account.
+ec2 = boto3.client("ec2")
+vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+sg = ec2.create_security_group(GroupName="phi-db-ssh-open", Description="patients db", VpcId=vpc)["GroupId"]
+ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
+    {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "temporary"}]},
+    {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "IpRanges": [{"CidrIp": "10.0.0.0/16", "Description": "app tier"}]}])
+vol = ec2.create_volume(AvailabilityZone="us-east-1a", Size=1)["VolumeId"]
+snap = ec2.create_snapshot(VolumeId=vol, Description="patients db nightly")["SnapshotId"]
+ec2.modify_snapshot_attribute(SnapshotId=snap, Attribute="createVolumePermission", OperationType="add",
+                              GroupNames=["all"], UserIds=["111122223333"])
+print(f"seeded (network and data stores): security group {sg} (SSH from anywhere, Postgres from 10.0.0.0/16); "
+      f"EBS snapshot {snap} (public, and shared with 111122223333)")

@@ -98,6 +98,22 @@ const EXPECTED: &[&str] = &[
     "cloudtrail-attach-user-policy.json",
     "cloudtrail-put-user-policy.json",
     "config-compliance-change-iam-user-no-policies.json",
+    "cloudtrail-authorize-security-group-ingress.json",
+    "cloudtrail-modify-security-group-rules.json",
+    "cloudtrail-modify-snapshot-attribute.json",
+    "cloudtrail-disable-ebs-encryption-by-default.json",
+    "cloudtrail-create-db-instance.json",
+    "cloudtrail-modify-db-instance.json",
+    "cloudtrail-modify-db-snapshot-attribute.json",
+    "config-compliance-change-restricted-incoming-traffic.json",
+    "config-compliance-change-default-security-group.json",
+    "config-compliance-change-ebs-encryption-by-default.json",
+    "cloudtrail-add-permission.json",
+    "config-compliance-change-lambda-function.json",
+    "cloudtrail-create-vpc.json",
+    "cloudtrail-delete-flow-logs.json",
+    "config-compliance-change-vpc-flow-logs.json",
+    "cloudtrail-modify-document-permission.json",
 ];
 
 /// The other account of the `*-foreign-account` and `*-cross-account-caller` fixtures.
@@ -827,4 +843,149 @@ fn direct_user_policy_calls_name_the_user_and_trigger_the_least_privilege_rule_o
         vec![ResourceRef::iam_user("AIDAEXAMPLEUSER000003", ACCOUNT, REGION)]
     );
     assert_eq!(taken(&e), ["iam-user-no-direct-policies"]);
+}
+
+/// Issue #12's fixtures: each names its resource (from the nesting CloudTrail gives
+/// each call) and is taken by exactly the rules it triggers.
+#[test]
+fn network_and_data_store_fixtures_name_their_resource_and_trigger_their_rules() {
+    use policy::ResourceKind as K;
+    let r = |k: K, id: &str| vec![ResourceRef::of(k, id, ACCOUNT, REGION)];
+    let sg = || r(K::Ec2SecurityGroup, "sg-0a1b2c3d4e5f60718");
+    for (name, source, resources, rules) in [
+        (
+            "cloudtrail-authorize-security-group-ingress.json",
+            "ec2.amazonaws.com",
+            sg(),
+            &["ec2-security-group-admin-ports", "ec2-default-security-group-closed"][..],
+        ),
+        (
+            "cloudtrail-modify-security-group-rules.json",
+            "ec2.amazonaws.com",
+            sg(),
+            &["ec2-security-group-admin-ports", "ec2-default-security-group-closed"][..],
+        ),
+        (
+            "cloudtrail-modify-snapshot-attribute.json",
+            "ec2.amazonaws.com",
+            r(K::EbsSnapshot, "snap-0a1b2c3d4e5f60718"),
+            &["ebs-snapshot-not-public"][..],
+        ),
+        (
+            "cloudtrail-disable-ebs-encryption-by-default.json",
+            "ec2.amazonaws.com",
+            r(K::Ec2Account, ACCOUNT),
+            &["ebs-encryption-by-default"][..],
+        ),
+        (
+            "cloudtrail-create-db-instance.json",
+            "rds.amazonaws.com",
+            r(K::RdsDbInstance, "patients-db"),
+            &["rds-instance-not-public"][..],
+        ),
+        (
+            "cloudtrail-modify-db-instance.json",
+            "rds.amazonaws.com",
+            r(K::RdsDbInstance, "patients-db"),
+            &["rds-instance-not-public"][..],
+        ),
+        (
+            "cloudtrail-modify-db-snapshot-attribute.json",
+            "rds.amazonaws.com",
+            r(K::RdsSnapshot, "snapshot:patients-nightly"),
+            &["rds-snapshot-not-public"][..],
+        ),
+        (
+            "cloudtrail-add-permission.json",
+            "lambda.amazonaws.com",
+            r(K::LambdaFunction, "ingest"),
+            &["lambda-function-not-public"][..],
+        ),
+        (
+            "cloudtrail-modify-document-permission.json",
+            "ssm.amazonaws.com",
+            r(K::SsmDocument, "patch-phi-hosts"),
+            &["ssm-document-not-public"][..],
+        ),
+        (
+            "cloudtrail-create-vpc.json",
+            "ec2.amazonaws.com",
+            r(K::Vpc, "vpc-0a1b2c3d4e5f60718"),
+            &["vpc-flow-logs-enabled"][..],
+        ),
+    ] {
+        let e = parse(name);
+        match &e.source {
+            EventSource::CloudTrail {
+                event_source,
+                error_code,
+                ..
+            } => {
+                assert_eq!(event_source, source, "{name}");
+                assert_eq!(error_code, &None, "{name}");
+            }
+            other => panic!("{name}: unexpected source {other:?}"),
+        }
+        assert_eq!(e.resources, resources, "{name}");
+        let taken: Vec<&str> = policy::rules::all()
+            .iter()
+            .filter(|r| r.applies_to(&e) && !r.targets(&e).is_empty())
+            .map(|r| r.id())
+            .collect();
+        assert_eq!(taken, rules, "{name}");
+    }
+    for (name, resources, rule) in [
+        (
+            "config-compliance-change-restricted-incoming-traffic.json",
+            sg(),
+            "ec2-security-group-admin-ports",
+        ),
+        (
+            "config-compliance-change-default-security-group.json",
+            r(K::Ec2SecurityGroup, "sg-0f1e2d3c4b5a69788"),
+            "ec2-default-security-group-closed",
+        ),
+        (
+            "config-compliance-change-ebs-encryption-by-default.json",
+            vec![ResourceRef::s3_account(ACCOUNT, REGION)],
+            "ebs-encryption-by-default",
+        ),
+        (
+            "config-compliance-change-lambda-function.json",
+            r(K::LambdaFunction, "ingest"),
+            "lambda-function-not-public",
+        ),
+        (
+            "config-compliance-change-vpc-flow-logs.json",
+            r(K::Vpc, "vpc-0a1b2c3d4e5f60718"),
+            "vpc-flow-logs-enabled",
+        ),
+    ] {
+        let e = parse(name);
+        assert_eq!(e.resources, resources, "{name}");
+        let taken: Vec<&str> = policy::rules::all()
+            .iter()
+            .filter(|r| r.applies_to(&e) && !r.targets(&e).is_empty())
+            .map(|r| r.id())
+            .collect();
+        assert_eq!(taken, [rule], "{name}");
+    }
+}
+
+/// `DeleteFlowLogs` names only flow-log ids (gone once deleted), never the VPC: the
+/// event is a sweep of the region's VPCs, taken by `vpc-flow-logs-enabled` alone.
+#[test]
+fn a_delete_flow_logs_event_sweeps_the_regions_vpcs() {
+    let e = parse("cloudtrail-delete-flow-logs.json");
+    assert!(e.resources.is_empty());
+    assert!(e.is_sweep());
+    let taken: Vec<&str> = policy::rules::all()
+        .iter()
+        .filter(|r| r.applies_to(&e))
+        .map(|r| r.id())
+        .collect();
+    assert_eq!(taken, ["vpc-flow-logs-enabled"]);
+    // Any other CloudTrail call naming nothing is no sweep.
+    let e = parse("cloudtrail-disable-ebs-encryption-by-default.json");
+    assert!(!e.is_sweep());
 }

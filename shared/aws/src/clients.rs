@@ -40,6 +40,14 @@ pub struct Clients {
     pub securityhub: aws_sdk_securityhub::Client,
     #[cfg(feature = "logs")]
     pub logs: aws_sdk_cloudwatchlogs::Client,
+    #[cfg(feature = "ec2")]
+    pub ec2: aws_sdk_ec2::Client,
+    #[cfg(feature = "rds")]
+    pub rds: aws_sdk_rds::Client,
+    #[cfg(feature = "lambda")]
+    pub lambda: aws_sdk_lambda::Client,
+    #[cfg(feature = "ssm")]
+    pub ssm: aws_sdk_ssm::Client,
 }
 
 impl Clients {
@@ -89,6 +97,14 @@ impl Clients {
             securityhub: aws_sdk_securityhub::Client::new(sdk),
             #[cfg(feature = "logs")]
             logs: aws_sdk_cloudwatchlogs::Client::new(sdk),
+            #[cfg(feature = "ec2")]
+            ec2: aws_sdk_ec2::Client::new(sdk),
+            #[cfg(feature = "rds")]
+            rds: aws_sdk_rds::Client::new(sdk),
+            #[cfg(feature = "lambda")]
+            lambda: aws_sdk_lambda::Client::new(sdk),
+            #[cfg(feature = "ssm")]
+            ssm: aws_sdk_ssm::Client::new(sdk),
         }
     }
 }
@@ -146,6 +162,16 @@ impl Clients {
             logs: aws_sdk_cloudwatchlogs::Client::from_conf(
                 self.logs.config().to_builder().retry_config(retry.clone()).build(),
             ),
+            #[cfg(feature = "ec2")]
+            ec2: aws_sdk_ec2::Client::from_conf(self.ec2.config().to_builder().retry_config(retry.clone()).build()),
+            #[cfg(feature = "rds")]
+            rds: aws_sdk_rds::Client::from_conf(self.rds.config().to_builder().retry_config(retry.clone()).build()),
+            #[cfg(feature = "lambda")]
+            lambda: aws_sdk_lambda::Client::from_conf(
+                self.lambda.config().to_builder().retry_config(retry.clone()).build(),
+            ),
+            #[cfg(feature = "ssm")]
+            ssm: aws_sdk_ssm::Client::from_conf(self.ssm.config().to_builder().retry_config(retry.clone()).build()),
         }
     }
 }

@@ -7,6 +7,7 @@
 //! | `SLACK_SECRET_ID`     | Secrets Manager secret holding the Slack webhook URL           | notices are logged     |
 //! | `NOTICE_QUEUE_URL`    | SQS FIFO queue the `notifier` function delivers notices from (Slack direct only if SendMessage fails) | notices go to Slack directly |
 //! | `OWN_ROLE_ARNS`       | comma-separated role ARNs or names whose events are ours (loop guard) | none            |
+//! | `OWN_RESOURCE_ARNS`   | comma-separated ARNs of the deployment's own resources, never judged (the slack-interactions function) | none |
 //! | `DRY_RUN`             | `true`/`false`: report what would change, change nothing       | `false`                |
 //! | `EXEMPT_TAG_KEY`      | the tag key that exempts a resource                            | `hipaa-autofix:exempt` |
 //! | `DEFAULT_MODE`        | `auto`/`notify`/`off` for every rule of the family             | each rule's default    |
@@ -48,6 +49,8 @@ pub struct FunctionConfig {
     /// The notice queue; `None`: notices are posted to Slack (or logged) directly.
     pub notice_queue_url: Option<String>,
     pub own_roles: Vec<String>,
+    /// The deployment's own resources (ARNs), never judged.
+    pub own_resources: Vec<String>,
     pub dry_run: bool,
     pub exempt_tag: String,
     /// Per-rule modes from `DEFAULT_MODE` and `MODE_<RULE_ID>`, for the family's rules.
@@ -258,6 +261,15 @@ impl FunctionConfig {
                         .collect()
                 })
                 .unwrap_or_default(),
+            own_resources: get("OWN_RESOURCE_ARNS")
+                .map(|v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
             dry_run: bool_var("DRY_RUN", false)?,
             exempt_tag: get("EXEMPT_TAG_KEY").unwrap_or_else(|| DEFAULT_EXEMPT_TAG.to_string()),
             default_modes,
@@ -285,6 +297,7 @@ impl FunctionConfig {
             record: true,
             force_auto: false,
             own_roles: self.own_roles.clone(),
+            own_resources: self.own_resources.clone(),
             exempt_tag: self.exempt_tag.clone(),
             break_glass_tag: self.break_glass_tag.clone(),
             default_modes: self.default_modes.clone(),

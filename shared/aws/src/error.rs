@@ -56,7 +56,19 @@ const TRANSIENT_CODES: &[&str] = &[
 ];
 
 /// Error codes that mean the resource itself does not exist (any more).
-const NOT_FOUND_CODES: &[&str] = &["NoSuchBucket"];
+const NOT_FOUND_CODES: &[&str] = &[
+    "NoSuchBucket",
+    "InvalidGroup.NotFound",
+    "InvalidSnapshot.NotFound",
+    "InvalidVpcID.NotFound",
+    "DBInstanceNotFound",
+    "DBInstanceNotFoundFault",
+    "DBSnapshotNotFound",
+    "DBSnapshotNotFoundFault",
+    "DBClusterSnapshotNotFoundFault",
+    // SSM: a document that does not exist (DescribeDocumentPermission, ModifyDocumentPermission).
+    "InvalidDocument",
+];
 
 /// The error code of an SDK error, when the service sent one.
 pub fn error_code<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> Option<&str> {

@@ -206,6 +206,8 @@ mod tests {
                 "audit-trail",
                 "kms-keys",
                 "iam-least-privilege",
+                "network-exposure",
+                "data-store-exposure",
             ]
         );
         let total: usize = fams.iter().map(|f| family(*f).len()).sum();

@@ -160,12 +160,18 @@ pub struct Event {
 
 impl Event {
     /// Whether this event asks for a sweep of every resource.
+    /// A CloudTrail call that changes some resource without naming it
+    /// (`DeleteFlowLogs`: see `kinds::vpc::REGION_SWEEP_EVENTS`) sweeps its region.
     pub fn is_sweep(&self) -> bool {
         self.resources.is_empty()
-            && matches!(
-                self.source,
-                EventSource::Schedule { .. } | EventSource::Manual | EventSource::ConfigRule { .. }
-            )
+            && match &self.source {
+                EventSource::Schedule { .. } | EventSource::Manual | EventSource::ConfigRule { .. } => true,
+                EventSource::CloudTrail {
+                    event_name, error_code, ..
+                } => error_code.is_none() && crate::kinds::vpc::REGION_SWEEP_EVENTS.contains(&event_name.as_str()),
+                // A finding that names no resource we know routes nothing.
+                EventSource::ComplianceChange { .. } | EventSource::SecurityHub { .. } => false,
+            }
     }
 
     /// The Config rule or CloudTrail event name this event is about, for trigger matching.
@@ -507,6 +513,7 @@ fn parse_cloudtrail(
         caller_type: actor.kind.as_deref(),
         account: &r_account,
         region: &r_region,
+        response: detail.get("responseElements").filter(|v| !v.is_null()),
     };
     // Each kind says which of its resources the call names (no two kinds claim one call).
     let mut resources = Vec::new();

@@ -22,3 +22,10 @@ pub const KMS_KEYS: Family = Family::new("kms-keys");
 /// own. A family of its own because its role may create groups and attach any policy
 /// to them, which no other IAM function's role may.
 pub const IAM_LEAST_PRIVILEGE: Family = Family::new("iam-least-privilege");
+/// Network paths from the internet: security groups (admin ports, default groups).
+/// Links the EC2 SDK.
+pub const NETWORK_EXPOSURE: Family = Family::new("network-exposure");
+/// Data stores open to anyone or unencrypted by default: EBS encryption by default,
+/// public EBS and RDS snapshots, public RDS instances, public Lambda functions.
+/// Links the EC2, RDS and Lambda SDKs.
+pub const DATA_STORE_EXPOSURE: Family = Family::new("data-store-exposure");

@@ -27,6 +27,7 @@ pub mod params;
 pub mod permissions;
 pub mod plan;
 pub mod ports;
+pub mod resource_policy;
 pub mod rule;
 pub mod rules;
 pub mod s3;

@@ -51,7 +51,15 @@ fn resource_of(rule: &dyn Rule, s: &Snapshot) -> ResourceRef {
         | Snapshot::CloudTrailAccount(_)
         | Snapshot::ConfigRecorder(_)
         | Snapshot::GuardDuty(_)
-        | Snapshot::SecurityHub(_) => String::new(),
+        | Snapshot::SecurityHub(_)
+        | Snapshot::Ec2Account(_) => String::new(),
+        Snapshot::Ec2SecurityGroup(g) => g.group_id.clone(),
+        Snapshot::EbsSnapshot(s) => s.snapshot_id.clone(),
+        Snapshot::RdsDbInstance(i) => i.instance_id.clone(),
+        Snapshot::RdsSnapshot(s) => s.id.clone(),
+        Snapshot::LambdaFunction(f) => f.function_name.clone(),
+        Snapshot::Vpc(v) => v.vpc_id.clone(),
+        Snapshot::SsmDocument(d) => d.name.clone(),
     };
     ResourceRef::of(rule.kind(), id, "123456789012", "us-east-1")
 }

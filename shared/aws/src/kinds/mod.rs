@@ -12,12 +12,24 @@ use tracing::debug;
 
 use crate::clients::Clients;
 
+#[cfg(feature = "ec2")]
+pub mod ebs_snapshot;
+#[cfg(feature = "ec2")]
+pub mod ec2_account;
+#[cfg(feature = "ec2")]
+pub mod ec2_security_group;
 #[cfg(feature = "iam")]
 pub mod iam_account;
 #[cfg(feature = "iam")]
 pub mod iam_user;
 #[cfg(feature = "iam")]
 mod iam_user_permissions;
+#[cfg(feature = "lambda")]
+pub mod lambda_function;
+#[cfg(feature = "rds")]
+pub mod rds_db_instance;
+#[cfg(feature = "rds")]
+pub mod rds_snapshot;
 #[cfg(feature = "s3control")]
 pub mod s3_account;
 #[cfg(feature = "s3")]
@@ -37,6 +49,10 @@ pub mod guardduty;
 pub mod kms_key;
 #[cfg(all(feature = "securityhub", feature = "cloudtrail"))]
 pub mod security_hub;
+#[cfg(feature = "ssm")]
+pub mod ssm_document;
+#[cfg(feature = "ec2")]
+pub mod vpc;
 
 /// The reader, lister and remediator of one kind.
 #[async_trait]
@@ -64,6 +80,14 @@ pub struct AwsAdapter {
     pub guardduty: Arc<dyn KindAdapter<k::guardduty::GuardDuty>>,
     pub security_hub: Arc<dyn KindAdapter<k::security_hub::SecurityHub>>,
     pub kms_key: Arc<dyn KindAdapter<k::kms_key::KmsKey>>,
+    pub ec2_security_group: Arc<dyn KindAdapter<k::ec2_security_group::Ec2SecurityGroup>>,
+    pub ec2_account: Arc<dyn KindAdapter<k::ec2_account::Ec2Account>>,
+    pub ebs_snapshot: Arc<dyn KindAdapter<k::ebs_snapshot::EbsSnapshot>>,
+    pub rds_db_instance: Arc<dyn KindAdapter<k::rds_db_instance::RdsDbInstance>>,
+    pub rds_snapshot: Arc<dyn KindAdapter<k::rds_snapshot::RdsSnapshot>>,
+    pub lambda_function: Arc<dyn KindAdapter<k::lambda_function::LambdaFunction>>,
+    pub vpc: Arc<dyn KindAdapter<k::vpc::Vpc>>,
+    pub ssm_document: Arc<dyn KindAdapter<k::ssm_document::SsmDocument>>,
 }
 
 impl std::fmt::Debug for AwsAdapter {
@@ -125,6 +149,38 @@ impl AwsAdapter {
         let kms_key = Arc::new(self::kms_key::KmsKeyAdapter::new(clients));
         #[cfg(not(all(feature = "kms", feature = "cloudtrail")))]
         let kms_key = Arc::new(Unlinked);
+        #[cfg(feature = "ec2")]
+        let ec2_security_group = Arc::new(self::ec2_security_group::Ec2SecurityGroupAdapter::new(clients));
+        #[cfg(not(feature = "ec2"))]
+        let ec2_security_group = Arc::new(Unlinked);
+        #[cfg(feature = "ec2")]
+        let ec2_account = Arc::new(self::ec2_account::Ec2AccountAdapter::new(clients));
+        #[cfg(not(feature = "ec2"))]
+        let ec2_account = Arc::new(Unlinked);
+        #[cfg(feature = "ec2")]
+        let ebs_snapshot = Arc::new(self::ebs_snapshot::EbsSnapshotAdapter::new(clients));
+        #[cfg(not(feature = "ec2"))]
+        let ebs_snapshot = Arc::new(Unlinked);
+        #[cfg(feature = "rds")]
+        let rds_db_instance = Arc::new(self::rds_db_instance::RdsDbInstanceAdapter::new(clients));
+        #[cfg(not(feature = "rds"))]
+        let rds_db_instance = Arc::new(Unlinked);
+        #[cfg(feature = "rds")]
+        let rds_snapshot = Arc::new(self::rds_snapshot::RdsSnapshotAdapter::new(clients));
+        #[cfg(not(feature = "rds"))]
+        let rds_snapshot = Arc::new(Unlinked);
+        #[cfg(feature = "lambda")]
+        let lambda_function = Arc::new(self::lambda_function::LambdaFunctionAdapter::new(clients));
+        #[cfg(not(feature = "lambda"))]
+        let lambda_function = Arc::new(Unlinked);
+        #[cfg(feature = "ec2")]
+        let vpc = Arc::new(self::vpc::VpcAdapter::new(clients));
+        #[cfg(not(feature = "ec2"))]
+        let vpc = Arc::new(Unlinked);
+        #[cfg(feature = "ssm")]
+        let ssm_document = Arc::new(self::ssm_document::SsmDocumentAdapter::new(clients));
+        #[cfg(not(feature = "ssm"))]
+        let ssm_document = Arc::new(Unlinked);
         let _ = clients;
         AwsAdapter {
             s3_bucket,
@@ -137,6 +193,14 @@ impl AwsAdapter {
             guardduty,
             security_hub,
             kms_key,
+            ec2_security_group,
+            ec2_account,
+            ebs_snapshot,
+            rds_db_instance,
+            rds_snapshot,
+            lambda_function,
+            vpc,
+            ssm_document,
         }
     }
 }
@@ -234,6 +298,38 @@ impl ResourceReader for AwsAdapter {
                 let f = own(facets, Facet::as_kms_key);
                 self.kms_key.fill(resource, s, &f).await
             }
+            Snapshot::Ec2SecurityGroup(s) => {
+                let f = own(facets, Facet::as_ec2_security_group);
+                self.ec2_security_group.fill(resource, s, &f).await
+            }
+            Snapshot::Ec2Account(s) => {
+                let f = own(facets, Facet::as_ec2_account);
+                self.ec2_account.fill(resource, s, &f).await
+            }
+            Snapshot::EbsSnapshot(s) => {
+                let f = own(facets, Facet::as_ebs_snapshot);
+                self.ebs_snapshot.fill(resource, s, &f).await
+            }
+            Snapshot::RdsDbInstance(s) => {
+                let f = own(facets, Facet::as_rds_db_instance);
+                self.rds_db_instance.fill(resource, s, &f).await
+            }
+            Snapshot::RdsSnapshot(s) => {
+                let f = own(facets, Facet::as_rds_snapshot);
+                self.rds_snapshot.fill(resource, s, &f).await
+            }
+            Snapshot::LambdaFunction(s) => {
+                let f = own(facets, Facet::as_lambda_function);
+                self.lambda_function.fill(resource, s, &f).await
+            }
+            Snapshot::Vpc(s) => {
+                let f = own(facets, Facet::as_vpc);
+                self.vpc.fill(resource, s, &f).await
+            }
+            Snapshot::SsmDocument(s) => {
+                let f = own(facets, Facet::as_ssm_document);
+                self.ssm_document.fill(resource, s, &f).await
+            }
         }
     }
 }
@@ -252,6 +348,14 @@ impl ResourceLister for AwsAdapter {
             ResourceKind::GuardDuty => self.guardduty.list(account, region).await,
             ResourceKind::SecurityHub => self.security_hub.list(account, region).await,
             ResourceKind::KmsKey => self.kms_key.list(account, region).await,
+            ResourceKind::Ec2SecurityGroup => self.ec2_security_group.list(account, region).await,
+            ResourceKind::Ec2Account => self.ec2_account.list(account, region).await,
+            ResourceKind::EbsSnapshot => self.ebs_snapshot.list(account, region).await,
+            ResourceKind::RdsDbInstance => self.rds_db_instance.list(account, region).await,
+            ResourceKind::RdsSnapshot => self.rds_snapshot.list(account, region).await,
+            ResourceKind::LambdaFunction => self.lambda_function.list(account, region).await,
+            ResourceKind::Vpc => self.vpc.list(account, region).await,
+            ResourceKind::SsmDocument => self.ssm_document.list(account, region).await,
         }
     }
 }
@@ -273,6 +377,14 @@ impl Remediator for AwsAdapter {
             Action::GuardDuty(a) => self.guardduty.apply(resource, a).await,
             Action::SecurityHub(a) => self.security_hub.apply(resource, a).await,
             Action::KmsKey(a) => self.kms_key.apply(resource, a).await,
+            Action::Ec2SecurityGroup(a) => self.ec2_security_group.apply(resource, a).await,
+            Action::Ec2Account(a) => self.ec2_account.apply(resource, a).await,
+            Action::EbsSnapshot(a) => self.ebs_snapshot.apply(resource, a).await,
+            Action::RdsDbInstance(a) => self.rds_db_instance.apply(resource, a).await,
+            Action::RdsSnapshot(a) => self.rds_snapshot.apply(resource, a).await,
+            Action::LambdaFunction(a) => self.lambda_function.apply(resource, a).await,
+            Action::Vpc(a) => self.vpc.apply(resource, a).await,
+            Action::SsmDocument(a) => self.ssm_document.apply(resource, a).await,
         }
     }
 }

@@ -109,6 +109,9 @@ pub struct ExecOptions {
     pub force_auto: bool,
     /// Role ARNs or names whose CloudTrail events are ours (the loop guard).
     pub own_roles: Vec<String>,
+    /// ARNs of the deployment's own resources (its slack-interactions function, whose
+    /// URL is a deliberate public webhook): never judged, whatever the event or sweep.
+    pub own_resources: Vec<String>,
     pub exempt_tag: String,
     /// Resources with this tag are never changed; their violations are loud notices.
     pub break_glass_tag: String,
@@ -138,6 +141,7 @@ impl Default for ExecOptions {
             record: true,
             force_auto: false,
             own_roles: vec![],
+            own_resources: vec![],
             exempt_tag: DEFAULT_EXEMPT_TAG.to_string(),
             break_glass_tag: DEFAULT_BREAK_GLASS_TAG.to_string(),
             default_modes: BTreeMap::new(),
@@ -390,6 +394,9 @@ impl Executor {
                 }
             }
         }
+
+        // The deployment's own resources (its slack-interactions function) are never judged.
+        by_resource.retain(|r, _| !self.opts.own_resources.contains(&r.arn()));
 
         let run = Run {
             event,

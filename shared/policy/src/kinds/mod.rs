@@ -22,10 +22,18 @@ use crate::error::EventError;
 
 mod spec;
 
+pub mod ebs_snapshot;
+pub mod ec2_account;
+pub mod ec2_security_group;
 pub mod iam_account;
 pub mod iam_user;
+pub mod lambda_function;
+pub mod rds_db_instance;
+pub mod rds_snapshot;
 pub mod s3_account;
 pub mod s3_bucket;
+pub mod ssm_document;
+pub mod vpc;
 // The audit trail and the keys (issue #11).
 pub mod cloudtrail_account;
 pub mod cloudtrail_trail;
@@ -48,6 +56,22 @@ pub enum ResourceKind {
     IamUser,
     /// Account-wide IAM settings (password policy, root user); `id` is the account id.
     IamAccount,
+    /// See [`ec2_security_group`].
+    Ec2SecurityGroup,
+    /// See [`ec2_account`].
+    Ec2Account,
+    /// See [`ebs_snapshot`].
+    EbsSnapshot,
+    /// See [`rds_db_instance`].
+    RdsDbInstance,
+    /// See [`rds_snapshot`].
+    RdsSnapshot,
+    /// See [`lambda_function`].
+    LambdaFunction,
+    /// See [`vpc`].
+    Vpc,
+    /// See [`ssm_document`].
+    SsmDocument,
     /// The account's trails, seen from one region; `id` is the account id.
     CloudTrailAccount,
     /// One CloudTrail trail; `id` is its name, `region` its home region.
@@ -72,6 +96,10 @@ pub enum Service {
     /// AWS Config's `PutEvaluations`, for rules that deploy a custom Config rule, and
     /// the configuration recorder.
     Config,
+    Ec2,
+    Rds,
+    Lambda,
+    Ssm,
     /// CloudTrail: trails, and the event history (`LookupEvents`) of other kinds.
     CloudTrail,
     Kms,
@@ -82,11 +110,15 @@ pub enum Service {
 }
 
 impl Service {
-    pub const ALL: [Service; 9] = [
+    pub const ALL: [Service; 13] = [
         Service::S3,
         Service::S3Control,
         Service::Iam,
         Service::Config,
+        Service::Ec2,
+        Service::Rds,
+        Service::Lambda,
+        Service::Ssm,
         Service::CloudTrail,
         Service::Kms,
         Service::GuardDuty,
@@ -101,6 +133,10 @@ impl Service {
             Service::S3Control => "s3control",
             Service::Iam => "iam",
             Service::Config => "config",
+            Service::Ec2 => "ec2",
+            Service::Rds => "rds",
+            Service::Lambda => "lambda",
+            Service::Ssm => "ssm",
             Service::CloudTrail => "cloudtrail",
             Service::Kms => "kms",
             Service::GuardDuty => "guardduty",
@@ -115,6 +151,10 @@ impl Service {
             Service::S3Control => "aws-sdk-s3control",
             Service::Iam => "aws-sdk-iam",
             Service::Config => "aws-sdk-config",
+            Service::Ec2 => "aws-sdk-ec2",
+            Service::Rds => "aws-sdk-rds",
+            Service::Lambda => "aws-sdk-lambda",
+            Service::Ssm => "aws-sdk-ssm",
             Service::CloudTrail => "aws-sdk-cloudtrail",
             Service::Kms => "aws-sdk-kms",
             Service::GuardDuty => "aws-sdk-guardduty",
@@ -140,6 +180,8 @@ pub struct CloudTrailCall<'a> {
     /// The account and region the call was made in (`recipientAccountId`, `awsRegion`).
     pub account: &'a str,
     pub region: &'a str,
+    /// `responseElements` (what a create call made: a new group's id, ...).
+    pub response: Option<&'a Value>,
 }
 
 impl CloudTrailCall<'_> {
@@ -204,11 +246,19 @@ pub fn no_finding(_: &FindingResource<'_>) -> Option<ResourceRef> {
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 10] = [
+    pub const ALL: [ResourceKind; 18] = [
         ResourceKind::S3Bucket,
         ResourceKind::S3Account,
         ResourceKind::IamUser,
         ResourceKind::IamAccount,
+        ResourceKind::Ec2SecurityGroup,
+        ResourceKind::Ec2Account,
+        ResourceKind::EbsSnapshot,
+        ResourceKind::RdsDbInstance,
+        ResourceKind::RdsSnapshot,
+        ResourceKind::LambdaFunction,
+        ResourceKind::Vpc,
+        ResourceKind::SsmDocument,
         ResourceKind::CloudTrailAccount,
         ResourceKind::CloudTrailTrail,
         ResourceKind::ConfigRecorder,
@@ -224,6 +274,14 @@ impl ResourceKind {
             ResourceKind::S3Account => &s3_account::SPEC,
             ResourceKind::IamUser => &iam_user::SPEC,
             ResourceKind::IamAccount => &iam_account::SPEC,
+            ResourceKind::Ec2SecurityGroup => &ec2_security_group::SPEC,
+            ResourceKind::Ec2Account => &ec2_account::SPEC,
+            ResourceKind::EbsSnapshot => &ebs_snapshot::SPEC,
+            ResourceKind::RdsDbInstance => &rds_db_instance::SPEC,
+            ResourceKind::RdsSnapshot => &rds_snapshot::SPEC,
+            ResourceKind::LambdaFunction => &lambda_function::SPEC,
+            ResourceKind::Vpc => &vpc::SPEC,
+            ResourceKind::SsmDocument => &ssm_document::SPEC,
             ResourceKind::CloudTrailAccount => &cloudtrail_account::SPEC,
             ResourceKind::CloudTrailTrail => &cloudtrail_trail::SPEC,
             ResourceKind::ConfigRecorder => &config_recorder::SPEC,
@@ -333,6 +391,14 @@ pub enum Facet {
     S3Account(s3_account::Facet),
     IamUser(iam_user::Facet),
     IamAccount(iam_account::Facet),
+    Ec2SecurityGroup(ec2_security_group::Facet),
+    Ec2Account(ec2_account::Facet),
+    EbsSnapshot(ebs_snapshot::Facet),
+    RdsDbInstance(rds_db_instance::Facet),
+    RdsSnapshot(rds_snapshot::Facet),
+    LambdaFunction(lambda_function::Facet),
+    Vpc(vpc::Facet),
+    SsmDocument(ssm_document::Facet),
     CloudTrailAccount(cloudtrail_account::Facet),
     CloudTrailTrail(cloudtrail_trail::Facet),
     ConfigRecorder(config_recorder::Facet),
@@ -348,6 +414,14 @@ impl Facet {
             Facet::S3Account(_) => ResourceKind::S3Account,
             Facet::IamUser(_) => ResourceKind::IamUser,
             Facet::IamAccount(_) => ResourceKind::IamAccount,
+            Facet::Ec2SecurityGroup(_) => ResourceKind::Ec2SecurityGroup,
+            Facet::Ec2Account(_) => ResourceKind::Ec2Account,
+            Facet::EbsSnapshot(_) => ResourceKind::EbsSnapshot,
+            Facet::RdsDbInstance(_) => ResourceKind::RdsDbInstance,
+            Facet::RdsSnapshot(_) => ResourceKind::RdsSnapshot,
+            Facet::LambdaFunction(_) => ResourceKind::LambdaFunction,
+            Facet::Vpc(_) => ResourceKind::Vpc,
+            Facet::SsmDocument(_) => ResourceKind::SsmDocument,
             Facet::CloudTrailAccount(_) => ResourceKind::CloudTrailAccount,
             Facet::CloudTrailTrail(_) => ResourceKind::CloudTrailTrail,
             Facet::ConfigRecorder(_) => ResourceKind::ConfigRecorder,
@@ -363,152 +437,20 @@ impl Facet {
             Facet::S3Account(f) => f.permissions(),
             Facet::IamUser(f) => f.permissions(),
             Facet::IamAccount(f) => f.permissions(),
+            Facet::Ec2SecurityGroup(f) => f.permissions(),
+            Facet::Ec2Account(f) => f.permissions(),
+            Facet::EbsSnapshot(f) => f.permissions(),
+            Facet::RdsDbInstance(f) => f.permissions(),
+            Facet::RdsSnapshot(f) => f.permissions(),
+            Facet::LambdaFunction(f) => f.permissions(),
+            Facet::Vpc(f) => f.permissions(),
+            Facet::SsmDocument(f) => f.permissions(),
             Facet::CloudTrailAccount(f) => f.permissions(),
             Facet::CloudTrailTrail(f) => f.permissions(),
             Facet::ConfigRecorder(f) => f.permissions(),
             Facet::GuardDuty(f) => f.permissions(),
             Facet::SecurityHub(f) => f.permissions(),
             Facet::KmsKey(f) => f.permissions(),
-        }
-    }
-    pub fn as_s3_bucket(self) -> Option<s3_bucket::Facet> {
-        match self {
-            Facet::S3Bucket(f) => Some(f),
-            Facet::S3Account(_)
-            | Facet::IamUser(_)
-            | Facet::IamAccount(_)
-            | Facet::CloudTrailAccount(_)
-            | Facet::CloudTrailTrail(_)
-            | Facet::ConfigRecorder(_)
-            | Facet::GuardDuty(_)
-            | Facet::SecurityHub(_)
-            | Facet::KmsKey(_) => None,
-        }
-    }
-    pub fn as_s3_account(self) -> Option<s3_account::Facet> {
-        match self {
-            Facet::S3Account(f) => Some(f),
-            Facet::S3Bucket(_)
-            | Facet::IamUser(_)
-            | Facet::IamAccount(_)
-            | Facet::CloudTrailAccount(_)
-            | Facet::CloudTrailTrail(_)
-            | Facet::ConfigRecorder(_)
-            | Facet::GuardDuty(_)
-            | Facet::SecurityHub(_)
-            | Facet::KmsKey(_) => None,
-        }
-    }
-    pub fn as_iam_user(self) -> Option<iam_user::Facet> {
-        match self {
-            Facet::IamUser(f) => Some(f),
-            Facet::S3Bucket(_)
-            | Facet::S3Account(_)
-            | Facet::IamAccount(_)
-            | Facet::CloudTrailAccount(_)
-            | Facet::CloudTrailTrail(_)
-            | Facet::ConfigRecorder(_)
-            | Facet::GuardDuty(_)
-            | Facet::SecurityHub(_)
-            | Facet::KmsKey(_) => None,
-        }
-    }
-    pub fn as_iam_account(self) -> Option<iam_account::Facet> {
-        match self {
-            Facet::IamAccount(f) => Some(f),
-            Facet::S3Bucket(_)
-            | Facet::S3Account(_)
-            | Facet::IamUser(_)
-            | Facet::CloudTrailAccount(_)
-            | Facet::CloudTrailTrail(_)
-            | Facet::ConfigRecorder(_)
-            | Facet::GuardDuty(_)
-            | Facet::SecurityHub(_)
-            | Facet::KmsKey(_) => None,
-        }
-    }
-    pub fn as_cloudtrail_account(self) -> Option<cloudtrail_account::Facet> {
-        match self {
-            Facet::CloudTrailAccount(f) => Some(f),
-            Facet::S3Bucket(_)
-            | Facet::S3Account(_)
-            | Facet::IamUser(_)
-            | Facet::IamAccount(_)
-            | Facet::CloudTrailTrail(_)
-            | Facet::ConfigRecorder(_)
-            | Facet::GuardDuty(_)
-            | Facet::SecurityHub(_)
-            | Facet::KmsKey(_) => None,
-        }
-    }
-    pub fn as_cloudtrail_trail(self) -> Option<cloudtrail_trail::Facet> {
-        match self {
-            Facet::CloudTrailTrail(f) => Some(f),
-            Facet::S3Bucket(_)
-            | Facet::S3Account(_)
-            | Facet::IamUser(_)
-            | Facet::IamAccount(_)
-            | Facet::CloudTrailAccount(_)
-            | Facet::ConfigRecorder(_)
-            | Facet::GuardDuty(_)
-            | Facet::SecurityHub(_)
-            | Facet::KmsKey(_) => None,
-        }
-    }
-    pub fn as_config_recorder(self) -> Option<config_recorder::Facet> {
-        match self {
-            Facet::ConfigRecorder(f) => Some(f),
-            Facet::S3Bucket(_)
-            | Facet::S3Account(_)
-            | Facet::IamUser(_)
-            | Facet::IamAccount(_)
-            | Facet::CloudTrailAccount(_)
-            | Facet::CloudTrailTrail(_)
-            | Facet::GuardDuty(_)
-            | Facet::SecurityHub(_)
-            | Facet::KmsKey(_) => None,
-        }
-    }
-    pub fn as_guardduty(self) -> Option<guardduty::Facet> {
-        match self {
-            Facet::GuardDuty(f) => Some(f),
-            Facet::S3Bucket(_)
-            | Facet::S3Account(_)
-            | Facet::IamUser(_)
-            | Facet::IamAccount(_)
-            | Facet::CloudTrailAccount(_)
-            | Facet::CloudTrailTrail(_)
-            | Facet::ConfigRecorder(_)
-            | Facet::SecurityHub(_)
-            | Facet::KmsKey(_) => None,
-        }
-    }
-    pub fn as_security_hub(self) -> Option<security_hub::Facet> {
-        match self {
-            Facet::SecurityHub(f) => Some(f),
-            Facet::S3Bucket(_)
-            | Facet::S3Account(_)
-            | Facet::IamUser(_)
-            | Facet::IamAccount(_)
-            | Facet::CloudTrailAccount(_)
-            | Facet::CloudTrailTrail(_)
-            | Facet::ConfigRecorder(_)
-            | Facet::GuardDuty(_)
-            | Facet::KmsKey(_) => None,
-        }
-    }
-    pub fn as_kms_key(self) -> Option<kms_key::Facet> {
-        match self {
-            Facet::KmsKey(f) => Some(f),
-            Facet::S3Bucket(_)
-            | Facet::S3Account(_)
-            | Facet::IamUser(_)
-            | Facet::IamAccount(_)
-            | Facet::CloudTrailAccount(_)
-            | Facet::CloudTrailTrail(_)
-            | Facet::ConfigRecorder(_)
-            | Facet::GuardDuty(_)
-            | Facet::SecurityHub(_) => None,
         }
     }
 }
@@ -521,6 +463,14 @@ pub enum Snapshot {
     S3Account(s3_account::Snapshot),
     IamUser(iam_user::Snapshot),
     IamAccount(iam_account::Snapshot),
+    Ec2SecurityGroup(ec2_security_group::Snapshot),
+    Ec2Account(ec2_account::Snapshot),
+    EbsSnapshot(ebs_snapshot::Snapshot),
+    RdsDbInstance(rds_db_instance::Snapshot),
+    RdsSnapshot(rds_snapshot::Snapshot),
+    LambdaFunction(lambda_function::Snapshot),
+    Vpc(vpc::Snapshot),
+    SsmDocument(ssm_document::Snapshot),
     CloudTrailAccount(cloudtrail_account::Snapshot),
     CloudTrailTrail(cloudtrail_trail::Snapshot),
     ConfigRecorder(config_recorder::Snapshot),
@@ -537,6 +487,14 @@ impl Snapshot {
             ResourceKind::S3Account => Snapshot::S3Account(s3_account::Snapshot::empty(r)),
             ResourceKind::IamUser => Snapshot::IamUser(iam_user::Snapshot::empty(r, as_of)),
             ResourceKind::IamAccount => Snapshot::IamAccount(iam_account::Snapshot::empty(r, as_of)),
+            ResourceKind::Ec2SecurityGroup => Snapshot::Ec2SecurityGroup(ec2_security_group::Snapshot::empty(r)),
+            ResourceKind::Ec2Account => Snapshot::Ec2Account(ec2_account::Snapshot::empty(r)),
+            ResourceKind::EbsSnapshot => Snapshot::EbsSnapshot(ebs_snapshot::Snapshot::empty(r)),
+            ResourceKind::RdsDbInstance => Snapshot::RdsDbInstance(rds_db_instance::Snapshot::empty(r)),
+            ResourceKind::RdsSnapshot => Snapshot::RdsSnapshot(rds_snapshot::Snapshot::empty(r)),
+            ResourceKind::LambdaFunction => Snapshot::LambdaFunction(lambda_function::Snapshot::empty(r)),
+            ResourceKind::Vpc => Snapshot::Vpc(vpc::Snapshot::empty(r)),
+            ResourceKind::SsmDocument => Snapshot::SsmDocument(ssm_document::Snapshot::empty(r)),
             ResourceKind::CloudTrailAccount => Snapshot::CloudTrailAccount(cloudtrail_account::Snapshot::empty(r)),
             ResourceKind::CloudTrailTrail => Snapshot::CloudTrailTrail(cloudtrail_trail::Snapshot::empty(r)),
             ResourceKind::ConfigRecorder => Snapshot::ConfigRecorder(config_recorder::Snapshot::empty(r)),
@@ -547,7 +505,7 @@ impl Snapshot {
     }
 
     /// Judge the snapshot as of `t` (the executor's clock): ages are measured from it.
-    /// S3 snapshots hold no time.
+    /// S3 snapshots, and issue #12's, hold no time.
     pub fn set_as_of(&mut self, t: DateTime<Utc>) {
         match self {
             Snapshot::IamUser(u) => u.as_of = t,
@@ -560,6 +518,14 @@ impl Snapshot {
             | Snapshot::CloudTrailAccount(_)
             | Snapshot::CloudTrailTrail(_)
             | Snapshot::ConfigRecorder(_) => {}
+            Snapshot::Ec2SecurityGroup(_)
+            | Snapshot::Ec2Account(_)
+            | Snapshot::EbsSnapshot(_)
+            | Snapshot::RdsDbInstance(_)
+            | Snapshot::RdsSnapshot(_)
+            | Snapshot::LambdaFunction(_)
+            | Snapshot::Vpc(_)
+            | Snapshot::SsmDocument(_) => {}
         }
     }
 
@@ -569,293 +535,20 @@ impl Snapshot {
             Snapshot::S3Account(_) => ResourceKind::S3Account,
             Snapshot::IamUser(_) => ResourceKind::IamUser,
             Snapshot::IamAccount(_) => ResourceKind::IamAccount,
+            Snapshot::Ec2SecurityGroup(_) => ResourceKind::Ec2SecurityGroup,
+            Snapshot::Ec2Account(_) => ResourceKind::Ec2Account,
+            Snapshot::EbsSnapshot(_) => ResourceKind::EbsSnapshot,
+            Snapshot::RdsDbInstance(_) => ResourceKind::RdsDbInstance,
+            Snapshot::RdsSnapshot(_) => ResourceKind::RdsSnapshot,
+            Snapshot::LambdaFunction(_) => ResourceKind::LambdaFunction,
+            Snapshot::Vpc(_) => ResourceKind::Vpc,
+            Snapshot::SsmDocument(_) => ResourceKind::SsmDocument,
             Snapshot::CloudTrailAccount(_) => ResourceKind::CloudTrailAccount,
             Snapshot::CloudTrailTrail(_) => ResourceKind::CloudTrailTrail,
             Snapshot::ConfigRecorder(_) => ResourceKind::ConfigRecorder,
             Snapshot::GuardDuty(_) => ResourceKind::GuardDuty,
             Snapshot::SecurityHub(_) => ResourceKind::SecurityHub,
             Snapshot::KmsKey(_) => ResourceKind::KmsKey,
-        }
-    }
-
-    pub fn as_s3_bucket(&self) -> Option<&s3_bucket::Snapshot> {
-        match self {
-            Snapshot::S3Bucket(s) => Some(s),
-            Snapshot::S3Account(_)
-            | Snapshot::IamUser(_)
-            | Snapshot::IamAccount(_)
-            | Snapshot::CloudTrailAccount(_)
-            | Snapshot::CloudTrailTrail(_)
-            | Snapshot::ConfigRecorder(_)
-            | Snapshot::GuardDuty(_)
-            | Snapshot::SecurityHub(_)
-            | Snapshot::KmsKey(_) => None,
-        }
-    }
-    pub fn as_s3_account(&self) -> Option<&s3_account::Snapshot> {
-        match self {
-            Snapshot::S3Account(s) => Some(s),
-            Snapshot::S3Bucket(_)
-            | Snapshot::IamUser(_)
-            | Snapshot::IamAccount(_)
-            | Snapshot::CloudTrailAccount(_)
-            | Snapshot::CloudTrailTrail(_)
-            | Snapshot::ConfigRecorder(_)
-            | Snapshot::GuardDuty(_)
-            | Snapshot::SecurityHub(_)
-            | Snapshot::KmsKey(_) => None,
-        }
-    }
-    pub fn as_iam_user(&self) -> Option<&iam_user::Snapshot> {
-        match self {
-            Snapshot::IamUser(s) => Some(s),
-            Snapshot::S3Bucket(_)
-            | Snapshot::S3Account(_)
-            | Snapshot::IamAccount(_)
-            | Snapshot::CloudTrailAccount(_)
-            | Snapshot::CloudTrailTrail(_)
-            | Snapshot::ConfigRecorder(_)
-            | Snapshot::GuardDuty(_)
-            | Snapshot::SecurityHub(_)
-            | Snapshot::KmsKey(_) => None,
-        }
-    }
-    pub fn as_iam_account(&self) -> Option<&iam_account::Snapshot> {
-        match self {
-            Snapshot::IamAccount(s) => Some(s),
-            Snapshot::S3Bucket(_)
-            | Snapshot::S3Account(_)
-            | Snapshot::IamUser(_)
-            | Snapshot::CloudTrailAccount(_)
-            | Snapshot::CloudTrailTrail(_)
-            | Snapshot::ConfigRecorder(_)
-            | Snapshot::GuardDuty(_)
-            | Snapshot::SecurityHub(_)
-            | Snapshot::KmsKey(_) => None,
-        }
-    }
-    pub fn as_cloudtrail_account(&self) -> Option<&cloudtrail_account::Snapshot> {
-        match self {
-            Snapshot::CloudTrailAccount(s) => Some(s),
-            Snapshot::S3Bucket(_)
-            | Snapshot::S3Account(_)
-            | Snapshot::IamUser(_)
-            | Snapshot::IamAccount(_)
-            | Snapshot::CloudTrailTrail(_)
-            | Snapshot::ConfigRecorder(_)
-            | Snapshot::GuardDuty(_)
-            | Snapshot::SecurityHub(_)
-            | Snapshot::KmsKey(_) => None,
-        }
-    }
-    pub fn as_cloudtrail_trail(&self) -> Option<&cloudtrail_trail::Snapshot> {
-        match self {
-            Snapshot::CloudTrailTrail(s) => Some(s),
-            Snapshot::S3Bucket(_)
-            | Snapshot::S3Account(_)
-            | Snapshot::IamUser(_)
-            | Snapshot::IamAccount(_)
-            | Snapshot::CloudTrailAccount(_)
-            | Snapshot::ConfigRecorder(_)
-            | Snapshot::GuardDuty(_)
-            | Snapshot::SecurityHub(_)
-            | Snapshot::KmsKey(_) => None,
-        }
-    }
-    pub fn as_config_recorder(&self) -> Option<&config_recorder::Snapshot> {
-        match self {
-            Snapshot::ConfigRecorder(s) => Some(s),
-            Snapshot::S3Bucket(_)
-            | Snapshot::S3Account(_)
-            | Snapshot::IamUser(_)
-            | Snapshot::IamAccount(_)
-            | Snapshot::CloudTrailAccount(_)
-            | Snapshot::CloudTrailTrail(_)
-            | Snapshot::GuardDuty(_)
-            | Snapshot::SecurityHub(_)
-            | Snapshot::KmsKey(_) => None,
-        }
-    }
-    pub fn as_guardduty(&self) -> Option<&guardduty::Snapshot> {
-        match self {
-            Snapshot::GuardDuty(s) => Some(s),
-            Snapshot::S3Bucket(_)
-            | Snapshot::S3Account(_)
-            | Snapshot::IamUser(_)
-            | Snapshot::IamAccount(_)
-            | Snapshot::CloudTrailAccount(_)
-            | Snapshot::CloudTrailTrail(_)
-            | Snapshot::ConfigRecorder(_)
-            | Snapshot::SecurityHub(_)
-            | Snapshot::KmsKey(_) => None,
-        }
-    }
-    pub fn as_security_hub(&self) -> Option<&security_hub::Snapshot> {
-        match self {
-            Snapshot::SecurityHub(s) => Some(s),
-            Snapshot::S3Bucket(_)
-            | Snapshot::S3Account(_)
-            | Snapshot::IamUser(_)
-            | Snapshot::IamAccount(_)
-            | Snapshot::CloudTrailAccount(_)
-            | Snapshot::CloudTrailTrail(_)
-            | Snapshot::ConfigRecorder(_)
-            | Snapshot::GuardDuty(_)
-            | Snapshot::KmsKey(_) => None,
-        }
-    }
-    pub fn as_kms_key(&self) -> Option<&kms_key::Snapshot> {
-        match self {
-            Snapshot::KmsKey(s) => Some(s),
-            Snapshot::S3Bucket(_)
-            | Snapshot::S3Account(_)
-            | Snapshot::IamUser(_)
-            | Snapshot::IamAccount(_)
-            | Snapshot::CloudTrailAccount(_)
-            | Snapshot::CloudTrailTrail(_)
-            | Snapshot::ConfigRecorder(_)
-            | Snapshot::GuardDuty(_)
-            | Snapshot::SecurityHub(_) => None,
-        }
-    }
-    pub fn as_s3_bucket_mut(&mut self) -> Option<&mut s3_bucket::Snapshot> {
-        match self {
-            Snapshot::S3Bucket(s) => Some(s),
-            Snapshot::S3Account(_)
-            | Snapshot::IamUser(_)
-            | Snapshot::IamAccount(_)
-            | Snapshot::CloudTrailAccount(_)
-            | Snapshot::CloudTrailTrail(_)
-            | Snapshot::ConfigRecorder(_)
-            | Snapshot::GuardDuty(_)
-            | Snapshot::SecurityHub(_)
-            | Snapshot::KmsKey(_) => None,
-        }
-    }
-    pub fn as_s3_account_mut(&mut self) -> Option<&mut s3_account::Snapshot> {
-        match self {
-            Snapshot::S3Account(s) => Some(s),
-            Snapshot::S3Bucket(_)
-            | Snapshot::IamUser(_)
-            | Snapshot::IamAccount(_)
-            | Snapshot::CloudTrailAccount(_)
-            | Snapshot::CloudTrailTrail(_)
-            | Snapshot::ConfigRecorder(_)
-            | Snapshot::GuardDuty(_)
-            | Snapshot::SecurityHub(_)
-            | Snapshot::KmsKey(_) => None,
-        }
-    }
-    pub fn as_iam_user_mut(&mut self) -> Option<&mut iam_user::Snapshot> {
-        match self {
-            Snapshot::IamUser(s) => Some(s),
-            Snapshot::S3Bucket(_)
-            | Snapshot::S3Account(_)
-            | Snapshot::IamAccount(_)
-            | Snapshot::CloudTrailAccount(_)
-            | Snapshot::CloudTrailTrail(_)
-            | Snapshot::ConfigRecorder(_)
-            | Snapshot::GuardDuty(_)
-            | Snapshot::SecurityHub(_)
-            | Snapshot::KmsKey(_) => None,
-        }
-    }
-    pub fn as_iam_account_mut(&mut self) -> Option<&mut iam_account::Snapshot> {
-        match self {
-            Snapshot::IamAccount(s) => Some(s),
-            Snapshot::S3Bucket(_)
-            | Snapshot::S3Account(_)
-            | Snapshot::IamUser(_)
-            | Snapshot::CloudTrailAccount(_)
-            | Snapshot::CloudTrailTrail(_)
-            | Snapshot::ConfigRecorder(_)
-            | Snapshot::GuardDuty(_)
-            | Snapshot::SecurityHub(_)
-            | Snapshot::KmsKey(_) => None,
-        }
-    }
-    pub fn as_cloudtrail_account_mut(&mut self) -> Option<&mut cloudtrail_account::Snapshot> {
-        match self {
-            Snapshot::CloudTrailAccount(s) => Some(s),
-            Snapshot::S3Bucket(_)
-            | Snapshot::S3Account(_)
-            | Snapshot::IamUser(_)
-            | Snapshot::IamAccount(_)
-            | Snapshot::CloudTrailTrail(_)
-            | Snapshot::ConfigRecorder(_)
-            | Snapshot::GuardDuty(_)
-            | Snapshot::SecurityHub(_)
-            | Snapshot::KmsKey(_) => None,
-        }
-    }
-    pub fn as_cloudtrail_trail_mut(&mut self) -> Option<&mut cloudtrail_trail::Snapshot> {
-        match self {
-            Snapshot::CloudTrailTrail(s) => Some(s),
-            Snapshot::S3Bucket(_)
-            | Snapshot::S3Account(_)
-            | Snapshot::IamUser(_)
-            | Snapshot::IamAccount(_)
-            | Snapshot::CloudTrailAccount(_)
-            | Snapshot::ConfigRecorder(_)
-            | Snapshot::GuardDuty(_)
-            | Snapshot::SecurityHub(_)
-            | Snapshot::KmsKey(_) => None,
-        }
-    }
-    pub fn as_config_recorder_mut(&mut self) -> Option<&mut config_recorder::Snapshot> {
-        match self {
-            Snapshot::ConfigRecorder(s) => Some(s),
-            Snapshot::S3Bucket(_)
-            | Snapshot::S3Account(_)
-            | Snapshot::IamUser(_)
-            | Snapshot::IamAccount(_)
-            | Snapshot::CloudTrailAccount(_)
-            | Snapshot::CloudTrailTrail(_)
-            | Snapshot::GuardDuty(_)
-            | Snapshot::SecurityHub(_)
-            | Snapshot::KmsKey(_) => None,
-        }
-    }
-    pub fn as_guardduty_mut(&mut self) -> Option<&mut guardduty::Snapshot> {
-        match self {
-            Snapshot::GuardDuty(s) => Some(s),
-            Snapshot::S3Bucket(_)
-            | Snapshot::S3Account(_)
-            | Snapshot::IamUser(_)
-            | Snapshot::IamAccount(_)
-            | Snapshot::CloudTrailAccount(_)
-            | Snapshot::CloudTrailTrail(_)
-            | Snapshot::ConfigRecorder(_)
-            | Snapshot::SecurityHub(_)
-            | Snapshot::KmsKey(_) => None,
-        }
-    }
-    pub fn as_security_hub_mut(&mut self) -> Option<&mut security_hub::Snapshot> {
-        match self {
-            Snapshot::SecurityHub(s) => Some(s),
-            Snapshot::S3Bucket(_)
-            | Snapshot::S3Account(_)
-            | Snapshot::IamUser(_)
-            | Snapshot::IamAccount(_)
-            | Snapshot::CloudTrailAccount(_)
-            | Snapshot::CloudTrailTrail(_)
-            | Snapshot::ConfigRecorder(_)
-            | Snapshot::GuardDuty(_)
-            | Snapshot::KmsKey(_) => None,
-        }
-    }
-    pub fn as_kms_key_mut(&mut self) -> Option<&mut kms_key::Snapshot> {
-        match self {
-            Snapshot::KmsKey(s) => Some(s),
-            Snapshot::S3Bucket(_)
-            | Snapshot::S3Account(_)
-            | Snapshot::IamUser(_)
-            | Snapshot::IamAccount(_)
-            | Snapshot::CloudTrailAccount(_)
-            | Snapshot::CloudTrailTrail(_)
-            | Snapshot::ConfigRecorder(_)
-            | Snapshot::GuardDuty(_)
-            | Snapshot::SecurityHub(_) => None,
         }
     }
 
@@ -872,6 +565,14 @@ impl Snapshot {
             Facet::S3Account(f) => self.as_s3_account().is_none_or(|s| s.has(f)),
             Facet::IamUser(f) => self.as_iam_user().is_none_or(|s| s.has(f)),
             Facet::IamAccount(f) => self.as_iam_account().is_none_or(|s| s.has(f)),
+            Facet::Ec2SecurityGroup(f) => self.as_ec2_security_group().is_none_or(|s| s.has(f)),
+            Facet::Ec2Account(f) => self.as_ec2_account().is_none_or(|s| s.has(f)),
+            Facet::EbsSnapshot(f) => self.as_ebs_snapshot().is_none_or(|s| s.has(f)),
+            Facet::RdsDbInstance(f) => self.as_rds_db_instance().is_none_or(|s| s.has(f)),
+            Facet::RdsSnapshot(f) => self.as_rds_snapshot().is_none_or(|s| s.has(f)),
+            Facet::LambdaFunction(f) => self.as_lambda_function().is_none_or(|s| s.has(f)),
+            Facet::Vpc(f) => self.as_vpc().is_none_or(|s| s.has(f)),
+            Facet::SsmDocument(f) => self.as_ssm_document().is_none_or(|s| s.has(f)),
             Facet::CloudTrailAccount(f) => self.as_cloudtrail_account().is_none_or(|s| s.has(f)),
             Facet::CloudTrailTrail(f) => self.as_cloudtrail_trail().is_none_or(|s| s.has(f)),
             Facet::ConfigRecorder(f) => self.as_config_recorder().is_none_or(|s| s.has(f)),
@@ -902,6 +603,46 @@ impl Snapshot {
             }
             Facet::IamAccount(f) => {
                 if let (Some(to), Some(from)) = (self.as_iam_account_mut(), from.as_iam_account()) {
+                    to.copy_facet(from, f);
+                }
+            }
+            Facet::Ec2SecurityGroup(f) => {
+                if let (Some(to), Some(from)) = (self.as_ec2_security_group_mut(), from.as_ec2_security_group()) {
+                    to.copy_facet(from, f);
+                }
+            }
+            Facet::Ec2Account(f) => {
+                if let (Some(to), Some(from)) = (self.as_ec2_account_mut(), from.as_ec2_account()) {
+                    to.copy_facet(from, f);
+                }
+            }
+            Facet::EbsSnapshot(f) => {
+                if let (Some(to), Some(from)) = (self.as_ebs_snapshot_mut(), from.as_ebs_snapshot()) {
+                    to.copy_facet(from, f);
+                }
+            }
+            Facet::RdsDbInstance(f) => {
+                if let (Some(to), Some(from)) = (self.as_rds_db_instance_mut(), from.as_rds_db_instance()) {
+                    to.copy_facet(from, f);
+                }
+            }
+            Facet::RdsSnapshot(f) => {
+                if let (Some(to), Some(from)) = (self.as_rds_snapshot_mut(), from.as_rds_snapshot()) {
+                    to.copy_facet(from, f);
+                }
+            }
+            Facet::LambdaFunction(f) => {
+                if let (Some(to), Some(from)) = (self.as_lambda_function_mut(), from.as_lambda_function()) {
+                    to.copy_facet(from, f);
+                }
+            }
+            Facet::Vpc(f) => {
+                if let (Some(to), Some(from)) = (self.as_vpc_mut(), from.as_vpc()) {
+                    to.copy_facet(from, f);
+                }
+            }
+            Facet::SsmDocument(f) => {
+                if let (Some(to), Some(from)) = (self.as_ssm_document_mut(), from.as_ssm_document()) {
                     to.copy_facet(from, f);
                 }
             }
@@ -943,11 +684,18 @@ impl Snapshot {
         match self {
             Snapshot::S3Bucket(s) => s.tags.get(),
             Snapshot::IamUser(s) => s.tags.get(),
+            Snapshot::S3Account(_) | Snapshot::IamAccount(_) => None,
+            Snapshot::Ec2SecurityGroup(s) => s.tags(),
+            Snapshot::Ec2Account(s) => s.tags(),
+            Snapshot::EbsSnapshot(s) => s.tags(),
+            Snapshot::RdsDbInstance(s) => s.tags(),
+            Snapshot::RdsSnapshot(s) => s.tags(),
+            Snapshot::LambdaFunction(s) => s.tags(),
+            Snapshot::Vpc(s) => s.tags(),
+            Snapshot::SsmDocument(s) => s.tags(),
             Snapshot::CloudTrailTrail(s) => s.tags.get(),
             Snapshot::KmsKey(s) => s.tags.get(),
-            Snapshot::S3Account(_)
-            | Snapshot::IamAccount(_)
-            | Snapshot::CloudTrailAccount(_)
+            Snapshot::CloudTrailAccount(_)
             | Snapshot::ConfigRecorder(_)
             | Snapshot::GuardDuty(_)
             | Snapshot::SecurityHub(_) => None,
@@ -967,6 +715,14 @@ pub enum Action {
     S3Account(s3_account::Action),
     IamUser(iam_user::Action),
     IamAccount(iam_account::Action),
+    Ec2SecurityGroup(ec2_security_group::Action),
+    Ec2Account(ec2_account::Action),
+    EbsSnapshot(ebs_snapshot::Action),
+    RdsDbInstance(rds_db_instance::Action),
+    RdsSnapshot(rds_snapshot::Action),
+    LambdaFunction(lambda_function::Action),
+    Vpc(vpc::Action),
+    SsmDocument(ssm_document::Action),
     CloudTrailAccount(cloudtrail_account::Action),
     CloudTrailTrail(cloudtrail_trail::Action),
     ConfigRecorder(config_recorder::Action),
@@ -989,6 +745,14 @@ impl Action {
             Action::S3Account(a) => a.info(),
             Action::IamUser(a) => a.info(),
             Action::IamAccount(a) => a.info(),
+            Action::Ec2SecurityGroup(a) => a.info(),
+            Action::Ec2Account(a) => a.info(),
+            Action::EbsSnapshot(a) => a.info(),
+            Action::RdsDbInstance(a) => a.info(),
+            Action::RdsSnapshot(a) => a.info(),
+            Action::LambdaFunction(a) => a.info(),
+            Action::Vpc(a) => a.info(),
+            Action::SsmDocument(a) => a.info(),
             Action::CloudTrailAccount(a) => a.info(),
             Action::CloudTrailTrail(a) => a.info(),
             Action::ConfigRecorder(a) => a.info(),
@@ -1018,6 +782,14 @@ impl Action {
             Action::S3Account(a) => a.describe(),
             Action::IamUser(a) => a.describe(),
             Action::IamAccount(a) => a.describe(),
+            Action::Ec2SecurityGroup(a) => a.describe(),
+            Action::Ec2Account(a) => a.describe(),
+            Action::EbsSnapshot(a) => a.describe(),
+            Action::RdsDbInstance(a) => a.describe(),
+            Action::RdsSnapshot(a) => a.describe(),
+            Action::LambdaFunction(a) => a.describe(),
+            Action::Vpc(a) => a.describe(),
+            Action::SsmDocument(a) => a.describe(),
             Action::CloudTrailAccount(a) => a.describe(),
             Action::CloudTrailTrail(a) => a.describe(),
             Action::ConfigRecorder(a) => a.describe(),
@@ -1033,6 +805,14 @@ impl Action {
             Action::S3Account(a) => a.undo().map(Action::S3Account),
             Action::IamUser(a) => a.undo().map(Action::IamUser),
             Action::IamAccount(a) => a.undo().map(Action::IamAccount),
+            Action::Ec2SecurityGroup(a) => a.undo().map(Action::Ec2SecurityGroup),
+            Action::Ec2Account(a) => a.undo().map(Action::Ec2Account),
+            Action::EbsSnapshot(a) => a.undo().map(Action::EbsSnapshot),
+            Action::RdsDbInstance(a) => a.undo().map(Action::RdsDbInstance),
+            Action::RdsSnapshot(a) => a.undo().map(Action::RdsSnapshot),
+            Action::LambdaFunction(a) => a.undo().map(Action::LambdaFunction),
+            Action::Vpc(a) => a.undo().map(Action::Vpc),
+            Action::SsmDocument(a) => a.undo().map(Action::SsmDocument),
             Action::CloudTrailAccount(a) => a.undo().map(Action::CloudTrailAccount),
             Action::CloudTrailTrail(a) => a.undo().map(Action::CloudTrailTrail),
             Action::ConfigRecorder(a) => a.undo().map(Action::ConfigRecorder),
@@ -1050,6 +830,14 @@ impl Action {
             Action::S3Account(a) => snapshot.as_s3_account().map_or(Some(false), |s| a.holds_in(s)),
             Action::IamUser(a) => snapshot.as_iam_user().map_or(Some(false), |s| a.holds_in(s)),
             Action::IamAccount(a) => snapshot.as_iam_account().map_or(Some(false), |s| a.holds_in(s)),
+            Action::Ec2SecurityGroup(a) => snapshot.as_ec2_security_group().map_or(Some(false), |s| a.holds_in(s)),
+            Action::Ec2Account(a) => snapshot.as_ec2_account().map_or(Some(false), |s| a.holds_in(s)),
+            Action::EbsSnapshot(a) => snapshot.as_ebs_snapshot().map_or(Some(false), |s| a.holds_in(s)),
+            Action::RdsDbInstance(a) => snapshot.as_rds_db_instance().map_or(Some(false), |s| a.holds_in(s)),
+            Action::RdsSnapshot(a) => snapshot.as_rds_snapshot().map_or(Some(false), |s| a.holds_in(s)),
+            Action::LambdaFunction(a) => snapshot.as_lambda_function().map_or(Some(false), |s| a.holds_in(s)),
+            Action::Vpc(a) => snapshot.as_vpc().map_or(Some(false), |s| a.holds_in(s)),
+            Action::SsmDocument(a) => snapshot.as_ssm_document().map_or(Some(false), |s| a.holds_in(s)),
             Action::CloudTrailAccount(a) => snapshot.as_cloudtrail_account().map_or(Some(false), |s| a.holds_in(s)),
             Action::CloudTrailTrail(a) => snapshot.as_cloudtrail_trail().map_or(Some(false), |s| a.holds_in(s)),
             Action::ConfigRecorder(a) => snapshot.as_config_recorder().map_or(Some(false), |s| a.holds_in(s)),
@@ -1078,6 +866,46 @@ impl Action {
             }
             Action::IamAccount(a) => {
                 if let Some(s) = snapshot.as_iam_account_mut() {
+                    a.apply_to(s);
+                }
+            }
+            Action::Ec2SecurityGroup(a) => {
+                if let Some(s) = snapshot.as_ec2_security_group_mut() {
+                    a.apply_to(s);
+                }
+            }
+            Action::Ec2Account(a) => {
+                if let Some(s) = snapshot.as_ec2_account_mut() {
+                    a.apply_to(s);
+                }
+            }
+            Action::EbsSnapshot(a) => {
+                if let Some(s) = snapshot.as_ebs_snapshot_mut() {
+                    a.apply_to(s);
+                }
+            }
+            Action::RdsDbInstance(a) => {
+                if let Some(s) = snapshot.as_rds_db_instance_mut() {
+                    a.apply_to(s);
+                }
+            }
+            Action::RdsSnapshot(a) => {
+                if let Some(s) = snapshot.as_rds_snapshot_mut() {
+                    a.apply_to(s);
+                }
+            }
+            Action::LambdaFunction(a) => {
+                if let Some(s) = snapshot.as_lambda_function_mut() {
+                    a.apply_to(s);
+                }
+            }
+            Action::Vpc(a) => {
+                if let Some(s) = snapshot.as_vpc_mut() {
+                    a.apply_to(s);
+                }
+            }
+            Action::SsmDocument(a) => {
+                if let Some(s) = snapshot.as_ssm_document_mut() {
                     a.apply_to(s);
                 }
             }
@@ -1116,8 +944,34 @@ impl Action {
 }
 
 /// The kinds' own types, reachable generically.
+///
+/// Also the projections of the crate-wide wrappers onto the kind's own types
+/// (`Snapshot::as_s3_bucket`, `as_s3_bucket_mut`, `Facet::as_s3_bucket`): partial by
+/// nature (every other kind is `None`), so they are generated here, one line per kind,
+/// rather than written out as matches listing every other kind.
 macro_rules! wrap_kind {
     ($kind:ident, $module:ident, $as_ref:ident, $as_mut:ident) => {
+        impl Snapshot {
+            pub fn $as_ref(&self) -> Option<&$module::Snapshot> {
+                if let Snapshot::$kind(s) = self {
+                    Some(s)
+                } else {
+                    None
+                }
+            }
+            pub fn $as_mut(&mut self) -> Option<&mut $module::Snapshot> {
+                if let Snapshot::$kind(s) = self {
+                    Some(s)
+                } else {
+                    None
+                }
+            }
+        }
+        impl Facet {
+            pub fn $as_ref(self) -> Option<$module::Facet> {
+                if let Facet::$kind(f) = self { Some(f) } else { None }
+            }
+        }
         impl Kind for $module::$kind {
             const KIND: ResourceKind = ResourceKind::$kind;
             type Snapshot = $module::Snapshot;
@@ -1147,6 +1001,29 @@ wrap_kind!(S3Bucket, s3_bucket, as_s3_bucket, as_s3_bucket_mut);
 wrap_kind!(S3Account, s3_account, as_s3_account, as_s3_account_mut);
 wrap_kind!(IamUser, iam_user, as_iam_user, as_iam_user_mut);
 wrap_kind!(IamAccount, iam_account, as_iam_account, as_iam_account_mut);
+wrap_kind!(
+    Ec2SecurityGroup,
+    ec2_security_group,
+    as_ec2_security_group,
+    as_ec2_security_group_mut
+);
+wrap_kind!(Ec2Account, ec2_account, as_ec2_account, as_ec2_account_mut);
+wrap_kind!(EbsSnapshot, ebs_snapshot, as_ebs_snapshot, as_ebs_snapshot_mut);
+wrap_kind!(
+    RdsDbInstance,
+    rds_db_instance,
+    as_rds_db_instance,
+    as_rds_db_instance_mut
+);
+wrap_kind!(RdsSnapshot, rds_snapshot, as_rds_snapshot, as_rds_snapshot_mut);
+wrap_kind!(
+    LambdaFunction,
+    lambda_function,
+    as_lambda_function,
+    as_lambda_function_mut
+);
+wrap_kind!(Vpc, vpc, as_vpc, as_vpc_mut);
+wrap_kind!(SsmDocument, ssm_document, as_ssm_document, as_ssm_document_mut);
 wrap_kind!(
     CloudTrailAccount,
     cloudtrail_account,

@@ -7,12 +7,19 @@ use std::sync::Arc;
 use crate::params::Params;
 use crate::rule::Rule;
 
+pub mod ebs_encryption_by_default;
+pub mod ebs_snapshot_not_public;
+pub mod ec2_default_security_group_closed;
+pub mod ec2_security_group_admin_ports;
 pub mod iam_access_key_rotated;
 pub mod iam_credentials_unused;
 pub mod iam_inactive_access_key_deleted;
 pub mod iam_password_policy;
 pub mod iam_root_account_mfa;
 pub mod iam_user_console_mfa;
+pub mod lambda_function_not_public;
+pub mod rds_instance_not_public;
+pub mod rds_snapshot_not_public;
 pub mod s3_account_public_access_block;
 pub mod s3_bucket_access_logging;
 pub mod s3_bucket_acls_disabled;
@@ -33,6 +40,8 @@ pub mod iam_user_no_direct_policies;
 pub mod kms_key_deletion_cancelled;
 pub mod kms_key_rotation;
 pub mod securityhub_enabled;
+pub mod ssm_document_not_public;
+pub mod vpc_flow_logs_enabled;
 
 /// Every rule hipaa-autofix knows, with parameters. A plain list; no registration
 /// magic. Everything else (families, parameters, permissions) is derived from it.
@@ -62,6 +71,15 @@ pub fn all_with(p: &Params) -> Vec<Arc<dyn Rule>> {
         Arc::new(kms_key_deletion_cancelled::KmsKeyDeletionCancelled),
         Arc::new(kms_key_rotation::KmsKeyRotation),
         Arc::new(iam_user_no_direct_policies::IamUserNoDirectPolicies::new(p)),
+        Arc::new(ec2_security_group_admin_ports::Ec2SecurityGroupAdminPorts::new(p)),
+        Arc::new(ec2_default_security_group_closed::Ec2DefaultSecurityGroupClosed),
+        Arc::new(ebs_encryption_by_default::EbsEncryptionByDefault::new(p)),
+        Arc::new(ebs_snapshot_not_public::EbsSnapshotNotPublic),
+        Arc::new(rds_instance_not_public::RdsInstanceNotPublic),
+        Arc::new(rds_snapshot_not_public::RdsSnapshotNotPublic),
+        Arc::new(lambda_function_not_public::LambdaFunctionNotPublic),
+        Arc::new(vpc_flow_logs_enabled::VpcFlowLogsEnabled::new(p)),
+        Arc::new(ssm_document_not_public::SsmDocumentNotPublic),
     ]
 }
 

@@ -114,3 +114,64 @@ pub fn owner_acl() -> Acl {
         }],
     }
 }
+/// A security group (`name` `default` makes it a VPC's default group) with these
+/// rules and no network interfaces; every facet read.
+pub fn group(
+    id: &str,
+    name: &str,
+    rules: Vec<crate::kinds::ec2_security_group::SgRule>,
+) -> crate::kinds::ec2_security_group::Snapshot {
+    use crate::kinds::ec2_security_group::{GroupInfo, Snapshot};
+    Snapshot {
+        group_id: id.into(),
+        group: Read::Value(GroupInfo {
+            name: name.into(),
+            vpc_id: Some("vpc-1".into()),
+            tags: BTreeMap::new(),
+        }),
+        rules: Read::Value(rules),
+        interfaces: Read::Value(vec![]),
+    }
+}
+
+/// An ingress rule from `cidr` (IPv6 when it has a colon).
+pub fn sg_rule(
+    id: &str,
+    protocol: &str,
+    from: Option<i32>,
+    to: Option<i32>,
+    cidr: &str,
+) -> crate::kinds::ec2_security_group::SgRule {
+    use crate::kinds::ec2_security_group::{Peer, SgRule};
+    SgRule {
+        id: id.into(),
+        egress: false,
+        protocol: protocol.into(),
+        from_port: from,
+        to_port: to,
+        peer: if cidr.contains(':') {
+            Peer::Ipv6(cidr.into())
+        } else {
+            Peer::Ipv4(cidr.into())
+        },
+        description: None,
+    }
+}
+
+/// The group, used by these network interfaces.
+pub fn with_interfaces(
+    mut g: crate::kinds::ec2_security_group::Snapshot,
+    ids: &[&str],
+) -> crate::kinds::ec2_security_group::Snapshot {
+    use crate::kinds::ec2_security_group::NetworkInterface;
+    g.interfaces = Read::Value(
+        ids.iter()
+            .map(|id| NetworkInterface {
+                id: (*id).into(),
+                description: None,
+                attached_to: Some("i-0123".into()),
+            })
+            .collect(),
+    );
+    g
+}

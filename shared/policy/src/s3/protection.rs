@@ -201,17 +201,23 @@ pub fn stack_access_log_bucket(stack: &str, account: &str, region: &str) -> Stri
     format!("{stack}-access-logs-{account}-{region}")
 }
 
-/// Fill the stack's own key and log bucket into `S3EncryptionKeyArn` and
-/// `AccessLogBucket` where they were left empty: a function gets them from its
+/// Fill the stack's own key and log bucket into `S3EncryptionKeyArn`,
+/// `AccessLogBucket` and `FlowLogsDestinationArn` where they were left empty: a function gets them from its
 /// environment (`STACK_KEY_ARN`, `STACK_ACCESS_LOG_BUCKET`), the CLI from the stack
 /// it found.
 pub fn fill_stack_defaults(params: &mut crate::params::Params, key: Option<&str>, log_bucket: Option<&str>) {
     use crate::params::Param;
     use crate::rules::s3_bucket_access_logging::ACCESS_LOG_BUCKET;
     use crate::rules::s3_bucket_default_encryption::S3_ENCRYPTION_KEY_ARN;
+    use crate::rules::vpc_flow_logs_enabled::FLOW_LOGS_DESTINATION_ARN;
+    // VPC flow logs go to the same log bucket (S3 destination: no role needed).
+    let flow_logs = log_bucket
+        .filter(|b| !b.is_empty())
+        .map(|b| format!("arn:aws:s3:::{b}"));
     for (p, v) in [
         (Param::Text(&S3_ENCRYPTION_KEY_ARN), key),
         (Param::Text(&ACCESS_LOG_BUCKET), log_bucket),
+        (Param::Text(&FLOW_LOGS_DESTINATION_ARN), flow_logs.as_deref()),
     ] {
         let unset = params.value(p).is_empty();
         if let Some(v) = v.filter(|v| !v.is_empty())

@@ -69,19 +69,28 @@ fn undo_names_come_from_the_action_specs() {
 #[test]
 fn required_permissions_cover_every_fix_read_and_undo_and_no_more() {
     let p = required_permissions();
+    // What reading a facet or applying an action calls (EC2's Describe calls both
+    // list and read: `ec2:DescribeSecurityGroups` is a sweep's and a read's).
+    let read_or_act: BTreeSet<&str> = policy::kinds::ResourceKind::ALL
+        .iter()
+        .flat_map(|k| {
+            let s = k.spec();
+            s.facets
+                .iter()
+                .flat_map(|f| f.permissions().iter().copied())
+                .chain(s.actions.iter().flat_map(|a| a.permissions.iter().copied()))
+        })
+        .collect();
     for family in policy::catalog::families() {
         for perm in policy::permissions::family_permissions(family) {
             // What only sweeps (listing, the credential report) and Config reports call.
             // (A list call that is also a facet's read, CloudTrail's DescribeTrails, is
             // a read.)
-            let read = policy::kinds::ResourceKind::ALL
-                .iter()
-                .any(|k| k.spec().facets.iter().any(|f| f.permissions().contains(&perm)));
             let sweep_or_config = perm == "config:PutEvaluations"
-                || (!read
-                    && policy::kinds::ResourceKind::ALL
-                        .iter()
-                        .any(|k| k.list_permissions().contains(&perm)));
+                || (policy::kinds::ResourceKind::ALL
+                    .iter()
+                    .any(|k| k.list_permissions().contains(&perm))
+                    && !read_or_act.contains(perm));
             assert_eq!(p.contains(perm), !sweep_or_config, "{perm} ({family})");
         }
     }

@@ -1,4 +1,4 @@
-//! Whole runs: sweeps, Config invocations, claim keys, foreign accounts.
+//! Whole runs: sweeps, Config invocations, claim keys, foreign accounts, own resources.
 
 use super::*;
 
@@ -80,4 +80,15 @@ async fn an_event_about_another_account_is_refused_before_any_read() {
     let r = h.buckets().handle(&ev).await;
     assert!(r.refused.is_some() && r.decisions.is_empty() && r.has_failures());
     assert!(h.world.reads().is_empty());
+}
+
+#[tokio::test]
+async fn the_deployments_own_resources_are_never_judged() {
+    let mut h = Harness::new();
+    h.opts.own_resources = vec![bucket_ref("ours").arn()];
+    h.world.insert(bucket_ref("ours"), public_bucket("ours", &[]));
+    let r = h.buckets().handle(&put_acl("ours")).await;
+    assert!(r.decisions.is_empty(), "{:?}", r.decisions.len());
+    assert!(h.world.reads().is_empty(), "our own resource was read");
+    assert!(h.records().is_empty() && h.notifier.notices().is_empty());
 }

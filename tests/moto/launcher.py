@@ -61,6 +61,11 @@ adding to that dict first is enough):
     can run the rules that read the event history. Likewise AWS Config's
     ``DescribeDeliveryChannelStatus`` (moto raises NotImplementedError) is answered
     with no status for any channel.
+``GET /moto-api/hipaa/securityhub/batch-updates`` (``POST`` to forget them)
+    ``{"calls": [<BatchUpdateFindings request body>, ...]}``. moto 5.2.5 does not
+    route Security Hub's ``BatchUpdateFindings`` (``PATCH /findings/batchupdate``):
+    the stand-in sets ``Workflow`` and ``Note`` on the findings moto holds from
+    ``BatchImportFindings`` and records each call as sent.
 
 It also corrects one answer of moto 5.2.5's S3: ``GetBucketVersioning`` comes back
 with the root element ``GetBucketVersioningResponse``, where S3 (and the Rust SDK's
@@ -382,6 +387,70 @@ def cloudtrail_events(request: Any, full_url: str, headers: Any) -> tuple[int, d
     return 200, {"Content-Type": "application/json"}, json.dumps({"events": len(events)})
 
 
+# ---------------------------------------------------------------------------
+# Security Hub BatchUpdateFindings: a stand-in for the call moto 5.2.5 lacks
+
+
+class FindingUpdates:
+    """``BatchUpdateFindings`` (``PATCH /findings/batchupdate``), which moto 5.2.5 does
+    not route: sets ``Workflow.Status`` and ``Note`` on the findings moto holds (from
+    ``BatchImportFindings``, in any account and region) and records every call, as
+    sent, for tests (``GET /moto-api/hipaa/securityhub/batch-updates``)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.calls: list[dict[str, Any]] = []
+
+    def answer(self, body: bytes) -> bytes:
+        from moto.securityhub.models import securityhub_backends
+
+        try:
+            request = json.loads(body or b"{}")
+        except ValueError:
+            request = {}
+        with self.lock:
+            self.calls.append(request)
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        held = [
+            finding
+            for _account, regions in securityhub_backends.items()
+            for _region, backend in regions.items()
+            for finding in backend.findings
+        ]
+        processed, unprocessed = [], []
+        for ident in request.get("FindingIdentifiers") or []:
+            matches = [
+                f
+                for f in held
+                if f.data.get("Id") == ident.get("Id") and f.data.get("ProductArn") == ident.get("ProductArn")
+            ]
+            if not matches:
+                unprocessed.append(
+                    {"FindingIdentifier": ident, "ErrorCode": "FindingNotFound", "ErrorMessage": "no such finding"}
+                )
+                continue
+            for f in matches:
+                if "Workflow" in request:
+                    f.data["Workflow"] = dict(request["Workflow"])
+                if "Note" in request:
+                    f.data["Note"] = {**request["Note"], "UpdatedAt": now}
+                f.data["UpdatedAt"] = now
+            processed.append(ident)
+        return json.dumps({"ProcessedFindings": processed, "UnprocessedFindings": unprocessed}).encode()
+
+
+FINDING_UPDATES = FindingUpdates()
+
+
+def securityhub_batch_updates(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, str], str]:
+    """``GET``: every ``BatchUpdateFindings`` request body so far; ``POST``: forget them."""
+    with FINDING_UPDATES.lock:
+        if request.method == "POST":
+            FINDING_UPDATES.calls.clear()
+        calls = list(FINDING_UPDATES.calls)
+    return 200, {"Content-Type": "application/json"}, json.dumps({"calls": calls})
+
+
 class FaultMiddleware:
     """Wraps moto's WSGI app: counts AWS requests and injects the configured faults."""
 
@@ -402,6 +471,17 @@ class FaultMiddleware:
         if req.target.endswith("CloudTrail_20131101.LookupEvents"):
             status, headers, body = _lookup_events(req)
             start_response(status, headers)
+            return [body]
+        if req.service == "securityhub" and req.method == "PATCH" and req.path == "/findings/batchupdate":
+            body = FINDING_UPDATES.answer(req.body)
+            start_response(
+                "200 OK",
+                [
+                    ("Content-Type", "application/json"),
+                    ("x-amzn-RequestId", str(uuid.uuid4())),
+                    ("Content-Length", str(len(body))),
+                ],
+            )
             return [body]
         if req.target.endswith("StarlingDoveService.DescribeDeliveryChannelStatus"):
             status, headers, body = _delivery_channel_status()
@@ -491,6 +571,7 @@ def register_routes() -> None:
     moto_api_urls.url_paths["{0}/moto-api/hipaa/requests"] = requests_seen
     moto_api_urls.url_paths["{0}/moto-api/hipaa/requests/reset"] = reset_requests
     moto_api_urls.url_paths["{0}/moto-api/hipaa/cloudtrail/events"] = cloudtrail_events
+    moto_api_urls.url_paths["{0}/moto-api/hipaa/securityhub/batch-updates"] = securityhub_batch_updates
 
 
 def main() -> int:

@@ -90,7 +90,7 @@ pub fn role_statements(t: &Value, role_id: &str) -> Vec<Value> {
                 .and_then(Value::as_sequence)
                 .into_iter()
                 .flatten()
-                .cloned(),
+                .flat_map(either_branch),
         );
     }
     for m in props
@@ -116,6 +116,48 @@ pub fn role_statements(t: &Value, role_id: &str) -> Vec<Value> {
     }
     out.into_iter()
         .filter(|s| strings(get(s, "Effect")) == ["Allow"])
+        .collect()
+}
+
+/// A statement, or both branches of `!If [Condition, statement, statement-or-NoValue]`
+/// (a statement that only some deployments have still counts as granted).
+fn either_branch(v: &Value) -> Vec<Value> {
+    match v {
+        Value::Tagged(t) if t.tag == "If" => untag(&t.value)
+            .as_sequence()
+            .into_iter()
+            .flatten()
+            .skip(1)
+            .filter(|b| untag(b).is_mapping())
+            .map(|b| untag(b).clone())
+            .collect(),
+        v => vec![v.clone()],
+    }
+}
+
+/// The statements of a role's inline policies that exist only under `condition`
+/// (`!If [condition, statement, !Ref AWS::NoValue]`).
+pub fn conditional_statements(t: &Value, role_id: &str, condition: &str) -> Vec<Value> {
+    let Some(role) = resources(t).get(role_id) else {
+        return vec![];
+    };
+    get(role, "Properties")
+        .and_then(|p| get(p, "Policies"))
+        .and_then(Value::as_sequence)
+        .into_iter()
+        .flatten()
+        .filter_map(|policy| get(policy, "PolicyDocument").and_then(|d| get(d, "Statement")))
+        .filter_map(Value::as_sequence)
+        .flatten()
+        .filter_map(|st| match st {
+            Value::Tagged(tag) if tag.tag == "If" => {
+                let seq = untag(&tag.value).as_sequence()?;
+                (seq.first().and_then(|c| untag(c).as_str()) == Some(condition))
+                    .then(|| seq.get(1).map(|b| untag(b).clone()))
+                    .flatten()
+            }
+            _ => None,
+        })
         .collect()
 }
 

@@ -54,6 +54,7 @@ pub fn sample_notice(resource: &str, outcome: policy::Outcome, ledger_id: &str) 
         source_ip: None,
         user_agent: None,
         caused_at: None,
+        exemption: None,
     }
 }
 
@@ -291,4 +292,133 @@ pub fn autofix_cmd(bin: impl AsRef<std::ffi::OsStr>, world: &World) -> assert_cm
         .env("AWS_REGION", REGION)
         .env("AWS_EC2_METADATA_DISABLED", "true");
     c
+}
+
+// -- Security Hub, out -------------------------------------------------------
+
+/// What the launcher's `BatchUpdateFindings` stand-in recorded: every request body, as sent.
+pub async fn finding_updates(world: &World) -> Vec<Value> {
+    let r = reqwest::Client::new()
+        .get(format!(
+            "{}/moto-api/hipaa/securityhub/batch-updates",
+            world.moto.endpoint
+        ))
+        .send()
+        .await
+        .expect("GET batch-updates");
+    let v: Value = r.json().await.expect("JSON");
+    v["calls"].as_array().cloned().unwrap_or_default()
+}
+
+/// A finding's workflow status, note text and note author, as `GetFindings` answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingNow {
+    pub status: String,
+    pub note: Option<String>,
+    pub note_by: Option<String>,
+}
+
+impl World {
+    /// Subscribe the account to Security Hub in moto.
+    pub async fn enable_security_hub(&self) {
+        aws_sdk_securityhub::Client::new(&self.sdk)
+            .enable_security_hub()
+            .send()
+            .await
+            .expect("EnableSecurityHub");
+    }
+
+    /// Import an active, failed finding of `control` about `bucket` in `account`
+    /// (the shape of `securityhub-finding-s3-2-public-read.json`), with a workflow
+    /// status and, optionally, a note by `note_by`; its id.
+    pub async fn import_bucket_finding(
+        &self,
+        control: &str,
+        bucket: &str,
+        account: &str,
+        status: &str,
+        note_by: Option<&str>,
+    ) -> String {
+        let mut f = fixture("securityhub-finding-s3-2-public-read.json")["detail"]["findings"][0].clone();
+        let id = format!("arn:aws:securityhub:{REGION}:{account}:security-control/{control}/finding/{bucket}");
+        f["Id"] = Value::from(id.clone());
+        f["AwsAccountId"] = Value::from(account);
+        f["GeneratorId"] = Value::from(format!("security-control/{control}"));
+        f["Compliance"]["SecurityControlId"] = Value::from(control);
+        f["Resources"][0]["Id"] = Value::from(format!("arn:aws:s3:::{bucket}"));
+        f["Workflow"] = serde_json::json!({ "Status": status });
+        if let Some(by) = note_by {
+            f["Note"] =
+                serde_json::json!({ "Text": "set by a person", "UpdatedBy": by, "UpdatedAt": "2026-11-01T00:00:00Z" });
+        }
+        let body = serde_json::json!({ "Findings": [f] });
+        let r = reqwest::Client::new()
+            .post(format!("{}/findings/import", self.moto.endpoint))
+            .header("Host", format!("securityhub.{REGION}.amazonaws.com"))
+            .header(
+                "Authorization",
+                format!("AWS4-HMAC-SHA256 Credential=testing/20261130/{REGION}/securityhub/aws4_request"),
+            )
+            .json(&body)
+            .send()
+            .await
+            .expect("BatchImportFindings");
+        let v: Value = r.json().await.expect("JSON");
+        assert_eq!(v["SuccessCount"], 1, "BatchImportFindings: {v}");
+        id
+    }
+
+    /// A finding as `GetFindings` answers now. Read on a thread with the notifier's
+    /// findings stack (`FINDINGS_THREAD_STACK`: the SDK's finding deserializer
+    /// overflows a test thread's 2 MiB in a debug build), with a client of its own.
+    pub async fn finding(&self, id: &str) -> FindingNow {
+        let endpoint = self.moto.endpoint.clone();
+        let id = id.to_string();
+        let read = move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            rt.block_on(async {
+                let out = aws_sdk_securityhub::Client::new(&sdk_config(&endpoint).await)
+                    .get_findings()
+                    .max_results(100)
+                    .send()
+                    .await
+                    .expect("GetFindings");
+                let f = out
+                    .findings()
+                    .iter()
+                    .find(|f| f.id() == Some(id.as_str()))
+                    .unwrap_or_else(|| panic!("no finding {id}"));
+                FindingNow {
+                    status: f
+                        .workflow()
+                        .and_then(|w| w.status())
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_default(),
+                    note: f.note().and_then(|n| n.text()).map(str::to_owned),
+                    note_by: f.note().and_then(|n| n.updated_by()).map(str::to_owned),
+                }
+            })
+        };
+        tokio::task::spawn_blocking(move || {
+            std::thread::Builder::new()
+                .stack_size(adapters::notices::findings::FINDINGS_THREAD_STACK)
+                .spawn(read)
+                .expect("a thread")
+                .join()
+                .expect("reading the finding")
+        })
+        .await
+        .expect("spawn_blocking")
+    }
+
+    /// The notifier as [`World::notifier`] builds it, with `SECURITY_HUB_INTEGRATION=true`.
+    pub async fn notifier_with_security_hub(&self) -> adapters::apps::notifier::NotifierApp {
+        let mut app = self.notifier().await;
+        app.findings = adapters::notices::findings::security_hub(&self.sdk);
+        assert!(app.findings.is_some(), "the harness builds hipaa-aws with securityhub");
+        app
+    }
 }

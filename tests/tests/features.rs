@@ -98,7 +98,8 @@ fn sdks_of(services: &BTreeSet<Service>) -> BTreeSet<String> {
 
 /// What each function must enable: a family's services; slack-interactions acts on
 /// any rule's notice (every kind's services, no AWS Config: it never answers a Config
-/// invocation); the notifier calls no resource service.
+/// invocation); the notifier calls no resource service, only Security Hub's findings
+/// (`SecurityHubIntegration=true`).
 fn expected() -> Vec<(String, BTreeSet<Service>)> {
     let mut out: Vec<(String, BTreeSet<Service>)> = policy::catalog::families()
         .into_iter()
@@ -109,7 +110,7 @@ fn expected() -> Vec<(String, BTreeSet<Service>)> {
         .flat_map(|r| r.kind().spec().services.iter().copied())
         .collect();
     out.push(("slack-interactions".into(), every_kind));
-    out.push(("notifier".into(), BTreeSet::new()));
+    out.push(("notifier".into(), BTreeSet::from([Service::SecurityHub])));
     out
 }
 

@@ -8,7 +8,10 @@
 
 use std::time::{Duration, Instant};
 
-use harness::{NOTICE_MAX_RECEIVES, SLACK_SECRET_ID, Slack, World, bucket_arn, fixture, sample_notice};
+use harness::{
+    ACCOUNT, NOTICE_MAX_RECEIVES, SLACK_SECRET_ID, Slack, World, bucket_arn, finding_updates, fixture,
+    fixture_for_bucket, sample_notice,
+};
 use policy::Outcome;
 use policy::notice::Notice;
 
@@ -301,4 +304,151 @@ async fn when_the_queue_refuses_a_notice_the_function_posts_to_slack_directly() 
 
     assert!(!world.has_public_grant("phi-public-read").await);
     assert_eq!(world.slack.posts_mentioning("phi-public-read").await.len(), 1);
+}
+
+// -- Security Hub, out (SecurityHubIntegration=true) ---------------------------
+// moto 5.2.5 holds findings (BatchImportFindings, GetFindings, whose filters it
+// ignores) but does not route BatchUpdateFindings: the launcher's stand-in applies
+// it to the findings moto holds and records each call as sent.
+
+const PRODUCT_ARN: &str = "arn:aws:securityhub:us-east-1::product/aws/securityhub";
+
+#[tokio::test]
+async fn with_the_integration_on_a_fixed_buckets_finding_ends_resolved_and_an_exempt_ones_suppressed() {
+    let mut world = World::new().await;
+    let q = world.notice_queues(VISIBILITY).await;
+    world.enable_security_hub().await;
+    world.public_read_bucket("phi-public-read").await;
+    world.public_read_bucket("vendor-share").await;
+    world
+        .tag("vendor-share", "hipaa-autofix:exempt", "vendor review until=2027-01-31")
+        .await;
+    let fixed = world
+        .import_bucket_finding("S3.2", "phi-public-read", ACCOUNT, "NEW", None)
+        .await;
+    let exempt = world
+        .import_bucket_finding("S3.8", "vendor-share", ACCOUNT, "NOTIFIED", None)
+        .await;
+    // Findings that are about something else stay as they are: a longer bucket name
+    // ("contains" matches it), another account's bucket of the same name, a control
+    // of another rule.
+    let longer = world
+        .import_bucket_finding("S3.2", "phi-public-read-archive", ACCOUNT, "NEW", None)
+        .await;
+    let foreign = world
+        .import_bucket_finding("S3.2", "phi-public-read", "210987654321", "NEW", None)
+        .await;
+    let other_rule = world
+        .import_bucket_finding("S3.5", "phi-public-read", ACCOUNT, "NEW", None)
+        .await;
+
+    let f = world.function().await;
+    f.handle(fixture_for_bucket("cloudtrail-put-bucket-acl.json", "phi-public-read"))
+        .await
+        .expect("handler");
+    f.handle(fixture_for_bucket("cloudtrail-put-bucket-acl.json", "vendor-share"))
+        .await
+        .expect("handler");
+    let app = world.notifier_with_security_hub().await;
+    world.drain_notices(&q, &app, PATIENCE).await;
+
+    let fix = world.ledger_for(&bucket_arn("phi-public-read")).await;
+    assert_eq!(fix.len(), 1);
+    assert_eq!(fix[0].outcome, Outcome::Fixed);
+    let ex = world.ledger_for(&bucket_arn("vendor-share")).await;
+    assert_eq!(ex[0].outcome, Outcome::Exempt);
+
+    let now = world.finding(&fixed).await;
+    assert_eq!(now.status, "RESOLVED");
+    assert!(now.note.as_deref().unwrap_or_default().contains(&fix[0].id), "{now:?}");
+    assert_eq!(now.note_by.as_deref(), Some("hipaa-autofix"));
+    let now = world.finding(&exempt).await;
+    assert_eq!(now.status, "SUPPRESSED");
+    let note = now.note.unwrap_or_default();
+    for part in ["vendor review", "2027-01-31", ex[0].id.as_str()] {
+        assert!(note.contains(part), "{part:?} missing from the note {note:?}");
+    }
+    for id in [&longer, &foreign, &other_rule] {
+        assert_eq!(world.finding(id).await.status, "NEW", "{id}");
+    }
+
+    // The exact calls: one per notice, naming only its own finding.
+    let calls = finding_updates(&world).await;
+    let expect = |id: &str, status: &str, ledger: &str| {
+        serde_json::json!({
+            "FindingIdentifiers": [{"Id": id, "ProductArn": PRODUCT_ARN}],
+            "Workflow": {"Status": status},
+            "Note": {"UpdatedBy": "hipaa-autofix", "Text": ledger},
+        })
+    };
+    assert_eq!(calls.len(), 2, "{calls:#?}");
+    for (call, want) in calls.iter().zip([
+        expect(&fixed, "RESOLVED", &fix[0].id),
+        expect(&exempt, "SUPPRESSED", &ex[0].id),
+    ]) {
+        assert_eq!(call["FindingIdentifiers"], want["FindingIdentifiers"], "{call:#}");
+        assert_eq!(call["Workflow"], want["Workflow"], "{call:#}");
+        assert_eq!(call["Note"]["UpdatedBy"], want["Note"]["UpdatedBy"], "{call:#}");
+        let text = call["Note"]["Text"].as_str().unwrap_or_default();
+        assert!(text.contains(want["Note"]["Text"].as_str().unwrap()), "{call:#}");
+    }
+}
+
+#[tokio::test]
+async fn when_the_exemption_ends_our_suppression_goes_back_to_new_and_a_persons_stays() {
+    let mut world = World::new().await;
+    let q = world.notice_queues(VISIBILITY).await;
+    world.enable_security_hub().await;
+    world.public_read_bucket("vendor-share").await;
+    world.set_mode("s3-bucket-public-access", policy::Mode::Notify).await;
+    let ours = world
+        .import_bucket_finding("S3.2", "vendor-share", ACCOUNT, "SUPPRESSED", Some("hipaa-autofix"))
+        .await;
+    let theirs = world
+        .import_bucket_finding("S3.8", "vendor-share", ACCOUNT, "SUPPRESSED", Some("security-team"))
+        .await;
+
+    // No exemption holds any more (it was removed, or it expired): the violation is
+    // reported again, in notify mode.
+    world
+        .function()
+        .await
+        .handle(fixture_for_bucket("cloudtrail-put-bucket-acl.json", "vendor-share"))
+        .await
+        .expect("handler");
+    let app = world.notifier_with_security_hub().await;
+    world.drain_notices(&q, &app, PATIENCE).await;
+
+    let rec = world.ledger_for(&bucket_arn("vendor-share")).await;
+    assert_eq!(rec[0].outcome, Outcome::Notified);
+    let now = world.finding(&ours).await;
+    assert_eq!(now.status, "NEW");
+    assert!(now.note.unwrap_or_default().contains(&rec[0].id));
+    let now = world.finding(&theirs).await;
+    assert_eq!(now.status, "SUPPRESSED", "a person's suppression is theirs to lift");
+    assert_eq!(now.note_by.as_deref(), Some("security-team"));
+    assert_eq!(finding_updates(&world).await.len(), 1);
+}
+
+#[tokio::test]
+async fn with_the_integration_off_no_finding_is_touched() {
+    let mut world = World::new().await;
+    let q = world.notice_queues(VISIBILITY).await;
+    world.enable_security_hub().await;
+    world.public_read_bucket("phi-public-read").await;
+    let id = world
+        .import_bucket_finding("S3.2", "phi-public-read", ACCOUNT, "NEW", None)
+        .await;
+    world
+        .function()
+        .await
+        .handle(fixture("cloudtrail-put-bucket-acl.json"))
+        .await
+        .expect("handler");
+    let app = world.notifier().await;
+    assert!(app.findings.is_none());
+    world.drain_notices(&q, &app, PATIENCE).await;
+    assert!(!world.has_public_grant("phi-public-read").await);
+    assert_eq!(world.finding(&id).await.status, "NEW");
+    assert!(finding_updates(&world).await.is_empty());
 }

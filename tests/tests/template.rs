@@ -12,7 +12,9 @@
 
 use std::collections::BTreeSet;
 
-use harness::deployment::{Deployment, function_of, get, resources, role_statements, strings, target_id};
+use harness::deployment::{
+    Deployment, conditional_statements, env_of, function_of, get, resources, role_statements, strings, target_id,
+};
 use serde_yaml_ng::Value;
 
 /// What a function's runtime calls besides its rules: the settings table (GetItem),
@@ -236,8 +238,34 @@ fn notifier_problems(t: &Value) -> Vec<String> {
         .collect();
     let expected: BTreeSet<String> = adapters::apps::notifier::PERMISSIONS
         .iter()
+        .chain(adapters::apps::notifier::SECURITY_HUB_PERMISSIONS)
         .map(|a| a.to_string())
         .collect();
+    // Security Hub, out: granted only with SecurityHubIntegration=true, which also
+    // reaches the function's environment.
+    let hub: BTreeSet<String> = conditional_statements(t, &role_id, "SecurityHubIntegrationOn")
+        .iter()
+        .flat_map(|s| strings(get(s, "Action")))
+        .collect();
+    let hub_expected: BTreeSet<String> = adapters::apps::notifier::SECURITY_HUB_PERMISSIONS
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    if hub != hub_expected {
+        problems.push(format!(
+            "{role_id} (notifier) must grant exactly {hub_expected:?} under the condition SecurityHubIntegrationOn, grants {hub:?} there"
+        ));
+    }
+    let env = env_of(function);
+    if env
+        .get("SECURITY_HUB_INTEGRATION")
+        .map(|v| target_id(v).unwrap_or_default())
+        != Some("SecurityHubIntegration".to_string())
+    {
+        problems.push(format!(
+            "{fn_id} must set SECURITY_HUB_INTEGRATION to !Ref SecurityHubIntegration"
+        ));
+    }
     for a in expected.difference(&granted) {
         problems.push(format!("{role_id} (notifier) lacks {a}, which the code calls"));
     }
@@ -413,6 +441,38 @@ fn a_notifier_role_missing_a_call_or_a_trigger_without_partial_failures_fails_th
         "lacks dynamodb:UpdateItem",
         "grants dynamodb:DeleteItem",
         "does not report batch item failures",
+    ] {
+        assert!(problems.iter().any(|p| p.contains(needle)), "{needle}: {problems:?}");
+    }
+}
+
+#[test]
+fn security_hub_rights_granted_to_every_deployment_or_an_unset_switch_fail_the_check() {
+    let mut t = load();
+    let (fn_id, f) = function_of(&t, "notifier").unwrap();
+    let role = get(f, "Properties")
+        .and_then(|p| p.as_mapping()?.get("Role"))
+        .and_then(target_id)
+        .unwrap();
+    let role_v = t.get_mut("Resources").and_then(|r| r.get_mut(role.as_str())).unwrap();
+    // The conditional statement made unconditional: every deployment would get it.
+    for p in role_v["Properties"]["Policies"].as_sequence_mut().unwrap() {
+        for st in p["PolicyDocument"]["Statement"].as_sequence_mut().unwrap() {
+            if let Value::Tagged(tag) = st.clone()
+                && tag.tag == "If"
+            {
+                *st = tag.value.as_sequence().unwrap()[1].clone();
+            }
+        }
+    }
+    t["Resources"][fn_id.as_str()]["Properties"]["Environment"]["Variables"]
+        .as_mapping_mut()
+        .unwrap()
+        .remove("SECURITY_HUB_INTEGRATION");
+    let problems = notifier_problems(&t);
+    for needle in [
+        "under the condition SecurityHubIntegrationOn",
+        "must set SECURITY_HUB_INTEGRATION",
     ] {
         assert!(problems.iter().any(|p| p.contains(needle)), "{needle}: {problems:?}");
     }

@@ -16,6 +16,7 @@ pub mod error;
 pub mod event;
 pub mod executor;
 pub mod family;
+pub mod finding_workflow;
 pub mod history;
 pub mod iam;
 pub mod kinds;

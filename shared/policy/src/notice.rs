@@ -3,7 +3,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::ledger::{LedgerRecord, Outcome};
-use crate::settings::Mode;
+use crate::settings::{Exemption, Mode};
 
 /// How loudly a notice is posted. Data on every action ([`crate::kinds::ActionSpec::SEVERITY`]):
 /// a plan that turns an audit or detection control back on (a trail's logging, the
@@ -51,6 +51,10 @@ pub struct Notice {
     /// When the causing call was made (CloudTrail `eventTime`); `None` for a sweep.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caused_at: Option<DateTime<Utc>>,
+    /// The exemption that held (an `exempt` outcome): its reason and expiry go to
+    /// Security Hub's note when the integration suppresses the finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exemption: Option<Exemption>,
 }
 
 impl Notice {
@@ -81,6 +85,7 @@ impl Notice {
             source_ip: rec.actor.as_ref().and_then(|a| a.source_ip.clone()),
             user_agent: rec.actor.as_ref().and_then(|a| a.user_agent.clone()),
             caused_at: None,
+            exemption: None,
         }
     }
 

@@ -14,6 +14,7 @@ use crate::clients::load_sdk_config;
 use crate::error::{ConfigError, InitError};
 use crate::metrics::MetricsSink;
 use crate::notices::delivery::*;
+use crate::notices::findings::{FindingsOut, security_hub};
 use crate::notices::repeats::*;
 use crate::slack::webhook::SlackNotifier;
 
@@ -40,6 +41,12 @@ pub const PERMISSIONS: &[&str] = &[
     "logs:PutLogEvents",
 ];
 
+/// What the role must also allow with `SecurityHubIntegration=true` (a statement
+/// under the template's `SecurityHubIntegrationOn` condition): read the findings of
+/// a notice's resource, and set their workflow status and note
+/// ([`crate::notices::findings`]).
+pub const SECURITY_HUB_PERMISSIONS: &[&str] = &["securityhub:GetFindings", "securityhub:BatchUpdateFindings"];
+
 /// The time budget of an invocation whose context has no deadline (a test's
 /// `Context::default()`).
 const DEFAULT_BUDGET: Duration = Duration::from_secs(30);
@@ -55,6 +62,7 @@ const DEADLINE_MARGIN: Duration = Duration::from_secs(2);
 /// | `LEDGER_TABLE`               | the ledger table, for repeat counters                | no grouping |
 /// | `NOTICE_REPEAT_WINDOW_HOURS` | repeats within this many hours are grouped (0: never) | `24` |
 /// | `METRICS_NAMESPACE`          | the namespace of the `SlackDeliveryFailures` metric   | `hipaa-autofix` |
+/// | `SECURITY_HUB_INTEGRATION`   | `true`: bring Security Hub findings in line with each notice | `false` |
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotifierConfig {
     pub slack_secret_id: Option<String>,
@@ -62,6 +70,8 @@ pub struct NotifierConfig {
     pub repeat_window: Duration,
     /// The CloudWatch namespace of the `SlackDeliveryFailures` metric (`METRICS_NAMESPACE`).
     pub metrics_namespace: String,
+    /// Whether notices update Security Hub findings (`SECURITY_HUB_INTEGRATION`).
+    pub security_hub_integration: bool,
 }
 
 impl NotifierConfig {
@@ -84,7 +94,18 @@ impl NotifierConfig {
                 }
             },
         };
+        let security_hub_integration = match get("SECURITY_HUB_INTEGRATION").as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(v) => {
+                return Err(ConfigError::Invalid {
+                    var: "SECURITY_HUB_INTEGRATION".into(),
+                    reason: format!("{v:?} is neither true nor false"),
+                });
+            }
+        };
         Ok(NotifierConfig {
+            security_hub_integration,
             slack_secret_id: get("SLACK_SECRET_ID"),
             ledger_table: get("LEDGER_TABLE"),
             repeat_window,
@@ -100,6 +121,8 @@ pub struct NotifierApp {
     pub deliverer: Deliverer,
     /// Where the `SlackDeliveryFailures` metric line goes (standard output in Lambda).
     pub metrics: Option<MetricsSink>,
+    /// Where findings are brought in line with each notice (`SECURITY_HUB_INTEGRATION`).
+    pub findings: Option<Arc<dyn FindingsOut>>,
 }
 
 impl NotifierApp {
@@ -142,7 +165,13 @@ impl NotifierApp {
                 None
             }
         };
+        let findings = if cfg.security_hub_integration {
+            security_hub(sdk)
+        } else {
+            None
+        };
         info!(
+            security_hub = findings.is_some(),
             grouping = repeats.is_some(),
             window_hours = cfg.repeat_window.as_secs() / 3600,
             "notifier ready"
@@ -155,18 +184,36 @@ impl NotifierApp {
                 window: cfg.repeat_window,
             },
             metrics: None,
+            findings,
         })
     }
 
     /// Deliver one batch; the messages to redeliver are its `batchItemFailures`.
     pub async fn handle(&self, event: &SqsEvent, deadline: Instant) -> SqsBatchResponse {
         let outcome = self.deliverer.deliver_batch(&event.records, deadline).await;
+        if let Some(findings) = &self.findings {
+            sync_findings(findings.as_ref(), event, &outcome.failed).await;
+        }
         if let Some(metrics) = &self.metrics {
             metrics.slack_delivery_failures(outcome.slack_failures, chrono::Utc::now());
         }
         let mut response = SqsBatchResponse::default();
         response.set_failures(outcome.failed);
         response
+    }
+}
+
+/// Bring Security Hub in line with the notices of a batch that were delivered (a
+/// failed one comes back, and is synced then). A failure is logged: the notice stands.
+async fn sync_findings(findings: &dyn FindingsOut, event: &SqsEvent, failed: &[String]) {
+    for msg in &event.records {
+        if msg.message_id.as_ref().is_some_and(|id| failed.contains(id)) {
+            continue;
+        }
+        let Ok(notice) = parse_notice(msg) else { continue };
+        if let Err(e) = findings.sync(&notice).await {
+            warn!(error = %e, rule = %notice.rule, resource = %notice.resource, ledger_id = %notice.ledger_id, "Security Hub findings not updated; the notice stands");
+        }
     }
 }
 

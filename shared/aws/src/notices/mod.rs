@@ -37,10 +37,18 @@
 //! per resource and SQS FIFO hands one group to one invocation at a time, so two
 //! invocations never work on one item at once.
 //!
+//! # Security Hub, out ([`findings`])
+//! With `SECURITY_HUB_INTEGRATION=true`, each notice also brings the active
+//! Security Hub findings of its rule's controls about its resource in line with it
+//! (`RESOLVED` after a verified fix, `SUPPRESSED` while exempt, `NEW` again when the
+//! exemption ends; [`policy::finding_workflow`]). That is a report, like Slack:
+//! a failure is logged and never holds up or redelivers the notice.
+//!
 //! Nothing here logs the webhook URL or a message body: logs carry the message
 //! id and what a [`Notice`] holds (rule, resource, outcome, ledger id), never
 //! request bodies (a Notice holds no PHI).
 pub mod delivery;
+pub mod findings;
 pub mod queue;
 pub mod repeats;
 
@@ -91,6 +99,7 @@ mod tests {
             source_ip: None,
             user_agent: None,
             caused_at: None,
+            exemption: None,
         }
     }
 
@@ -296,6 +305,7 @@ mod tests {
         let loud = |id: &str| Notice {
             severity: policy::notice::Severity::High,
             caused_at: Some(t("2025-01-01T00:30:00Z")),
+            exemption: None,
             ..notice(Outcome::Notified, id)
         };
         let prev = posted_state(&loud("a"), "2025-01-01T00:00:00Z", 0);
@@ -489,6 +499,24 @@ mod tests {
         assert_eq!(c.repeat_window, Duration::from_secs(6 * 3600));
         let e = NotifierConfig::from_lookup(|k| (k == "NOTICE_REPEAT_WINDOW_HOURS").then(|| "day".into()));
         assert!(matches!(e, Err(ConfigError::Invalid { var, .. }) if var == "NOTICE_REPEAT_WINDOW_HOURS"));
+    }
+
+    #[test]
+    fn the_security_hub_integration_is_off_unless_set_to_true() {
+        let on = |v: &str| {
+            NotifierConfig::from_lookup(|k| (k == "SECURITY_HUB_INTEGRATION").then(|| v.to_string()))
+                .map(|c| c.security_hub_integration)
+        };
+        assert!(
+            !NotifierConfig::from_lookup(|_| None)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .security_hub_integration
+        );
+        assert_eq!(on("true").ok(), Some(true));
+        assert_eq!(on("false").ok(), Some(false));
+        assert_eq!(on("").ok(), Some(false));
+        let e = on("yes");
+        assert!(matches!(e, Err(ConfigError::Invalid { var, .. }) if var == "SECURITY_HUB_INTEGRATION"));
     }
 
     // -- a batch, in memory ----------------------------------------------

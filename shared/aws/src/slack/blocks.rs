@@ -270,6 +270,7 @@ mod tests {
             source_ip: None,
             user_agent: None,
             caused_at: None,
+            exemption: None,
         }
     }
 

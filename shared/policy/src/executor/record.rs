@@ -84,6 +84,7 @@ impl Executor {
         if matches!(event.source, EventSource::CloudTrail { .. }) {
             notice.caused_at = Some(event.time);
         }
+        notice.exemption = d.exemption.clone();
         if let Err(e) = self.ports.notifier.notify(&notice).await {
             warn!(error = %chain(&e), rule = %d.rule, resource = %d.resource, "notification failed; the decision stands");
             d.notes.push("the notification could not be delivered".into());

@@ -52,6 +52,11 @@ pub struct Global {
     /// Secrets Manager id of the Slack webhook secret (default: <stack-name>/slack-webhook).
     #[arg(long, global = true, env = "AUTOFIX_SLACK_SECRET")]
     pub slack_secret: Option<String>,
+    /// Also bring Security Hub findings in line with each notice, as the notifier does
+    /// with SecurityHubIntegration=true: RESOLVED after a verified fix, SUPPRESSED while
+    /// exempt, NEW again when the exemption ends.
+    #[arg(long, global = true, env = "AUTOFIX_SECURITY_HUB")]
+    pub security_hub: bool,
     /// Machine-readable output on stdout; no tables, no progress bar.
     #[arg(long, global = true)]
     pub json: bool,

@@ -129,6 +129,18 @@ pub(crate) async fn discover(g: &Global, need_slack: bool) -> Result<Stack> {
             Err(_) => notes.push(format!("no Slack secret {id}, so notices are not posted")),
         }
     }
+    if g.security_hub {
+        match adapters::notices::findings::security_hub(&sdk) {
+            Some(findings) => {
+                let inner = slack
+                    .take()
+                    .unwrap_or_else(|| Arc::new(adapters::slack::webhook::LogNotifier) as Arc<dyn Notifier>);
+                slack =
+                    Some(Arc::new(adapters::notices::findings::AlsoFindings { inner, findings }) as Arc<dyn Notifier>);
+            }
+            None => bail!("--security-hub: the Security Hub client could not start"),
+        }
+    }
     if !notes.is_empty() {
         eprintln!(
             "autofix: stack {:?} not fully found in account {account}: {}.",

@@ -408,3 +408,68 @@ async fn undo_puts_back_a_deleted_all_public_policy() {
     ok(&world, &["undo", &fixed.id]);
     assert_eq!(world.bucket_state("adm-undo-delete").await, before);
 }
+
+/// Security Hub, out, in the local world: `autofix --security-hub` brings the findings
+/// in line as the deployed notifier does with `SecurityHubIntegration=true`. A
+/// finding for a public bucket fed through `autofix handle` fixes it and ends
+/// `RESOLVED`; an exemption added with `autofix exempt add` suppresses its bucket's
+/// finding, and removing it reopens it. (moto lacks BatchUpdateFindings: the
+/// launcher's stand-in applies and records it, see tests/moto/launcher.py.)
+#[tokio::test]
+async fn with_security_hub_on_a_handled_finding_ends_resolved_and_an_exempt_buckets_suppressed_then_new() {
+    let world = World::new().await;
+    world.enable_security_hub().await;
+    world.public_read_bucket("phi-public-read").await;
+    world.public_read_bucket("vendor-share").await;
+    let fixed = world
+        .import_bucket_finding("S3.2", "phi-public-read", ACCOUNT, "NEW", None)
+        .await;
+    let exempt = world
+        .import_bucket_finding("S3.8", "vendor-share", ACCOUNT, "NEW", None)
+        .await;
+
+    let event = fixtures_dir().join("securityhub-finding-s3-2-public-read.json");
+    let event = event.to_str().unwrap();
+    ok(&world, &["--security-hub", "handle", "--event", event]);
+    assert!(!world.has_public_grant("phi-public-read").await);
+    let rec = world.ledger_for(&bucket_arn("phi-public-read")).await;
+    assert_eq!(rec[0].outcome, policy::Outcome::Fixed);
+    let now = world.finding(&fixed).await;
+    assert_eq!(now.status, "RESOLVED");
+    assert!(now.note.unwrap_or_default().contains(&rec[0].id));
+
+    let until = date_in_days(30);
+    let arn = bucket_arn("vendor-share");
+    ok(
+        &world,
+        &[
+            "--security-hub",
+            "exempt",
+            "add",
+            &arn,
+            "--rule",
+            BUCKET_RULE,
+            "--reason",
+            "vendor review",
+            "--until",
+            &until,
+        ],
+    );
+    let now = world.finding(&exempt).await;
+    assert_eq!(now.status, "SUPPRESSED");
+    let note = now.note.unwrap_or_default();
+    assert!(note.contains("vendor review") && note.contains(&until), "{note}");
+
+    ok(
+        &world,
+        &["--security-hub", "exempt", "remove", &arn, "--rule", BUCKET_RULE],
+    );
+    assert_eq!(world.finding(&exempt).await.status, "NEW");
+    assert!(
+        world.has_public_grant("vendor-share").await,
+        "an exemption's acts change no bucket"
+    );
+    let calls = finding_updates(&world).await;
+    let statuses: Vec<&str> = calls.iter().filter_map(|c| c["Workflow"]["Status"].as_str()).collect();
+    assert_eq!(statuses, ["RESOLVED", "SUPPRESSED", "NEW"], "{calls:#?}");
+}

@@ -97,7 +97,7 @@ pub const SPEC: KindSpec = KindSpec {
     actions: Action::ALL,
     arn: |r| format!("arn:aws:cloudtrail:{}:{}:trail/{}", r.region, r.account, r.id),
     from_cloudtrail,
-    from_finding: super::no_finding,
+    from_finding,
 };
 
 /// `CreateTrail` and `UpdateTrail` name the trail in `name` (a name or an ARN), and
@@ -297,4 +297,9 @@ impl ActionSpec for SetTrailCloudWatchLogs {
             t.logs_role_arn = self.delivery.as_ref().map(|d| d.role_arn.clone());
         }
     }
+}
+
+/// A Security Hub finding's `AwsCloudTrailTrail` resource, by its ARN.
+fn from_finding(r: &super::FindingResource<'_>) -> Option<ResourceRef> {
+    super::finding_by_arn(r, "AwsCloudTrailTrail", ResourceKind::CloudTrailTrail, "trail/", false)
 }

@@ -257,7 +257,7 @@ pub const SPEC: KindSpec = KindSpec {
     actions: Action::ALL,
     arn: |r| format!("arn:aws:ec2:{}:{}:security-group/{}", r.region, r.account, r.id),
     from_cloudtrail,
-    from_finding: super::no_finding,
+    from_finding,
 };
 
 /// The group a call names: `requestParameters.groupId`, or
@@ -393,6 +393,17 @@ impl ActionSpec for AuthorizeSecurityGroupRules {
 /// The resource of this kind named `id`, in the call's account and region.
 fn named(id: &str, call: &CloudTrailCall<'_>) -> ResourceRef {
     ResourceRef::of(ResourceKind::Ec2SecurityGroup, id, call.account, call.region)
+}
+
+/// A Security Hub finding's `AwsEc2SecurityGroup` resource, by its ARN.
+fn from_finding(r: &super::FindingResource<'_>) -> Option<ResourceRef> {
+    super::finding_by_arn(
+        r,
+        "AwsEc2SecurityGroup",
+        ResourceKind::Ec2SecurityGroup,
+        "security-group/",
+        false,
+    )
 }
 
 #[cfg(test)]

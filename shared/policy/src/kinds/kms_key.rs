@@ -166,7 +166,7 @@ pub const SPEC: KindSpec = KindSpec {
     actions: Action::ALL,
     arn: |r| format!("arn:aws:kms:{}:{}:key/{}", r.region, r.account, r.id),
     from_cloudtrail,
-    from_finding: super::no_finding,
+    from_finding,
 };
 
 /// The key a KMS call names: `keyId` is a key id or a key ARN (these calls take no alias).
@@ -396,4 +396,9 @@ impl ActionSpec for ScheduleKeyDeletion {
             m.deletion_date = Some(date);
         }
     }
+}
+
+/// A Security Hub finding's `AwsKmsKey` resource, by its ARN.
+fn from_finding(r: &super::FindingResource<'_>) -> Option<ResourceRef> {
+    super::finding_by_arn(r, "AwsKmsKey", ResourceKind::KmsKey, "key/", false)
 }

@@ -124,7 +124,7 @@ pub const SPEC: KindSpec = KindSpec {
     actions: Action::ALL,
     arn: |r| format!("arn:aws:lambda:{}:{}:function:{}", r.region, r.account, r.id),
     from_cloudtrail,
-    from_finding: super::no_finding,
+    from_finding,
 };
 
 /// The function a call names: `requestParameters.functionName`, a name, a partial or a
@@ -285,4 +285,14 @@ impl ActionSpec for AddFunctionPolicyStatements {
 /// The resource of this kind named `id`, in the call's account and region.
 fn named(id: &str, call: &CloudTrailCall<'_>) -> ResourceRef {
     ResourceRef::of(ResourceKind::LambdaFunction, id, call.account, call.region)
+}
+
+/// A Security Hub finding's `AwsLambdaFunction` resource, by its ARN (a qualified
+/// ARN names the function: its policy is the function's).
+fn from_finding(r: &super::FindingResource<'_>) -> Option<ResourceRef> {
+    let mut found = super::finding_by_arn(r, "AwsLambdaFunction", ResourceKind::LambdaFunction, "function:", false)?;
+    if let Some((name, _qualifier)) = found.id.split_once(':') {
+        found.id = name.to_string();
+    }
+    Some(found)
 }

@@ -248,6 +248,40 @@ pub fn no_finding(_: &FindingResource<'_>) -> Option<ResourceRef> {
     None
 }
 
+/// The resource of `kind` a finding's resource of ASFF type `asff_type` names by its
+/// ARN (`arn:aws:<service>:<region>:<account>:<resource part>`), whose resource part
+/// starts with `prefix` (`trail/`, `key/`, `db:`): the rest of it is the id, with the
+/// prefix kept when `keep_prefix` (an RDS snapshot's id is `snapshot:<name>`). The
+/// region and account are the ARN's: a trail's home region, a key's own region.
+pub fn finding_by_arn(
+    r: &FindingResource<'_>,
+    asff_type: &str,
+    kind: ResourceKind,
+    prefix: &str,
+    keep_prefix: bool,
+) -> Option<ResourceRef> {
+    if r.kind != asff_type {
+        return None;
+    }
+    let mut parts = r.id.splitn(6, ':');
+    let (Some("arn"), Some(_partition), Some(_service), Some(region), Some(account), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    let name = resource.strip_prefix(prefix)?;
+    if name.is_empty() || region.is_empty() || account != r.account {
+        return None;
+    }
+    let id = if keep_prefix { resource } else { name };
+    Some(ResourceRef::of(kind, id, account, region))
+}
+
 impl ResourceKind {
     pub const ALL: [ResourceKind; 18] = [
         ResourceKind::S3Bucket,

@@ -87,7 +87,7 @@ pub const SPEC: KindSpec = KindSpec {
     actions: Action::ALL,
     arn: |r| format!("arn:aws:rds:{}:{}:db:{}", r.region, r.account, r.id),
     from_cloudtrail,
-    from_finding: super::no_finding,
+    from_finding,
 };
 
 fn from_cloudtrail(call: &CloudTrailCall<'_>) -> Result<Vec<ResourceRef>, EventError> {
@@ -163,4 +163,9 @@ impl ActionSpec for ModifyDbInstancePubliclyAccessible {
 /// The resource of this kind named `id`, in the call's account and region.
 fn named(id: &str, call: &CloudTrailCall<'_>) -> ResourceRef {
     ResourceRef::of(ResourceKind::RdsDbInstance, id, call.account, call.region)
+}
+
+/// A Security Hub finding's `AwsRdsDbInstance` resource, by its ARN.
+fn from_finding(r: &super::FindingResource<'_>) -> Option<ResourceRef> {
+    super::finding_by_arn(r, "AwsRdsDbInstance", ResourceKind::RdsDbInstance, "db:", false)
 }

@@ -122,7 +122,7 @@ pub const SPEC: KindSpec = KindSpec {
     actions: Action::ALL,
     arn: |r| format!("arn:aws:rds:{}:{}:{}", r.region, r.account, r.id),
     from_cloudtrail,
-    from_finding: super::no_finding,
+    from_finding,
 };
 
 fn from_cloudtrail(call: &CloudTrailCall<'_>) -> Result<Vec<ResourceRef>, EventError> {
@@ -219,4 +219,18 @@ impl ActionSpec for AddRdsSnapshotPublicRestore {
             p.public = true;
         }
     }
+}
+
+/// A Security Hub finding's `AwsRdsDbSnapshot` or `AwsRdsDbClusterSnapshot`
+/// resource, by its ARN (the id keeps `snapshot:` / `cluster-snapshot:`).
+fn from_finding(r: &super::FindingResource<'_>) -> Option<ResourceRef> {
+    super::finding_by_arn(r, "AwsRdsDbSnapshot", ResourceKind::RdsSnapshot, "snapshot:", true).or_else(|| {
+        super::finding_by_arn(
+            r,
+            "AwsRdsDbClusterSnapshot",
+            ResourceKind::RdsSnapshot,
+            "cluster-snapshot:",
+            true,
+        )
+    })
 }

@@ -92,3 +92,73 @@ fn arns_are_as_aws_writes_them() {
     assert_eq!(ResourceRef::iam_user("u", "1", "r").arn(), "arn:aws:iam::1:user/u");
     assert_eq!(ResourceRef::iam_account("1", "r").arn(), "arn:aws:iam::1:root");
 }
+
+#[test]
+fn findings_name_resources_by_their_arn_and_nothing_else() {
+    let res = |kind: &'static str, id: &'static str| FindingResource {
+        kind,
+        id,
+        details: None,
+        account: "123456789012",
+        region: "us-east-1",
+    };
+    let of = |kind, id: &str, region: &str| Some(ResourceRef::of(kind, id, "123456789012", region));
+    let cases = [
+        (
+            res(
+                "AwsCloudTrailTrail",
+                "arn:aws:cloudtrail:eu-west-1:123456789012:trail/org-trail",
+            ),
+            of(ResourceKind::CloudTrailTrail, "org-trail", "eu-west-1"),
+        ),
+        (
+            res("AwsKmsKey", "arn:aws:kms:us-east-1:123456789012:key/1234abcd"),
+            of(ResourceKind::KmsKey, "1234abcd", "us-east-1"),
+        ),
+        (
+            res(
+                "AwsEc2SecurityGroup",
+                "arn:aws:ec2:us-east-1:123456789012:security-group/sg-1",
+            ),
+            of(ResourceKind::Ec2SecurityGroup, "sg-1", "us-east-1"),
+        ),
+        (
+            res("AwsEc2Vpc", "arn:aws:ec2:us-east-1:123456789012:vpc/vpc-1"),
+            of(ResourceKind::Vpc, "vpc-1", "us-east-1"),
+        ),
+        (
+            res("AwsRdsDbInstance", "arn:aws:rds:us-east-1:123456789012:db:phi-db"),
+            of(ResourceKind::RdsDbInstance, "phi-db", "us-east-1"),
+        ),
+        (
+            res("AwsRdsDbSnapshot", "arn:aws:rds:us-east-1:123456789012:snapshot:s1"),
+            of(ResourceKind::RdsSnapshot, "snapshot:s1", "us-east-1"),
+        ),
+        (
+            res(
+                "AwsRdsDbClusterSnapshot",
+                "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:c1",
+            ),
+            of(ResourceKind::RdsSnapshot, "cluster-snapshot:c1", "us-east-1"),
+        ),
+        (
+            res(
+                "AwsLambdaFunction",
+                "arn:aws:lambda:us-east-1:123456789012:function:fn:live",
+            ),
+            of(ResourceKind::LambdaFunction, "fn", "us-east-1"),
+        ),
+        // Not what the type says, another account's ARN, no name, not an ARN.
+        (res("AwsKmsKey", "arn:aws:kms:us-east-1:123456789012:alias/x"), None),
+        (res("AwsEc2Vpc", "arn:aws:ec2:us-east-1:210987654321:vpc/vpc-1"), None),
+        (res("AwsEc2Vpc", "arn:aws:ec2:us-east-1:123456789012:vpc/"), None),
+        (res("AwsRdsDbInstance", "phi-db"), None),
+        (
+            res("AwsSomethingElse", "arn:aws:rds:us-east-1:123456789012:db:phi-db"),
+            None,
+        ),
+    ];
+    for (r, want) in cases {
+        assert_eq!(ResourceKind::from_finding(&r), want, "{} {}", r.kind, r.id);
+    }
+}

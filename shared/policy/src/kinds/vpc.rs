@@ -94,7 +94,7 @@ pub const SPEC: KindSpec = KindSpec {
     actions: Action::ALL,
     arn: |r| format!("arn:aws:ec2:{}:{}:vpc/{}", r.region, r.account, r.id),
     from_cloudtrail,
-    from_finding: super::no_finding,
+    from_finding,
 };
 
 /// `CreateVpc` names its VPC in `responseElements.vpc.vpcId`; `DeleteFlowLogs` names
@@ -215,4 +215,9 @@ impl ActionSpec for DeleteVpcFlowLogs {
             l.retain(|f| f.destination.as_deref() != Some(&self.destination));
         }
     }
+}
+
+/// A Security Hub finding's `AwsEc2Vpc` resource, by its ARN.
+fn from_finding(r: &super::FindingResource<'_>) -> Option<ResourceRef> {
+    super::finding_by_arn(r, "AwsEc2Vpc", ResourceKind::Vpc, "vpc/", false)
 }

@@ -69,7 +69,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         config_rules: &["CLOUD_TRAIL_CLOUD_WATCH_LOGS_ENABLED"],
         cloudtrail: &["CreateTrail", "UpdateTrail"],
         schedule: true,
-        security_hub: &[],
+        security_hub: &["CloudTrail.5"],
     },
     facets: &[TRAIL],
     reads: &[TRAIL],

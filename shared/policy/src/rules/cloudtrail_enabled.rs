@@ -59,7 +59,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         config_rules: &["CLOUD_TRAIL_ENABLED", "MULTI_REGION_CLOUD_TRAIL_ENABLED"],
         cloudtrail: &["StopLogging", "DeleteTrail", "UpdateTrail", "PutEventSelectors"],
         schedule: true,
-        security_hub: &[],
+        security_hub: &["CloudTrail.1", "CloudTrail.3"],
     },
     facets: &[TRAILS],
     reads: &[TRAILS, KEY],

@@ -41,7 +41,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         config_rules: &["CLOUD_TRAIL_ENCRYPTION_ENABLED"],
         cloudtrail: &["CreateTrail", "UpdateTrail"],
         schedule: true,
-        security_hub: &[],
+        security_hub: &["CloudTrail.2"],
     },
     facets: &[TRAIL],
     reads: &[TRAIL, KEY],

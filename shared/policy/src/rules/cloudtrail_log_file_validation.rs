@@ -30,7 +30,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         config_rules: &["CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED"],
         cloudtrail: &["CreateTrail", "UpdateTrail"],
         schedule: true,
-        security_hub: &[],
+        security_hub: &["CloudTrail.4"],
     },
     facets: &[TRAIL],
     reads: &[TRAIL],

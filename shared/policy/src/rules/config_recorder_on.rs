@@ -35,7 +35,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             "DeleteDeliveryChannel",
         ],
         schedule: true,
-        security_hub: &[],
+        security_hub: &["Config.1"],
     },
     facets: &[RECORDERS, CHANNELS],
     reads: &[RECORDERS, CHANNELS],

@@ -37,7 +37,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         config_rules: &["EC2_EBS_ENCRYPTION_BY_DEFAULT"],
         cloudtrail: &["DisableEbsEncryptionByDefault"],
         schedule: true,
-        security_hub: &[],
+        security_hub: &["EC2.7"],
     },
     facets: &[EBS],
     reads: &[EBS],

@@ -35,7 +35,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             "ModifySecurityGroupRules",
         ],
         schedule: true,
-        security_hub: &[],
+        security_hub: &["EC2.2"],
     },
     facets: &[GROUP],
     reads: &[GROUP, RULES, INTERFACES],

@@ -46,7 +46,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             "CreateSecurityGroup",
         ],
         schedule: true,
-        security_hub: &[],
+        security_hub: &["EC2.13", "EC2.14", "EC2.19", "EC2.53", "EC2.54"],
     },
     facets: &[RULES],
     reads: &[GROUP, RULES],

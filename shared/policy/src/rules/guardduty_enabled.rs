@@ -34,7 +34,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         config_rules: &["GUARDDUTY_ENABLED_CENTRALIZED"],
         cloudtrail: &["DeleteDetector", "UpdateDetector"],
         schedule: true,
-        security_hub: &[],
+        security_hub: &["GuardDuty.1"],
     },
     facets: &[DETECTORS],
     reads: &[DETECTORS, HISTORY],

@@ -52,7 +52,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         config_rules: &["IAM_USER_NO_POLICIES_CHECK"],
         cloudtrail: &["AttachUserPolicy", "PutUserPolicy"],
         schedule: true,
-        security_hub: &[],
+        security_hub: &["IAM.2"],
     },
     facets: &[PERMISSIONS],
     reads: &[PERMISSIONS],

@@ -39,7 +39,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         config_rules: &["KMS_CMK_NOT_SCHEDULED_FOR_DELETION"],
         cloudtrail: &["ScheduleKeyDeletion"],
         schedule: true,
-        security_hub: &[],
+        security_hub: &["KMS.3"],
     },
     facets: &[METADATA],
     reads: &[METADATA, HISTORY],

@@ -34,7 +34,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         config_rules: &["CMK_BACKING_KEY_ROTATION_ENABLED"],
         cloudtrail: &["DisableKeyRotation", "EnableKey"],
         schedule: true,
-        security_hub: &[],
+        security_hub: &["KMS.4"],
     },
     facets: &[METADATA],
     reads: &[METADATA, ROTATION],

@@ -61,7 +61,7 @@ pub static SPEC: RuleSpec = RuleSpec {
             "UpdateFunctionUrlConfig20211031",
         ],
         schedule: true,
-        security_hub: &[],
+        security_hub: &["Lambda.1"],
     },
     facets: &[POLICY, URLS],
     reads: &[POLICY, URLS],

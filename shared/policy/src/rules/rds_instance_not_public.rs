@@ -32,7 +32,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         config_rules: &[],
         cloudtrail: &["CreateDBInstance", "ModifyDBInstance"],
         schedule: true,
-        security_hub: &[],
+        security_hub: &["RDS.2"],
     },
     facets: &[INSTANCE],
     reads: &[INSTANCE],

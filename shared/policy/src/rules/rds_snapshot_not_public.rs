@@ -30,7 +30,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         config_rules: &[],
         cloudtrail: &["ModifyDBSnapshotAttribute", "ModifyDBClusterSnapshotAttribute"],
         schedule: true,
-        security_hub: &[],
+        security_hub: &["RDS.1"],
     },
     facets: &[RESTORE],
     reads: &[RESTORE],

@@ -39,7 +39,7 @@ pub static SPEC: RuleSpec = RuleSpec {
         // DeleteFlowLogs names no VPC: it sweeps the region's VPCs.
         cloudtrail: &["CreateVpc", "DeleteFlowLogs"],
         schedule: true,
-        security_hub: &[],
+        security_hub: &["EC2.6"],
     },
     facets: &[FLOW_LOGS],
     reads: &[FLOW_LOGS],

@@ -8,6 +8,12 @@
 #      AWS::Lambda::Function, the EventBridge rules and invoke permissions SAM
 #      generates), so checks on generated resources run too
 #
+# and the member template infra/member.yaml (#14: what a StackSet deploys to
+# every member account) with the same three tools: sam validate --lint,
+# cfn-lint, checkov. Step 4 has no member counterpart, for a reason: the member
+# template is plain CloudFormation (no Transform), so the source checkov run
+# already sees every resource CloudFormation deploys.
+#
 #   scripts/check-template.sh                 # install if needed, run the checks
 #   scripts/check-template.sh --install-only  # only make sure the venvs exist
 #
@@ -23,13 +29,15 @@
 # non-zero when any of the three tools fails.
 #
 # Environment: PYTHON (interpreter used to create the venvs), HIPAA_AUTOFIX_SAM_VENV,
-# HIPAA_AUTOFIX_CHECKOV_VENV (venv locations), TEMPLATE (default template.yaml).
+# HIPAA_AUTOFIX_CHECKOV_VENV (venv locations), TEMPLATE (default template.yaml),
+# MEMBER_TEMPLATE (default infra/member.yaml).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SAM_VENV="${HIPAA_AUTOFIX_SAM_VENV:-$REPO/.venv-sam}"
 CHECKOV_VENV="${HIPAA_AUTOFIX_CHECKOV_VENV:-$REPO/.venv-checkov}"
 TEMPLATE="${TEMPLATE:-$REPO/template.yaml}"
+MEMBER_TEMPLATE="${MEMBER_TEMPLATE:-$REPO/infra/member.yaml}"
 
 SAM_REQUIREMENTS=(
   "aws-sam-cli==1.170.0"
@@ -94,9 +102,13 @@ case "${1:-}" in
     ;;
 esac
 
-if ((!INSTALL_ONLY)) && [[ ! -f "$TEMPLATE" ]]; then
-  log "no template at $TEMPLATE"
-  exit 2
+if ((!INSTALL_ONLY)); then
+  for t in "$TEMPLATE" "$MEMBER_TEMPLATE"; do
+    if [[ ! -f "$t" ]]; then
+      log "no template at $t"
+      exit 2
+    fi
+  done
 fi
 
 ensure_venv "$SAM_VENV" "${SAM_REQUIREMENTS[@]}"
@@ -180,8 +192,21 @@ else
   failed+=("SAM transform")
 fi
 
+log "member template: sam validate --lint"
+if ! "$SAM_VENV/bin/sam" validate --lint --template-file "$MEMBER_TEMPLATE"; then
+  failed+=("sam validate --lint (member)")
+fi
+
+log "member template: cfn-lint"
+if ! "$SAM_VENV/bin/cfn-lint" "$MEMBER_TEMPLATE"; then
+  failed+=("cfn-lint (member)")
+fi
+
+log "member template: checkov"
+run_checkov member "$MEMBER_TEMPLATE"
+
 if ((${#failed[@]})); then
   log "FAILED: ${failed[*]}"
   exit 1
 fi
-log "all template checks passed (sam validate --lint, cfn-lint, checkov on source and transformed template)"
+log "all template checks passed (sam validate --lint, cfn-lint, checkov on source and transformed template; the same three on the member template)"

@@ -191,7 +191,13 @@ pub async fn sweep(
                     r
                 }
             };
-            for region in &regions {
+            // IAM is global: one region's sweep covers the account.
+            let regions = if policy::org::family_is_global(family) {
+                &regions[..regions.len().min(1)]
+            } else {
+                &regions[..]
+            };
+            for region in regions {
                 let event = Event::manual(account, region, Some(actor.clone()));
                 let mut executor = app.executor_in(&event, scope.clone());
                 executor.options_mut().organisation = Some(registry.clone());

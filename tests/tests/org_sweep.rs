@@ -211,9 +211,10 @@ async fn the_planner_stores_the_registry_and_queues_one_message_per_account_regi
         cfg,
     };
     let out = planner.run_once().await.unwrap();
-    // The management (central) account and two members, two regions, two families.
+    // The management (central) account and two members; s3-public-access in two
+    // regions, iam-mfa (IAM is global) in one.
     assert_eq!(out["accounts"], 3, "{out}");
-    assert_eq!(out["messages"], 3 * 2 * 2, "{out}");
+    assert_eq!(out["messages"], 3 * 2 + 3, "{out}");
     let registry = DynamoSettings::new(world.dynamodb.clone(), SETTINGS_TABLE)
         .registry()
         .await

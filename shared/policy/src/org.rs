@@ -197,6 +197,14 @@ impl Classify for serde_json::Error {
     }
 }
 
+/// Whether a family reaches only IAM, which is global: one region's sweep covers the
+/// whole account (AWS Config only takes evaluations; it is not swept).
+pub fn family_is_global(family: crate::Family) -> bool {
+    crate::catalog::services(family)
+        .iter()
+        .all(|s| matches!(s, crate::kinds::Service::Iam | crate::kinds::Service::Config))
+}
+
 /// The hour a change counts against in the per-account limit, `YYYYMMDDHH` (UTC).
 pub fn change_hour(now: DateTime<Utc>) -> String {
     now.format("%Y%m%d%H").to_string()
@@ -274,6 +282,12 @@ mod tests {
             let e = SweepMessage::parse(bad).err().unwrap_or_default();
             assert!(!e.is_empty() && !e.contains("PHI"), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn only_the_iam_families_are_global() {
+        assert!(family_is_global(crate::family::IAM_MFA));
+        assert!(!family_is_global(crate::family::S3_PUBLIC_ACCESS));
     }
 
     #[test]

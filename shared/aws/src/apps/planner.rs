@@ -244,9 +244,12 @@ mod tests {
         let p = plan(&registry, &cfg(), Utc::now());
         assert_eq!(p.len(), 2);
         for (family, msgs) in &p {
-            assert_eq!(msgs.len(), 4, "{family}");
             assert!(msgs.iter().all(|m| m.family == *family && m.account != "333333333333"));
         }
+        // Two active accounts in two regions; IAM is global: one region.
+        assert_eq!(p["s3-public-access"].len(), 4);
+        assert_eq!(p["iam-mfa"].len(), 2);
+        assert!(p["iam-mfa"].iter().all(|m| m.region == "us-east-1"));
     }
 
     #[test]

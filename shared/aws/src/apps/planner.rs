@@ -93,7 +93,8 @@ impl PlannerConfig {
     }
 }
 
-/// One message per active account, region and family with a queue, by family.
+/// One message per active account, region and family with a queue, by family; a
+/// family that reaches only IAM (global) in the first region only.
 pub fn plan(
     registry: &Registry,
     cfg: &PlannerConfig,
@@ -101,8 +102,15 @@ pub fn plan(
 ) -> BTreeMap<String, Vec<SweepMessage>> {
     let mut out: BTreeMap<String, Vec<SweepMessage>> = BTreeMap::new();
     for family in cfg.queues.keys() {
+        // IAM is global: one region's sweep covers the account.
+        let global = policy::catalog::family_by_name(family).is_some_and(policy::org::family_is_global);
+        let regions = if global {
+            &cfg.regions[..cfg.regions.len().min(1)]
+        } else {
+            &cfg.regions[..]
+        };
         for account in registry.active() {
-            for region in &cfg.regions {
+            for region in regions {
                 out.entry(family.clone()).or_default().push(SweepMessage {
                     account: account.id.clone(),
                     region: region.clone(),

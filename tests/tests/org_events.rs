@@ -227,3 +227,43 @@ async fn sweep_messages_sweep_each_member_region_and_an_unreachable_member_is_po
         .unwrap();
     assert_eq!(out["batchItemFailures"], json!([]));
 }
+
+#[tokio::test]
+async fn the_per_account_hourly_limit_is_counted_in_the_ledger_table_and_named_in_the_notice() {
+    let (mut world, org) = org_world().await;
+    world.env.insert("MAX_CHANGES_PER_ACCOUNT_PER_HOUR".into(), "1".into());
+    let (prod, analytics) = (&org.members[0], &org.members[1]);
+    let prod_s3 = MemberS3::new(&world, prod, "us-east-1").await;
+    let analytics_s3 = MemberS3::new(&world, analytics, "us-east-1").await;
+    for b in ["org-limit-1", "org-limit-2"] {
+        prod_s3.public_read_bucket(b).await;
+    }
+    analytics_s3.public_read_bucket("org-limit-other").await;
+    let f = world.function().await;
+    let first = f
+        .handle(forwarded_put_acl(prod, "us-east-1", "org-limit-1"))
+        .await
+        .unwrap();
+    assert_eq!(first["decisions"][0]["outcome"], "fixed", "{first:#}");
+    // A second change in the same account and hour: over the limit, reported, not made.
+    let second = f
+        .handle(forwarded_put_acl(prod, "us-east-1", "org-limit-2"))
+        .await
+        .unwrap();
+    assert_eq!(second["decisions"][0]["outcome"], "limited", "{second:#}");
+    assert!(prod_s3.is_public("org-limit-2").await);
+    let rec = &world.ledger_for(&bucket_arn("org-limit-2")).await[0];
+    assert!(
+        rec.notes
+            .iter()
+            .any(|n| n.contains("MaxChangesPerAccountPerHour") && n.contains(prod.as_str())),
+        "{:?}",
+        rec.notes
+    );
+    // Another account has its own count.
+    let other = f
+        .handle(forwarded_put_acl(analytics, "us-east-1", "org-limit-other"))
+        .await
+        .unwrap();
+    assert_eq!(other["decisions"][0]["outcome"], "fixed", "{other:#}");
+}

@@ -4,6 +4,7 @@ use adapters::apps::function::App;
 use adapters::dynamo::{DynamoLedger, DynamoSettings};
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use policy::org::ModeScope;
 use policy::ports::Ledger;
 use policy::{Actor, LedgerRecord, Mode, Outcome};
 use serde_json::json;
@@ -59,11 +60,49 @@ fn unknown_rule(rule: &str) -> String {
     format!("unknown rule {rule:?}; known rules: {}", known.join(", "))
 }
 
-pub async fn set_mode(g: &Global, rule: &str, mode: Mode, reason: Option<&str>) -> Result<u8> {
+/// The account or OU of `rules set --account/--ou`, checked.
+pub fn mode_scope(account: Option<String>, ou: Option<String>) -> Result<Option<ModeScope>> {
+    match (account, ou) {
+        (Some(a), _) if !policy::account::is_account_id(&a) => {
+            bail!("--account {a:?} is not a 12-digit AWS account id")
+        }
+        (Some(a), _) => Ok(Some(ModeScope::Account(a))),
+        (None, Some(ou)) if !policy::org::is_ou_id(&ou) => {
+            bail!("--ou {ou:?} is not an organisational unit id (ou-xxxx-xxxxxxxx) or a root id (r-xxxx)")
+        }
+        (None, Some(ou)) => Ok(Some(ModeScope::Ou(ou))),
+        (None, None) => Ok(None),
+    }
+}
+
+pub async fn set_mode(
+    g: &Global,
+    rule: &str,
+    mode: Mode,
+    reason: Option<&str>,
+    scope: Option<&ModeScope>,
+) -> Result<u8> {
     if policy::catalog::by_id(rule).is_none() {
         bail!(unknown_rule(rule));
     }
     let a = admin(g).await?;
+    if let Some(scope) = scope {
+        let (was, id) = a
+            .app_for(rule)
+            .await?
+            .executor()
+            .set_scoped_mode(&a.settings, rule, scope, mode, reason.unwrap_or(""))
+            .await?;
+        let was_s = was
+            .map(|m| m.to_string())
+            .unwrap_or_else(|| "what its OU or the organisation set".into());
+        say(
+            g,
+            json!({"rule": rule, "mode": mode, "scope": scope, "was": was, "ledger_id": id}),
+            &format!("{rule} set to {mode} for {scope} (was {was_s}). Takes effect on the next event. Ledger {id}."),
+        );
+        return Ok(0);
+    }
     let (was, id) = a
         .app_for(rule)
         .await?
@@ -194,6 +233,7 @@ pub async fn history(
     g: &Global,
     rule: Option<&str>,
     resource: Option<&str>,
+    account: Option<&str>,
     since: Option<DateTime<Utc>>,
     limit: usize,
 ) -> Result<u8> {
@@ -202,6 +242,7 @@ pub async fn history(
         .await?
         .into_iter()
         .filter(|r| rule.is_none_or(|x| r.rule == x))
+        .filter(|r| account.is_none_or(|x| r.account == x))
         .filter(|r| {
             resource.is_none_or(|x| {
                 r.resource == x || r.resource.ends_with(&format!(":{x}")) || r.resource.ends_with(&format!("/{x}"))
@@ -219,7 +260,9 @@ pub async fn history(
         println!("No ledger records match.");
         return Ok(0);
     }
-    let mut t = output::table(vec![
+    // Records of several accounts (organisation mode) name each one's account.
+    let many_accounts = records.iter().any(|r| r.account != records[0].account);
+    let mut cols = vec![
         Col::Id("TIME"),
         Col::Id("RULE"),
         Col::Arn("RESOURCE"),
@@ -227,7 +270,11 @@ pub async fn history(
         Col::Text("WHAT"),
         Col::Arn("BY"),
         Col::Id("LEDGER ID"),
-    ]);
+    ];
+    if many_accounts {
+        cols.insert(2, Col::Id("ACCOUNT"));
+    }
+    let mut t = output::table(cols);
     for r in &records {
         let what = if r.actions.is_empty() {
             r.findings.join("\n")
@@ -238,7 +285,7 @@ pub async fn history(
                 .collect::<Vec<_>>()
                 .join("\n")
         };
-        t.add_row(vec![
+        let mut row = vec![
             r.time.format("%Y-%m-%d %H:%M:%S").to_string(),
             r.rule.clone(),
             r.resource.clone(),
@@ -249,7 +296,11 @@ pub async fn history(
                 .map(|a| a.arn.clone())
                 .unwrap_or_else(|| r.trigger.clone()),
             r.id.clone(),
-        ]);
+        ];
+        if many_accounts {
+            row.insert(2, r.account.clone());
+        }
+        t.add_row(row);
     }
     println!("{t}");
     println!(

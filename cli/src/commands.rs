@@ -11,12 +11,13 @@ use policy::catalog;
 use policy::params::Params;
 use policy::{Actor, Event, RunReport};
 
+use crate::org::OrgTargets;
 use crate::output::{self, Bar};
 use crate::stack::{Stack, config_for, discover, find_table, sdk_config};
 use crate::{Global, RuleFilter};
 
 /// The rule parameters of a run: the defaults with the `--set` overrides.
-fn params_of(filter: &RuleFilter) -> Result<Params> {
+pub(crate) fn params_of(filter: &RuleFilter) -> Result<Params> {
     let mut p = Params::default();
     for pair in &filter.sets {
         catalog::set_param(&mut p, pair)?;
@@ -95,6 +96,57 @@ pub(crate) async fn sweep(
     Ok(reports)
 }
 
+/// `scan` and `fix` exit with 4 when a member account was skipped (its role could not
+/// be assumed) and nothing worse happened.
+pub const EXIT_MEMBER_SKIPPED: u8 = 4;
+
+/// Run an organisation sweep (`--account`, `--all-accounts`, or several `--region`s
+/// in the caller's account), print it, and give its exit code.
+async fn org_run(
+    g: &Global,
+    filter: &RuleFilter,
+    targets: &OrgTargets,
+    fix: bool,
+    dry_run: bool,
+    max_changes: Option<usize>,
+) -> Result<u8> {
+    let stack = discover(g, fix).await?;
+    let mut targets = targets.clone();
+    if !targets.any() {
+        targets.accounts = vec![stack.account.clone()];
+    }
+    let actor = Actor {
+        arn: stack.caller.clone(),
+        role_arn: None,
+        kind: Some("autofix-cli".into()),
+        source_ip: None,
+        user_agent: None,
+    };
+    let run = crate::org::sweep(
+        filter,
+        &stack,
+        &targets,
+        &g.region,
+        &actor,
+        fix,
+        dry_run,
+        max_changes,
+        g.json,
+    )
+    .await?;
+    if fix {
+        output::print_fix_org(&run.reports, &run.skipped, g.json);
+    } else {
+        output::print_scan_org(&run.reports, &run.skipped, g.json);
+    }
+    let code = sweep_exit_code(&run.reports, fix);
+    Ok(if code == 0 && !run.skipped.is_empty() {
+        EXIT_MEMBER_SKIPPED
+    } else {
+        code
+    })
+}
+
 /// `scan` and `fix` exit with 1 when a violation that was found did not end well.
 pub const EXIT_FIX_FAILED: u8 = 1;
 /// `scan` and `fix` exit with 3 when the sweep could not look at everything (a
@@ -115,16 +167,28 @@ pub fn sweep_exit_code(reports: &[RunReport], fixing: bool) -> u8 {
     }
 }
 
-pub async fn scan(g: &Global, filter: &RuleFilter) -> Result<u8> {
+pub async fn scan(g: &Global, filter: &RuleFilter, targets: &OrgTargets) -> Result<u8> {
     check_rules(filter)?;
+    if targets.any() || g.region.len() > 1 {
+        return org_run(g, filter, targets, false, true, None).await;
+    }
     let stack = discover(g, false).await?;
     let reports = sweep(g, filter, &stack, false, true, None).await?;
     output::print_scan(&reports, g.json);
     Ok(sweep_exit_code(&reports, false))
 }
 
-pub async fn fix(g: &Global, filter: &RuleFilter, dry_run: bool, max_changes: Option<usize>) -> Result<u8> {
+pub async fn fix(
+    g: &Global,
+    filter: &RuleFilter,
+    dry_run: bool,
+    max_changes: Option<usize>,
+    targets: &OrgTargets,
+) -> Result<u8> {
     check_rules(filter)?;
+    if targets.any() || g.region.len() > 1 {
+        return org_run(g, filter, targets, true, dry_run, max_changes).await;
+    }
     let stack = discover(g, true).await?;
     let reports = sweep(g, filter, &stack, true, dry_run, max_changes).await?;
     output::print_fix(&reports, g.json);

@@ -5,10 +5,13 @@
 //! Exit codes: 0 success; 1 a fix failed or could not be verified (or, for
 //! `explain-policy`, the document is public); 2 bad usage, input or configuration;
 //! 3 (`scan`, `fix`) the sweep could not look at everything (a listing or a read
-//! failed after retries), so "nothing left to fix" is not known.
+//! failed after retries), so "nothing left to fix" is not known; 4 (`scan`, `fix`
+//! with `--account`/`--all-accounts`) a member account's role could not be assumed,
+//! so that account was skipped (the others were swept, and nothing worse happened).
 mod admin;
 mod commands;
 mod explain;
+mod org;
 mod output;
 mod report;
 mod stack;
@@ -37,9 +40,11 @@ pub struct Global {
     /// AWS named profile (default: the SDK's credential chain).
     #[arg(long, global = true, env = "AWS_PROFILE")]
     pub profile: Option<String>,
-    /// AWS region (default: the SDK's region chain).
-    #[arg(long, global = true, env = "AWS_REGION")]
-    pub region: Option<String>,
+    /// AWS region (default: the SDK's region chain, e.g. AWS_REGION). The stack is
+    /// looked up in the first one. Repeatable for `scan`/`fix`: each region is swept
+    /// (with `--account`/`--all-accounts`, instead of every region each account has enabled).
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Vec<String>,
     /// The deployed stack's name; its tables and Slack secret are found by it.
     #[arg(long, global = true, env = "AUTOFIX_STACK", default_value = "hipaa-autofix")]
     pub stack_name: String,
@@ -73,7 +78,12 @@ pub struct Global {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Sweep the account and list violations with the fix planned for each. Changes nothing.
-    Scan(RuleFilter),
+    Scan {
+        #[command(flatten)]
+        rules: RuleFilter,
+        #[command(flatten)]
+        org: org::OrgTargets,
+    },
     /// Sweep and fix violations through the executor, as an explicit admin action.
     ///
     /// Rules in `notify` mode are fixed too (you asked); `off` and exemptions are honoured.
@@ -88,6 +98,8 @@ enum Command {
         /// Change at most this many resources in this run.
         #[arg(long)]
         max_changes: Option<usize>,
+        #[command(flatten)]
+        org: org::OrgTargets,
     },
     /// Explain whether a bucket policy (or a GetBucketAcl-shaped ACL) is public, statement by statement.
     ///
@@ -129,6 +141,9 @@ enum Command {
         /// A resource ARN (or its last part: a bucket or user name).
         #[arg(long)]
         resource: Option<String>,
+        /// Only records about this account (organisation mode: a member account).
+        #[arg(long, value_name = "ID")]
+        account: Option<String>,
         /// Only records since: YYYY-MM-DD, an RFC 3339 time, or an age such as 7d or 12h.
         #[arg(long, value_parser = admin::parse_since)]
         since: Option<chrono::DateTime<chrono::Utc>>,
@@ -185,6 +200,14 @@ enum RulesCmd {
         /// Why, for the ledger and the notice.
         #[arg(long)]
         reason: Option<String>,
+        /// Only for this member account (organisation mode): it wins over its OU's mode
+        /// and the organisation's, and an admin's `fix` does not override its `notify`.
+        #[arg(long, value_name = "ID", conflicts_with = "ou")]
+        account: Option<String>,
+        /// Only for the accounts under this organisational unit (`ou-...`, or the root
+        /// `r-...`); a deeper OU's mode wins over a higher one's.
+        #[arg(long, value_name = "OU")]
+        ou: Option<String>,
     },
 }
 
@@ -243,12 +266,13 @@ async fn main() -> ExitCode {
     output::set_wide(cli.global.wide);
     let result = match cli.command {
         Command::ExplainPolicy { file } => explain::run(&file, cli.global.json),
-        Command::Scan(filter) => commands::scan(&cli.global, &filter).await,
+        Command::Scan { rules, org } => commands::scan(&cli.global, &rules, &org).await,
         Command::Fix {
             rules,
             dry_run,
             max_changes,
-        } => commands::fix(&cli.global, &rules, dry_run, max_changes).await,
+            org,
+        } => commands::fix(&cli.global, &rules, dry_run, max_changes, &org).await,
         Command::Handle {
             event,
             function,
@@ -256,11 +280,19 @@ async fn main() -> ExitCode {
         } => commands::handle(&cli.global, &event, &function, dry_run).await,
         Command::Rules { cmd: None, params } => commands::rules(&cli.global, params).await,
         Command::Rules {
-            cmd: Some(RulesCmd::Set { rule, mode, reason }),
+            cmd:
+                Some(RulesCmd::Set {
+                    rule,
+                    mode,
+                    reason,
+                    account,
+                    ou,
+                }),
             ..
-        } => match mode.parse::<policy::Mode>() {
-            Ok(m) => admin::set_mode(&cli.global, &rule, m, reason.as_deref()).await,
-            Err(e) => Err(anyhow::anyhow!(e)),
+        } => match (mode.parse::<policy::Mode>(), admin::mode_scope(account, ou)) {
+            (Ok(m), Ok(scope)) => admin::set_mode(&cli.global, &rule, m, reason.as_deref(), scope.as_ref()).await,
+            (Err(e), _) => Err(anyhow::anyhow!(e)),
+            (_, Err(e)) => Err(e),
         },
         Command::Exempt {
             cmd:
@@ -278,9 +310,20 @@ async fn main() -> ExitCode {
         Command::History {
             rule,
             resource,
+            account,
             since,
             limit,
-        } => admin::history(&cli.global, rule.as_deref(), resource.as_deref(), since, limit).await,
+        } => {
+            admin::history(
+                &cli.global,
+                rule.as_deref(),
+                resource.as_deref(),
+                account.as_deref(),
+                since,
+                limit,
+            )
+            .await
+        }
         Command::Report { since, format, out } => report::run(&cli.global, since, &format, out.as_deref()).await,
         Command::Undo {
             ledger_id,

@@ -300,33 +300,66 @@ fn run_errors(reports: &[RunReport]) {
     }
 }
 
+/// `scan` across accounts: the scan, with each result's account, and the skipped members.
+pub fn print_scan_org(reports: &[RunReport], skipped: &[crate::org::Skipped], as_json: bool) {
+    print_scan_in(reports, skipped, as_json, true);
+}
+
+/// `fix` across accounts: the fix, with each result's account, and the skipped members.
+pub fn print_fix_org(reports: &[RunReport], skipped: &[crate::org::Skipped], as_json: bool) {
+    print_fix_in(reports, skipped, as_json, true);
+}
+
+fn print_skipped(skipped: &[crate::org::Skipped]) {
+    for s in skipped {
+        eprintln!(
+            "autofix: account {} skipped for {}: {} could not be assumed: {}",
+            s.account, s.family, s.role, s.reason
+        );
+    }
+}
+
 pub fn print_scan(reports: &[RunReport], as_json: bool) {
+    print_scan_in(reports, &[], as_json, false);
+}
+
+fn print_scan_in(reports: &[RunReport], skipped: &[crate::org::Skipped], as_json: bool, org: bool) {
     let violations: Vec<&Decision> = decisions(reports).filter(|d| d.is_violation()).collect();
     let checked = decisions(reports).count();
     if as_json {
         let items: Vec<_> = violations
             .iter()
             .map(|d| {
-                json!({"rule": d.rule, "resource": d.resource.arn(), "mode": d.mode, "findings": d.findings,
+                json!({"rule": d.rule, "resource": d.resource.arn(), "account": d.resource.account, "region": d.resource.region,
+                       "mode": d.mode, "findings": d.findings,
                        "planned": d.plan.descriptions(), "exempt": d.outcome == Outcome::Exempt, "notes": d.notes, "outcome": d.outcome})
             })
             .collect();
         let errors: Vec<&String> = reports.iter().flat_map(|r| r.errors.iter()).collect();
-        println!("{}", json!({"checked": checked, "violations": items, "errors": errors}));
+        let mut out = json!({"checked": checked, "violations": items, "errors": errors});
+        if org {
+            out["skipped"] = json!(skipped);
+        }
+        println!("{out}");
         return;
     }
     run_errors(reports);
+    print_skipped(skipped);
     if violations.is_empty() {
         println!("No violations in {}.", count(checked, "check", "checks"));
         return;
     }
-    let mut t = table(vec![
+    let mut cols = vec![
         Col::Id("RULE"),
         Col::Arn("RESOURCE"),
         Col::Text("FOUND"),
         Col::Text("PLANNED FIX"),
         Col::Text("MODE"),
-    ]);
+    ];
+    if org {
+        cols.insert(1, Col::Id("ACCOUNT"));
+    }
+    let mut t = table(cols);
     for d in &violations {
         let mode = match d.outcome {
             Outcome::Exempt => format!("{} (exempt)", d.mode),
@@ -354,13 +387,17 @@ pub fn print_scan(reports: &[RunReport], as_json: bool) {
         for n in &d.notes {
             found.push_str(&format!("\nnote: {n}"));
         }
-        t.add_row(vec![
+        let mut row = vec![
             d.rule.clone(),
             d.resource.arn(),
             found,
             d.plan.descriptions().join("\n"),
             mode,
-        ]);
+        ];
+        if org {
+            row.insert(1, d.resource.account.clone());
+        }
+        t.add_row(row);
     }
     println!("{t}");
     println!(
@@ -371,6 +408,10 @@ pub fn print_scan(reports: &[RunReport], as_json: bool) {
 }
 
 pub fn print_fix(reports: &[RunReport], as_json: bool) {
+    print_fix_in(reports, &[], as_json, false);
+}
+
+fn print_fix_in(reports: &[RunReport], skipped: &[crate::org::Skipped], as_json: bool, org: bool) {
     let acted: Vec<&Decision> = decisions(reports)
         .filter(|d| d.is_violation() || d.outcome == Outcome::Failed)
         .collect();
@@ -379,15 +420,21 @@ pub fn print_fix(reports: &[RunReport], as_json: bool) {
         let items: Vec<_> = acted
             .iter()
             .map(|d| {
-                json!({"rule": d.rule, "resource": d.resource.arn(), "outcome": d.outcome, "mode": d.mode, "findings": d.findings,
+                json!({"rule": d.rule, "resource": d.resource.arn(), "account": d.resource.account, "region": d.resource.region,
+                       "outcome": d.outcome, "mode": d.mode, "findings": d.findings,
                        "changes": d.plan.descriptions(), "ledger_id": d.ledger_id, "notes": d.notes, "error": d.error})
             })
             .collect();
         let errors: Vec<&String> = reports.iter().flat_map(|r| r.errors.iter()).collect();
-        println!("{}", json!({"checked": checked, "results": items, "errors": errors}));
+        let mut out = json!({"checked": checked, "results": items, "errors": errors});
+        if org {
+            out["skipped"] = json!(skipped);
+        }
+        println!("{out}");
         return;
     }
     run_errors(reports);
+    print_skipped(skipped);
     if acted.is_empty() {
         println!(
             "No violations in {}; nothing to fix.",
@@ -395,13 +442,17 @@ pub fn print_fix(reports: &[RunReport], as_json: bool) {
         );
         return;
     }
-    let mut t = table(vec![
+    let mut cols = vec![
         Col::Id("RULE"),
         Col::Arn("RESOURCE"),
         Col::Text("OUTCOME"),
         Col::Text("CHANGES"),
         Col::Id("LEDGER"),
-    ]);
+    ];
+    if org {
+        cols.insert(1, Col::Id("ACCOUNT"));
+    }
+    let mut t = table(cols);
     for d in &acted {
         let mut outcome = d.outcome.to_string();
         if let Some(e) = &d.error {
@@ -410,13 +461,17 @@ pub fn print_fix(reports: &[RunReport], as_json: bool) {
         for n in &d.notes {
             outcome.push_str(&format!("\nnote: {n}"));
         }
-        t.add_row(vec![
+        let mut row = vec![
             d.rule.clone(),
             d.resource.arn(),
             outcome,
             d.plan.descriptions().join("\n"),
             d.ledger_id.clone().unwrap_or_else(|| "-".into()),
-        ]);
+        ];
+        if org {
+            row.insert(1, d.resource.account.clone());
+        }
+        t.add_row(row);
     }
     println!("{t}");
     let of = |o| reports.iter().map(|r| r.count(o)).sum::<usize>();

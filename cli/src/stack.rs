@@ -43,17 +43,29 @@ impl Stack {
     /// An empty `TrailName` is `<stack>-trail`, as the template names the trail it
     /// creates, whether or not the stack is deployed (the name is only a name).
     pub(crate) fn fill_stack_defaults(&self, params: &mut policy::params::Params, region: &str) {
-        let trail_name = policy::params::Param::Text(&policy::rules::cloudtrail_enabled::TRAIL_NAME);
-        if params.value(trail_name).is_empty() {
-            // A non-empty text: always accepted.
-            let _ = params.set(trail_name, &format!("{}-trail", self.stack_name));
-        }
+        self.fill_trail_name(params);
         if !self.deployed() {
             return;
         }
         let key = format!("arn:aws:kms:{region}:{}:alias/{}", self.account, self.stack_name);
         let logs = policy::s3::protection::stack_access_log_bucket(&self.stack_name, &self.account, region);
         policy::s3::protection::fill_stack_defaults(params, Some(&key), Some(&logs));
+    }
+
+    /// An empty `TrailName` is `<stack>-trail`.
+    pub(crate) fn fill_trail_name(&self, params: &mut policy::params::Params) {
+        let trail_name = policy::params::Param::Text(&policy::rules::cloudtrail_enabled::TRAIL_NAME);
+        if params.value(trail_name).is_empty() {
+            // A non-empty text: always accepted.
+            let _ = params.set(trail_name, &format!("{}-trail", self.stack_name));
+        }
+    }
+
+    /// The stack's settings table, if it has one.
+    pub(crate) fn settings(&self) -> Option<adapters::dynamo::DynamoSettings> {
+        self.settings_table
+            .as_ref()
+            .map(|t| adapters::dynamo::DynamoSettings::new(Clients::new(&self.sdk).dynamodb, t.clone()))
     }
 
     /// A family's function, in-process, with this stack's tables and Slack webhook,
@@ -72,7 +84,7 @@ pub(crate) async fn sdk_config(g: &Global) -> aws_types::SdkConfig {
     if let Some(p) = &g.profile {
         loader = loader.profile_name(p);
     }
-    if let Some(r) = &g.region {
+    if let Some(r) = g.region.first() {
         loader = loader.region(aws_config::Region::new(r.clone()));
     }
     loader.load().await

@@ -67,10 +67,20 @@ adding to that dict first is enough):
     the stand-in sets ``Workflow`` and ``Note`` on the findings moto holds from
     ``BatchImportFindings`` and records each call as sent.
 
+``POST /moto-api/hipaa/sts/missing-roles``
+    ``{"role_arns": ["arn:aws:iam::210987654321:role/hipaa-autofix-member-s3-public-access"]}``:
+    from then on STS ``AssumeRole`` of any of these roles is answered as AWS answers
+    for a role that does not exist (or doesn't trust the caller): HTTP 403
+    ``AccessDenied``, "not authorized to perform: sts:AssumeRole". moto 5.2.5 hands
+    out credentials for any role ARN, existing or not (it keeps a world per account
+    id); this stands in for the refusal, so that "a member account without the
+    member role is reported and skipped" can be tested. An empty list clears it.
+
 It also corrects one answer of moto 5.2.5's S3: ``GetBucketVersioning`` comes back
 with the root element ``GetBucketVersioningResponse``, where S3 (and the Rust SDK's
 strict parser) has ``VersioningConfiguration``; boto3 doesn't mind, the Rust SDK
-fails. The patched method answers S3's shape from moto's own state.
+fails. The patched method answers S3's shape from moto's own state. And it adds
+what moto's ``ListBuckets`` leaves out: each bucket's ``BucketRegion``, as S3 answers.
 """
 
 from __future__ import annotations
@@ -183,6 +193,8 @@ class Faults:
         self.throttle_percent = 0.0
         self.after_change_percent = 0.0
         self.seen: Counter[str] = Counter()
+        # Role ARNs whose AssumeRole is refused (POST /moto-api/hipaa/sts/missing-roles).
+        self.missing_roles: set[str] = set()
         self.reset_counts()
 
     def reset_counts(self) -> None:
@@ -487,6 +499,16 @@ class FaultMiddleware:
             status, headers, body = _delivery_channel_status()
             start_response(status, headers)
             return [body]
+        if req.protocol == "query" and req.operation == "AssumeRole":
+            role = (parse_qs(req.body.decode("utf-8", "replace")).get("RoleArn") or [""])[0]
+            with FAULTS.lock:
+                missing = role in FAULTS.missing_roles
+            if missing:
+                status, headers, body = _error(
+                    req, 403, "AccessDenied", f"User is not authorized to perform: sts:AssumeRole on resource: {role}"
+                )
+                start_response(status, headers)
+                return [body]
         if throttle > 0 and FAULTS.draw(req.identity, "throttle") < throttle:
             with FAULTS.lock:
                 FAULTS.throttled += 1
@@ -538,6 +560,20 @@ def faults(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, st
     )
 
 
+def missing_roles(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, str], str]:
+    if request.method != "POST":
+        return 405, {}, json.dumps({"error": "POST a JSON body"})
+    try:
+        roles = _json_body(request).get("role_arns", [])
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise ValueError("role_arns is a list of ARNs")
+    except ValueError as e:
+        return 400, {}, json.dumps({"error": f"bad body: {e!r}"})
+    with FAULTS.lock:
+        FAULTS.missing_roles = set(roles)
+    return 200, {"Content-Type": "application/json"}, json.dumps({"role_arns": sorted(roles)})
+
+
 def requests_seen(request: Any, full_url: str, headers: Any) -> tuple[int, dict[str, str], str]:
     return 200, {"Content-Type": "application/json"}, json.dumps(FAULTS.counts())
 
@@ -558,10 +594,33 @@ def _get_bucket_versioning(self: Any) -> tuple[int, dict[str, str], str]:
     return 200, {"Content-Type": "application/xml"}, body
 
 
+def _all_buckets(self: Any) -> tuple[int, dict[str, str], str]:
+    # moto 5.2.5's ListBuckets omits each bucket's BucketRegion, which S3 answers
+    # (and the bucket lister reads: an organisation sweep judges a bucket in its own
+    # region's sweep only). The same answer, with the region moto keeps.
+    from moto.core.responses import ActionResult
+
+    self.data["Action"] = "ListAllMyBuckets"
+    self._authenticate_and_authorize_s3_action()
+    all_buckets = self.backend.list_buckets(
+        prefix=self._get_param("prefix"),
+        bucket_region=self._get_param("bucket-region"),
+        max_buckets=self._get_param("max-buckets"),
+    )
+    buckets = [
+        {"Name": b.name, "CreationDate": b.creation_date_ISO8601, "BucketRegion": b.region_name} for b in all_buckets
+    ]
+    self.data["Action"] = "ListBuckets"
+    return self.serialized(
+        ActionResult({"Owner": {"ID": "bcaf1ffd86f41161ca5fb16fd081034f", "DisplayName": "webfile"}, "Buckets": buckets})
+    )
+
+
 def patch_moto() -> None:
     from moto.s3.responses import S3Response
 
     S3Response.get_bucket_versioning = _get_bucket_versioning  # type: ignore[method-assign]
+    S3Response.all_buckets = _all_buckets  # type: ignore[method-assign]
 
 
 def register_routes() -> None:
@@ -572,6 +631,7 @@ def register_routes() -> None:
     moto_api_urls.url_paths["{0}/moto-api/hipaa/requests/reset"] = reset_requests
     moto_api_urls.url_paths["{0}/moto-api/hipaa/cloudtrail/events"] = cloudtrail_events
     moto_api_urls.url_paths["{0}/moto-api/hipaa/securityhub/batch-updates"] = securityhub_batch_updates
+    moto_api_urls.url_paths["{0}/moto-api/hipaa/sts/missing-roles"] = missing_roles
 
 
 def main() -> int:

@@ -130,6 +130,31 @@ fn every_function_enables_exactly_its_rules_services() {
     }
 }
 
+/// The org-sweep-planner (issue #14) has no rules: it enables `organizations` only
+/// and links Organizations besides the plumbing; nothing else links Organizations
+/// but the CLI and the tests.
+#[test]
+fn the_org_sweep_planner_enables_and_links_only_organizations() {
+    let declared = declared_features();
+    let (_, features) = declared
+        .iter()
+        .find(|(p, _)| p == "org-sweep-planner")
+        .unwrap_or_else(|| panic!("functions/org-sweep-planner does not depend on hipaa-aws"));
+    assert_eq!(*features, BTreeSet::from(["organizations".to_string()]));
+    let mut sdks = sdks_of(&BTreeSet::new());
+    sdks.insert("aws-sdk-organizations".into());
+    assert_eq!(linked_sdks("org-sweep-planner"), sdks);
+    for (function, _) in expected() {
+        assert!(!linked_sdks(&function).contains("aws-sdk-organizations"), "{function}");
+    }
+    let template = harness::deployment::Deployment::load().template;
+    let (_, resource) = harness::deployment::function_of(&template, "org-sweep-planner")
+        .unwrap_or_else(|| panic!("template.yaml: no org-sweep-planner function"));
+    let code_uri =
+        harness::deployment::get(resource, "Properties").and_then(|p| harness::deployment::get(p, "CodeUri"));
+    assert_eq!(code_uri.and_then(|v| v.as_str()), Some("functions/org-sweep-planner/"));
+}
+
 #[test]
 fn every_function_links_only_its_rules_sdks() {
     for (function, services) in expected() {

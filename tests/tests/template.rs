@@ -26,12 +26,14 @@ use harness::deployment::{
 use serde_yaml_ng::Value;
 
 /// What a function's runtime calls besides its rules: the settings table (GetItem),
-/// the ledger (PutItem for records and claims, DeleteItem to release a claim), the
+/// the ledger (PutItem for records and claims, DeleteItem to release a claim,
+/// UpdateItem for the per-account hourly change count), the
 /// Slack secret, the stack key behind those, its dead-letter queue and its log group.
 const RUNTIME: &[&str] = &[
     "dynamodb:GetItem",
     "dynamodb:PutItem",
     "dynamodb:DeleteItem",
+    "dynamodb:UpdateItem",
     "secretsmanager:GetSecretValue",
     "kms:Decrypt",
     "kms:GenerateDataKey",

@@ -15,6 +15,9 @@ use crate::error::port_error;
 /// A resource service's client exists only with its cargo feature (see `Cargo.toml`).
 #[derive(Clone, Debug)]
 pub struct Clients {
+    /// The configuration the clients were built from (organisation mode builds each
+    /// member account's clients from it, with the member role's credentials).
+    pub sdk: SdkConfig,
     #[cfg(feature = "s3")]
     pub s3: aws_sdk_s3::Client,
     #[cfg(feature = "s3control")]
@@ -75,6 +78,7 @@ impl Clients {
             aws_sdk_s3control::Client::from_conf(b.build())
         };
         Clients {
+            sdk: sdk.clone(),
             #[cfg(feature = "s3")]
             s3,
             #[cfg(feature = "s3control")]
@@ -115,6 +119,7 @@ impl Clients {
     /// Each client still shares the one HTTP connection pool of the `SdkConfig`.
     pub fn with_retry(&self, retry: &RetryConfig) -> Clients {
         Clients {
+            sdk: self.sdk.to_builder().retry_config(retry.clone()).build(),
             #[cfg(feature = "s3")]
             s3: aws_sdk_s3::Client::from_conf(self.s3.config().to_builder().retry_config(retry.clone()).build()),
             #[cfg(feature = "s3control")]

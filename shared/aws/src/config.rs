@@ -22,6 +22,11 @@
 //! | `STACK_KEY_ARN`       | the stack's KMS key: `S3EncryptionKeyArn` when that is empty   | `aws/s3`               |
 //! | `STACK_ACCESS_LOG_BUCKET` | the stack's access-log bucket: `AccessLogBucket` when that is empty | none (logging withheld) |
 //! | `METRICS_NAMESPACE`   | the CloudWatch namespace of the decision metrics (EMF lines in the log) | `hipaa-autofix` |
+//! | `ORGANIZATION_MODE`   | `true`: the central deployment of an AWS Organization (member accounts through their roles) | `false` |
+//! | `ORGANIZATION_ID`     | the organisation's id (`o-...`); required in organisation mode | none |
+//! | `MEMBER_ROLE_PREFIX`  | the member role's name is this and the family id           | `hipaa-autofix-member-` |
+//! | `MEMBER_EXTERNAL_ID`  | the `sts:ExternalId` the member roles require; required in organisation mode | none |
+//! | `MAX_CHANGES_PER_ACCOUNT_PER_HOUR` | at most this many resources changed per account per clock hour, across every function (`0`: no limit) | no limit (the template passes `50`) |
 //! | rule parameters       | one variable per parameter of the family's rules (`policy::catalog::parameters`), named by `policy::params::env_name` (`AccessKeyMaxAgeDays` → `ACCESS_KEY_MAX_AGE_DAYS`) | each parameter's default |
 //!
 //! An empty value counts as unset (SAM passes `""` for an empty parameter). No
@@ -66,6 +71,37 @@ pub struct FunctionConfig {
     pub retry: Retries,
     /// The CloudWatch namespace of the decision metrics (`policy::metrics`).
     pub metrics_namespace: String,
+    /// Organisation mode, when on.
+    pub organization: Option<OrganizationConfig>,
+    /// `MAX_CHANGES_PER_ACCOUNT_PER_HOUR` (`None`: no limit).
+    pub max_changes_per_account_per_hour: Option<u32>,
+}
+
+/// The central deployment of an AWS Organization.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganizationConfig {
+    /// `o-` and 10 to 32 lower-case letters or digits.
+    pub organization_id: String,
+    pub member_role_prefix: String,
+    pub external_id: String,
+}
+
+impl OrganizationConfig {
+    /// The member role of `family` (what [`crate::members::MemberRouter`] assumes).
+    pub fn member_role(&self, family: &str) -> crate::members::MemberRole {
+        crate::members::MemberRole {
+            prefix: self.member_role_prefix.clone(),
+            external_id: Some(self.external_id.clone()),
+            family: family.to_string(),
+        }
+    }
+}
+
+/// Whether `s` is an organisation id: `o-` and 10 to 32 lower-case letters or digits.
+pub fn is_organization_id(s: &str) -> bool {
+    s.strip_prefix("o-").is_some_and(|r| {
+        (10..=32).contains(&r.len()) && r.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    })
 }
 
 /// How the SDK retries one AWS call: its standard retry strategy (exponential
@@ -238,6 +274,40 @@ impl FunctionConfig {
                 )?),
             })
         };
+        let organization = if bool_var("ORGANIZATION_MODE", false)? {
+            let organization_id = get("ORGANIZATION_ID")
+                .ok_or_else(|| invalid("ORGANIZATION_ID", "required when ORGANIZATION_MODE is true"))?;
+            if !is_organization_id(&organization_id) {
+                return Err(invalid(
+                    "ORGANIZATION_ID",
+                    format!(
+                        "{organization_id:?} is not an organisation id (o- and 10 to 32 lower-case letters or digits)"
+                    ),
+                ));
+            }
+            Some(OrganizationConfig {
+                organization_id,
+                member_role_prefix: get("MEMBER_ROLE_PREFIX")
+                    .unwrap_or_else(|| policy::org::DEFAULT_MEMBER_ROLE_PREFIX.to_string()),
+                external_id: get("MEMBER_EXTERNAL_ID")
+                    .ok_or_else(|| invalid("MEMBER_EXTERNAL_ID", "required when ORGANIZATION_MODE is true"))?,
+            })
+        } else {
+            None
+        };
+        let max_changes_per_account_per_hour = match get("MAX_CHANGES_PER_ACCOUNT_PER_HOUR") {
+            None => None,
+            Some(v) => match v.parse::<u32>() {
+                Ok(0) => None,
+                Ok(n) => Some(n),
+                Err(_) => {
+                    return Err(invalid(
+                        "MAX_CHANGES_PER_ACCOUNT_PER_HOUR",
+                        format!("{v:?} is not a whole number ≥ 0"),
+                    ));
+                }
+            },
+        };
         let defaults = Retries::default();
         let retry = Retries {
             event: retry_of("EVENT", defaults.event)?,
@@ -287,6 +357,8 @@ impl FunctionConfig {
             },
             break_glass_tag: get("BREAK_GLASS_TAG_KEY").unwrap_or_else(|| DEFAULT_BREAK_GLASS_TAG.to_string()),
             retry,
+            organization,
+            max_changes_per_account_per_hour,
         })
     }
 
@@ -302,6 +374,7 @@ impl FunctionConfig {
             break_glass_tag: self.break_glass_tag.clone(),
             default_modes: self.default_modes.clone(),
             max_changes: self.max_changes,
+            max_changes_per_account_per_hour: self.max_changes_per_account_per_hour,
             concurrency: self.concurrency,
             ..ExecOptions::default()
         }
@@ -442,6 +515,44 @@ mod tests {
     }
 
     #[test]
+    fn organisation_mode_is_read_and_needs_its_id_and_external_id() {
+        assert_eq!(ok(&[]).organization, None);
+        let c = ok(&[
+            ("ORGANIZATION_MODE", "true"),
+            ("ORGANIZATION_ID", "o-abcdef1234"),
+            ("MEMBER_EXTERNAL_ID", "hipaa-autofix-ext"),
+            ("MAX_CHANGES_PER_ACCOUNT_PER_HOUR", "50"),
+        ]);
+        let org = c.organization.clone().unwrap_or_else(|| panic!("organisation mode"));
+        assert_eq!(org.member_role_prefix, "hipaa-autofix-member-");
+        assert_eq!(
+            org.member_role("iam-mfa").arn("111111111111", "us-east-1"),
+            "arn:aws:iam::111111111111:role/hipaa-autofix-member-iam-mfa"
+        );
+        assert_eq!(c.exec_options().max_changes_per_account_per_hour, Some(50));
+        assert_eq!(
+            ok(&[("MAX_CHANGES_PER_ACCOUNT_PER_HOUR", "0")]).max_changes_per_account_per_hour,
+            None
+        );
+        // Off: the organisation's variables are not needed (single-account deployments get the defaults).
+        assert_eq!(
+            ok(&[("ORGANIZATION_MODE", "false"), ("ORGANIZATION_ID", "")]).organization,
+            None
+        );
+        for vars in [
+            vec![("ORGANIZATION_MODE", "true"), ("MEMBER_EXTERNAL_ID", "x")],
+            vec![("ORGANIZATION_MODE", "true"), ("ORGANIZATION_ID", "o-abcdef1234")],
+            vec![
+                ("ORGANIZATION_MODE", "true"),
+                ("ORGANIZATION_ID", "org-1"),
+                ("MEMBER_EXTERNAL_ID", "x"),
+            ],
+        ] {
+            assert!(matches!(cfg(&vars), Err(ConfigError::Invalid { .. })), "{vars:?}");
+        }
+    }
+
+    #[test]
     fn invalid_values_name_the_variable() {
         for (var, value) in [
             ("DRY_RUN", "maybe"),
@@ -460,6 +571,8 @@ mod tests {
             ("PASSWORD_REUSE_PREVENTION", "25"),
             ("RETRY_MAX_ATTEMPTS_SWEEP", "0"),
             ("RETRY_MAX_BACKOFF_MS_EVENT", "soon"),
+            ("MAX_CHANGES_PER_ACCOUNT_PER_HOUR", "-1"),
+            ("ORGANIZATION_MODE", "perhaps"),
         ] {
             match cfg(&[(var, value)]) {
                 Err(e @ ConfigError::Invalid { .. }) => assert!(e.to_string().contains(var), "{e}"),

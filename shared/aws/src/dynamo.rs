@@ -9,6 +9,8 @@
 //! |------------------|----------------------------------------|-------------------------------------------------------|
 //! | rule mode        | `rule#<rule-id>`                       | `mode` (S: `auto`, `notify`, `off`), `updated_by` (S), `updated_at` (S, RFC 3339), `reason` (S) |
 //! | exemption        | `exempt#<rule-id>#<resource-arn>`      | `reason` (S), `until` (S, `YYYY-MM-DD`, optional: the last day it holds), `created_by` (S), `created_at` (S, RFC 3339) |
+//! | mode of an account or OU (organisation mode) | `mode#account#<account-id>#<rule-id>`, `mode#ou#<ou-id>#<rule-id>` | as a rule mode |
+//! | account registry (organisation mode) | `org#accounts` | `registry` (S: the JSON of `policy::org::Registry`: one item, GetItem at a function's start and every few minutes; about 100 bytes per account, so DynamoDB's 400 KB item limit holds some 3,000 accounts) |
 //!
 //! Rule ids are kebab-case and never contain `#`, so the first `#` after
 //! `exempt#` separates the rule from the ARN.
@@ -20,6 +22,7 @@
 //! |--------|-----------------|-------------------------------------------------------------------|
 //! | record | the record id (UUID v7) | every field of `policy::LedgerRecord` (serde_dynamo; nested snapshots and actions as maps and lists), plus `kind` = `record`; `rule`, `resource` and `time` (RFC 3339) are top-level strings for querying |
 //! | claim  | `claim#<key>`   | `kind` = `claim`, `claimant` (a random token of the claiming call), `expires_at` (N, epoch seconds, 7 days after the claim: DynamoDB TTL removes it) |
+//! | change count | `changes#<account>#<YYYYMMDDHH>` | `kind` = `changes`, `changes` (N: resources changed in the account that hour, `MaxChangesPerAccountPerHour`), `expires_at` (N, two hours after the hour: TTL removes it). One conditional `UpdateItem` per change. |
 //!
 //! A claim is written with `attribute_not_exists(id) OR claimant = :me`, so a
 //! repeated delivery of the same event finds it and is skipped, while the SDK's
@@ -29,6 +32,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, NaiveDate, Utc};
+use policy::org::{ModeScope, Registry};
 use policy::ports::{Ledger, SettingsAdmin, SettingsStore};
 use policy::settings::{Exemption, ExemptionSource};
 use policy::{LedgerRecord, Mode, PortError};
@@ -43,6 +47,29 @@ pub const CLAIM_TTL_SECONDS: i64 = 7 * 24 * 60 * 60;
 const RULE_PREFIX: &str = "rule#";
 const EXEMPT_PREFIX: &str = "exempt#";
 const CLAIM_PREFIX: &str = "claim#";
+const SCOPED_MODE_PREFIX: &str = "mode#";
+const REGISTRY_KEY: &str = "org#accounts";
+const CHANGES_PREFIX: &str = "changes#";
+
+fn scoped_mode_key(scope: &ModeScope, rule: &str) -> String {
+    match scope {
+        ModeScope::Account(a) => format!("{SCOPED_MODE_PREFIX}account#{a}#{rule}"),
+        ModeScope::Ou(ou) => format!("{SCOPED_MODE_PREFIX}ou#{ou}#{rule}"),
+    }
+}
+
+/// The scope and rule of a `mode#...` key.
+fn parse_scoped_mode_key(pk: &str) -> Option<(ModeScope, &str)> {
+    let rest = pk.strip_prefix(SCOPED_MODE_PREFIX)?;
+    let (what, rest) = rest.split_once('#')?;
+    let (id, rule) = rest.split_once('#')?;
+    let scope = match what {
+        "account" => ModeScope::Account(id.to_string()),
+        "ou" => ModeScope::Ou(id.to_string()),
+        _ => return None,
+    };
+    Some((scope, rule))
+}
 
 /// Whether a table exists (`DescribeTable`; `ResourceNotFoundException` → `false`).
 pub async fn table_exists(client: &aws_sdk_dynamodb::Client, name: &str) -> Result<bool, PortError> {
@@ -210,8 +237,70 @@ impl DynamoSettings {
         )
         .await?;
         let mut out = items.iter().map(mode_from_item).collect::<Result<Vec<_>, _>>()?;
-        out.sort_by(|a, b| a.rule.cmp(&b.rule));
+        let scoped = scan_all(
+            &self.client,
+            &self.table,
+            "begins_with(pk, :p)",
+            &[],
+            &[(":p", SCOPED_MODE_PREFIX)],
+        )
+        .await?;
+        out.extend(scoped.iter().map(mode_from_item).collect::<Result<Vec<_>, _>>()?);
+        out.sort_by(|a, b| (&a.rule, &a.scope).cmp(&(&b.rule, &b.scope)));
         Ok(out)
+    }
+
+    /// Set a rule's mode for one account or OU.
+    pub async fn set_scoped_mode(
+        &self,
+        rule: &str,
+        scope: &ModeScope,
+        mode: Mode,
+        by: &str,
+        reason: &str,
+    ) -> Result<(), PortError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(scoped_mode_key(scope, rule)))
+            .item("mode", s(mode.to_string()))
+            .item("updated_by", s(by))
+            .item("updated_at", s(Utc::now().to_rfc3339()))
+            .item("reason", s(reason))
+            .send()
+            .await
+            .map_err(|e| port_error("PutItem", &self.what(), e))?;
+        Ok(())
+    }
+
+    /// The organisation's account registry, if stored.
+    pub async fn registry(&self) -> Result<Option<Registry>, PortError> {
+        let Some(item) = self.get(REGISTRY_KEY.to_string()).await? else {
+            return Ok(None);
+        };
+        let text =
+            get_s(&item, "registry").ok_or_else(|| invalid("GetItem", "the account registry has no registry"))?;
+        serde_json::from_str(text).map(Some).map_err(|e| {
+            invalid(
+                "GetItem",
+                format!("the account registry is not readable ({:?})", e.classify()),
+            )
+        })
+    }
+
+    /// Store the organisation's account registry (one item).
+    pub async fn put_registry(&self, registry: &Registry) -> Result<(), PortError> {
+        let text = serde_json::to_string(registry).map_err(|e| invalid("PutItem", e.to_string()))?;
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(REGISTRY_KEY))
+            .item("registry", s(text))
+            .item("updated_at", s(Utc::now().to_rfc3339()))
+            .send()
+            .await
+            .map_err(|e| port_error("PutItem (account registry)", &self.what(), e))?;
+        Ok(())
     }
 
     /// Every exemption in the table, by rule then resource.
@@ -239,9 +328,14 @@ fn exemption_key(rule: &str, arn: &str) -> String {
 
 fn mode_from_item(item: &Item) -> Result<ModeSetting, PortError> {
     let pk = get_s(item, "pk").unwrap_or_default();
-    let rule = pk
-        .strip_prefix(RULE_PREFIX)
-        .ok_or_else(|| invalid("Scan", format!("settings item {pk:?} is not a rule mode")))?;
+    let (rule, scope) = match pk.strip_prefix(RULE_PREFIX) {
+        Some(rule) => (rule, None),
+        None => {
+            let (scope, rule) = parse_scoped_mode_key(pk)
+                .ok_or_else(|| invalid("Scan", format!("settings item {pk:?} is not a rule mode")))?;
+            (rule, Some(scope))
+        }
+    };
     let mode = get_s(item, "mode")
         .ok_or_else(|| invalid("GetItem", format!("settings item {pk} has no mode")))?
         .parse::<Mode>()
@@ -249,6 +343,7 @@ fn mode_from_item(item: &Item) -> Result<ModeSetting, PortError> {
     Ok(ModeSetting {
         rule: rule.to_string(),
         mode,
+        scope,
         updated_by: get_s(item, "updated_by").map(str::to_owned),
         updated_at: parse_time(get_s(item, "updated_at")),
         reason: get_s(item, "reason").map(str::to_owned),
@@ -282,9 +377,16 @@ fn exemption_entry_from_item(item: &Item) -> Result<ExemptionEntry, PortError> {
         .strip_prefix(EXEMPT_PREFIX)
         .and_then(|rest| rest.split_once('#'))
         .ok_or_else(|| invalid("Scan", format!("settings item {pk:?} is not an exemption")))?;
+    // The account is the ARN's (an S3 bucket's ARN names none: bucket names are global).
+    let account = arn
+        .split(':')
+        .nth(4)
+        .filter(|a| policy::account::is_account_id(a))
+        .map(str::to_owned);
     Ok(ExemptionEntry {
         rule: rule.to_string(),
         resource_arn: arn.to_string(),
+        account,
         exemption: exemption_from_item(item)?,
         created_at: parse_time(get_s(item, "created_at")),
     })
@@ -314,6 +416,19 @@ impl SettingsAdmin for DynamoSettings {
     async fn list_exemptions(&self) -> Result<Vec<ExemptionEntry>, PortError> {
         DynamoSettings::list_exemptions(self).await
     }
+    async fn set_scoped_mode(
+        &self,
+        rule: &str,
+        scope: &ModeScope,
+        mode: Mode,
+        by: &str,
+        reason: &str,
+    ) -> Result<(), PortError> {
+        DynamoSettings::set_scoped_mode(self, rule, scope, mode, by, reason).await
+    }
+    async fn put_registry(&self, registry: &Registry) -> Result<(), PortError> {
+        DynamoSettings::put_registry(self, registry).await
+    }
 }
 
 #[async_trait]
@@ -330,6 +445,17 @@ impl SettingsStore for DynamoSettings {
             None => Ok(None),
             Some(item) => Ok(Some(exemption_from_item(&item)?)),
         }
+    }
+
+    async fn scoped_mode(&self, rule: &str, scope: &ModeScope) -> Result<Option<Mode>, PortError> {
+        match self.get(scoped_mode_key(scope, rule)).await? {
+            None => Ok(None),
+            Some(item) => Ok(Some(mode_from_item(&item)?.mode)),
+        }
+    }
+
+    async fn registry(&self) -> Result<Option<Registry>, PortError> {
+        DynamoSettings::registry(self).await
     }
 }
 
@@ -456,6 +582,30 @@ impl Ledger for DynamoLedger {
     }
     async fn get(&self, id: &str) -> Result<Option<LedgerRecord>, PortError> {
         self.get_record(id).await
+    }
+    async fn count_change(&self, account: &str, hour: &str, max: u32) -> Result<bool, PortError> {
+        // Kept two hours past the hour it counts (TTL deletes it within days; an
+        // hour's key is never counted again after its hour anyway).
+        let expires_at = Utc::now().timestamp() + 3 * 60 * 60;
+        let res = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("id", s(format!("{CHANGES_PREFIX}{account}#{hour}")))
+            .update_expression("SET #k = :kind, expires_at = :exp ADD changes :one")
+            .condition_expression("attribute_not_exists(changes) OR changes < :max")
+            .expression_attribute_names("#k", "kind")
+            .expression_attribute_values(":kind", s("changes"))
+            .expression_attribute_values(":exp", AttributeValue::N(expires_at.to_string()))
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(":max", AttributeValue::N(max.to_string()))
+            .send()
+            .await;
+        match res {
+            Ok(_) => Ok(true),
+            Err(e) if error_code(&e) == Some("ConditionalCheckFailedException") => Ok(false),
+            Err(e) => Err(port_error("UpdateItem (change count)", &self.what(), e)),
+        }
     }
     async fn list(&self) -> Result<Vec<LedgerRecord>, PortError> {
         self.list_records().await

@@ -14,8 +14,11 @@ pub mod credential_report;
 pub mod dynamo;
 pub mod error;
 pub mod kinds;
+pub mod members;
 pub mod metrics;
 pub mod notices;
+#[cfg(feature = "organizations")]
+pub mod organizations;
 pub mod slack;
 pub mod startup;
 

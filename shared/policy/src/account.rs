@@ -11,12 +11,14 @@
 //! function's [`AccountScope`], and they must all agree. Anything else is refused,
 //! with nothing read, claimed, recorded, changed or notified.
 //!
-//! The scope is a set so that organisation-wide mode (a later issue: the executor
-//! assumes a member account's role) can add accounts; today it holds one, the
-//! function's own, learned once: from the invoked function ARN in Lambda
-//! ([`account_from_function_arn`]), from STS `GetCallerIdentity` in the CLI. An
-//! empty scope means the own account is unknown, and the gate refuses everything
-//! (fail closed).
+//! In a single-account deployment the scope holds one account, the function's own,
+//! learned once: from the invoked function ARN in Lambda
+//! ([`account_from_function_arn`]), from STS `GetCallerIdentity` in the CLI. In
+//! organisation mode ([`crate::org`]) it holds the organisation's active accounts
+//! (the account registry) and the central account; a member's resources are then
+//! reached through the member account's role, never with the central account's
+//! rights. An empty scope means the own account is unknown, and the gate refuses
+//! everything (fail closed).
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -87,7 +89,7 @@ pub struct AccountScope {
 }
 
 impl AccountScope {
-    /// A function's own account only (today's only mode).
+    /// A function's own account only (a single-account deployment).
     pub fn own(account: &str) -> Result<AccountScope, OwnAccountError> {
         AccountScope::default().with(account)
     }
@@ -184,8 +186,14 @@ impl fmt::Display for AccountScope {
         if self.accounts.is_empty() {
             return f.write_str("unknown");
         }
-        let all: Vec<&str> = self.accounts().collect();
-        f.write_str(&all.join(", "))
+        // An organisation's scope can hold a thousand accounts: name a few.
+        const SHOWN: usize = 5;
+        let all: Vec<&str> = self.accounts().take(SHOWN).collect();
+        f.write_str(&all.join(", "))?;
+        if self.accounts.len() > SHOWN {
+            write!(f, " and {} more of the organisation", self.accounts.len() - SHOWN)?;
+        }
+        Ok(())
     }
 }
 

@@ -38,9 +38,12 @@ impl Executor {
             _ => ("", ""),
         };
         let own: Vec<&str> = self.options().accounts.accounts().collect();
-        let account = match (arn_account, own.as_slice()) {
-            ("", [one]) => (*one).to_string(),
-            (a, _) => a.to_string(),
+        // A mode set for one account (`rule:<id>@account:<account>`) is about that account.
+        let scoped = resource.split_once("@account:").map(|(_, a)| a);
+        let account = match (scoped, arn_account, own.as_slice()) {
+            (Some(a), _, _) => a.to_string(),
+            (None, "", [one]) => (*one).to_string(),
+            (None, a, _) => a.to_string(),
         };
         let region = match arn_region {
             "" => self.options().region.clone().unwrap_or_default(),
@@ -70,7 +73,7 @@ impl Executor {
             .list_modes()
             .await?
             .into_iter()
-            .find(|m| m.rule == rule)
+            .find(|m| m.rule == rule && m.scope.is_none())
             .map(|m| m.mode);
         settings.set_mode(rule, mode, &by, reason).await?;
         let was_s = was
@@ -82,6 +85,41 @@ impl Executor {
         );
         let id = self
             .record_admin_act(rule, &format!("rule:{rule}"), Outcome::ModeSet, mode, what)
+            .await?;
+        Ok((was, id))
+    }
+
+    /// Set a rule's mode for one account or OU (organisation mode); returns the mode
+    /// it replaced there (if one was set) and the ledger id.
+    pub async fn set_scoped_mode(
+        &self,
+        settings: &dyn SettingsAdmin,
+        rule: &str,
+        scope: &crate::org::ModeScope,
+        mode: Mode,
+        reason: &str,
+    ) -> Result<(Option<Mode>, String), PortError> {
+        let by = self.actor_arn();
+        let was = settings
+            .list_modes()
+            .await?
+            .into_iter()
+            .find(|m| m.rule == rule && m.scope.as_ref() == Some(scope))
+            .map(|m| m.mode);
+        settings.set_scoped_mode(rule, scope, mode, &by, reason).await?;
+        let was_s = was
+            .map(|m| m.to_string())
+            .unwrap_or_else(|| "what the OU or the organisation set".into());
+        let what = format!(
+            "mode of {rule} for {scope} set to {mode} (was {was_s}) by {by}{}",
+            with_reason(reason)
+        );
+        let resource = match scope {
+            crate::org::ModeScope::Account(a) => format!("rule:{rule}@account:{a}"),
+            crate::org::ModeScope::Ou(ou) => format!("rule:{rule}@ou:{ou}"),
+        };
+        let id = self
+            .record_admin_act(rule, &resource, Outcome::ModeSet, mode, what)
             .await?;
         Ok((was, id))
     }

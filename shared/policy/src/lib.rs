@@ -24,6 +24,7 @@ pub mod ledger;
 pub mod memory;
 pub mod metrics;
 pub mod notice;
+pub mod org;
 pub mod params;
 pub mod permissions;
 pub mod plan;

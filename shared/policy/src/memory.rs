@@ -13,6 +13,7 @@ use crate::error::PortError;
 use crate::kinds::{Action, Facet, ResourceKind, ResourceRef, Snapshot};
 use crate::ledger::LedgerRecord;
 use crate::notice::Notice;
+use crate::org::{ModeScope, Registry};
 use crate::ports::{
     ComplianceReporter, Evaluation, Ledger, Listed, Notifier, Remediator, ResourceLister, ResourceReader,
     SettingsAdmin, SettingsStore,
@@ -28,13 +29,27 @@ fn poisoned() -> PortError {
 pub struct MemorySettings {
     modes: Mutex<BTreeMap<String, Mode>>,
     exemptions: Mutex<BTreeMap<(String, String), Exemption>>,
+    scoped: Mutex<BTreeMap<(ModeScope, String), Mode>>,
+    registry: Mutex<Option<Registry>>,
 }
 
 impl MemorySettings {
     pub fn with_modes(modes: impl IntoIterator<Item = (String, Mode)>) -> Self {
         Self {
             modes: Mutex::new(modes.into_iter().collect()),
-            exemptions: Mutex::default(),
+            ..Self::default()
+        }
+    }
+    /// Set a rule's mode for one account or OU.
+    pub fn set_scoped(&self, rule: &str, scope: ModeScope, mode: Mode) {
+        if let Ok(mut m) = self.scoped.lock() {
+            m.insert((scope, rule.into()), mode);
+        }
+    }
+    /// Hold `registry` as the organisation's accounts.
+    pub fn set_registry(&self, registry: Registry) {
+        if let Ok(mut r) = self.registry.lock() {
+            *r = Some(registry);
         }
     }
     pub fn set_mode(&self, rule: &str, mode: Mode) {
@@ -91,11 +106,44 @@ impl SettingsAdmin for MemorySettings {
             .map(|(rule, mode)| ModeSetting {
                 rule: rule.clone(),
                 mode: *mode,
+                scope: None,
                 updated_by: None,
                 updated_at: None,
                 reason: None,
             })
+            .chain(
+                self.scoped
+                    .lock()
+                    .map_err(|_| poisoned())?
+                    .iter()
+                    .map(|((scope, rule), mode)| ModeSetting {
+                        rule: rule.clone(),
+                        mode: *mode,
+                        scope: Some(scope.clone()),
+                        updated_by: None,
+                        updated_at: None,
+                        reason: None,
+                    }),
+            )
             .collect())
+    }
+    async fn set_scoped_mode(
+        &self,
+        rule: &str,
+        scope: &ModeScope,
+        mode: Mode,
+        _by: &str,
+        _reason: &str,
+    ) -> Result<(), PortError> {
+        self.scoped
+            .lock()
+            .map_err(|_| poisoned())?
+            .insert((scope.clone(), rule.into()), mode);
+        Ok(())
+    }
+    async fn put_registry(&self, registry: &Registry) -> Result<(), PortError> {
+        *self.registry.lock().map_err(|_| poisoned())? = Some(registry.clone());
+        Ok(())
     }
     async fn list_exemptions(&self) -> Result<Vec<ExemptionEntry>, PortError> {
         Ok(self
@@ -106,6 +154,7 @@ impl SettingsAdmin for MemorySettings {
             .map(|((rule, arn), e)| ExemptionEntry {
                 rule: rule.clone(),
                 resource_arn: arn.clone(),
+                account: None,
                 exemption: e.clone(),
                 created_at: Some(Utc::now()),
             })
@@ -126,6 +175,17 @@ impl SettingsStore for MemorySettings {
             .get(&(rule.to_string(), arn.to_string()))
             .cloned())
     }
+    async fn scoped_mode(&self, rule: &str, scope: &ModeScope) -> Result<Option<Mode>, PortError> {
+        Ok(self
+            .scoped
+            .lock()
+            .map_err(|_| poisoned())?
+            .get(&(scope.clone(), rule.to_string()))
+            .copied())
+    }
+    async fn registry(&self) -> Result<Option<Registry>, PortError> {
+        Ok(self.registry.lock().map_err(|_| poisoned())?.clone())
+    }
 }
 
 /// A ledger kept in memory for the length of one process.
@@ -133,6 +193,8 @@ impl SettingsStore for MemorySettings {
 pub struct MemoryLedger {
     claims: Mutex<HashSet<String>>,
     records: Mutex<Vec<LedgerRecord>>,
+    /// Changes per (account, hour), for the per-account limit.
+    changes: Mutex<BTreeMap<(String, String), u32>>,
 }
 
 impl MemoryLedger {
@@ -165,6 +227,15 @@ impl Ledger for MemoryLedger {
     }
     async fn list(&self) -> Result<Vec<LedgerRecord>, PortError> {
         Ok(self.records.lock().map_err(|_| poisoned())?.clone())
+    }
+    async fn count_change(&self, account: &str, hour: &str, max: u32) -> Result<bool, PortError> {
+        let mut changes = self.changes.lock().map_err(|_| poisoned())?;
+        let n = changes.entry((account.to_string(), hour.to_string())).or_insert(0);
+        if *n >= max {
+            return Ok(false);
+        }
+        *n += 1;
+        Ok(true)
     }
 }
 

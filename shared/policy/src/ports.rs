@@ -9,6 +9,7 @@ use crate::kinds::Action;
 use crate::kinds::{Facet, ResourceKind, ResourceRef, Snapshot};
 use crate::ledger::LedgerRecord;
 use crate::notice::Notice;
+use crate::org::{ModeScope, Registry};
 use crate::rule::{Rule, Verdict};
 use crate::settings::{Exemption, ExemptionEntry, Mode, ModeSetting};
 
@@ -102,6 +103,15 @@ pub trait SettingsStore: Send + Sync {
     async fn mode(&self, rule: &str) -> Result<Option<Mode>, PortError>;
     /// An exemption of `resource_arn` from `rule` held in the settings store, if any.
     async fn exemption(&self, rule: &str, resource_arn: &str) -> Result<Option<Exemption>, PortError>;
+    /// The mode an admin set for a rule in one account or OU (organisation mode), if
+    /// any. A store that keeps none answers `None`.
+    async fn scoped_mode(&self, _rule: &str, _scope: &ModeScope) -> Result<Option<Mode>, PortError> {
+        Ok(None)
+    }
+    /// The organisation's account registry, if one is stored (organisation mode).
+    async fn registry(&self) -> Result<Option<Registry>, PortError> {
+        Ok(None)
+    }
 }
 
 /// Admins' changes to modes and exemptions (the CLI and Slack buttons).
@@ -120,6 +130,25 @@ pub trait SettingsAdmin: Send + Sync {
     async fn delete_exemption(&self, rule: &str, arn: &str) -> Result<bool, PortError>;
     async fn list_modes(&self) -> Result<Vec<ModeSetting>, PortError>;
     async fn list_exemptions(&self) -> Result<Vec<ExemptionEntry>, PortError>;
+    /// Set a rule's mode for one account or OU (organisation mode).
+    async fn set_scoped_mode(
+        &self,
+        _rule: &str,
+        _scope: &ModeScope,
+        _mode: Mode,
+        _by: &str,
+        _reason: &str,
+    ) -> Result<(), PortError> {
+        Err(PortError::Unsupported(
+            "this settings store keeps no per-account or per-OU modes".into(),
+        ))
+    }
+    /// Store the organisation's account registry (the planner and the CLI refresh it).
+    async fn put_registry(&self, _registry: &Registry) -> Result<(), PortError> {
+        Err(PortError::Unsupported(
+            "this settings store keeps no account registry".into(),
+        ))
+    }
 }
 
 /// The audit ledger.
@@ -134,6 +163,10 @@ pub trait Ledger: Send + Sync {
     async fn get(&self, id: &str) -> Result<Option<LedgerRecord>, PortError>;
     /// Every record, oldest first.
     async fn list(&self) -> Result<Vec<LedgerRecord>, PortError>;
+    /// Count one change against `account`'s limit for `hour` (`YYYYMMDDHH`): `true`
+    /// when it was within `max` and is now counted, `false` when the account already
+    /// had `max` changes that hour (nothing counted). Atomic across functions.
+    async fn count_change(&self, account: &str, hour: &str, max: u32) -> Result<bool, PortError>;
 }
 
 /// Delivers notices (Slack). Failures never fail a remediation.

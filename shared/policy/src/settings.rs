@@ -44,6 +44,9 @@ impl FromStr for Mode {
 pub struct ModeSetting {
     pub rule: String,
     pub mode: Mode,
+    /// Set for one account or OU (organisation mode); `None`: organisation-wide.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<crate::org::ModeScope>,
     pub updated_by: Option<String>,
     pub updated_at: Option<DateTime<Utc>>,
     pub reason: Option<String>,
@@ -54,6 +57,10 @@ pub struct ModeSetting {
 pub struct ExemptionEntry {
     pub rule: String,
     pub resource_arn: String,
+    /// The account the resource is in, when the admin named it (`exempt add --account`);
+    /// S3 bucket ARNs name none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     /// `source` is `ExemptionSource::Settings { by: created_by }`.
     pub exemption: Exemption,
     pub created_at: Option<DateTime<Utc>>,

@@ -63,6 +63,7 @@ pub(crate) fn decision(outcome: Outcome, exemption: Option<Exemption>) -> Decisi
         resource: ResourceRef::bucket("public-website", "123456789012", "us-east-1"),
         outcome,
         mode: Mode::Auto,
+        mode_scope: None,
         findings: vec!["policy statement Website allows everyone".into()],
         plan: policy::Plan::default(),
         ledger_id: None,
@@ -192,6 +193,7 @@ fn exemptions_merge_the_table_and_the_tags_the_scan_saw() {
     let expired = ExemptionEntry {
         rule: "s3-bucket-public-access".into(),
         resource_arn: "arn:aws:s3:::old-site".into(),
+        account: None,
         exemption: Exemption {
             reason: "migration".into(),
             until: NaiveDate::from_ymd_opt(2026, 11, 1),

@@ -6,6 +6,8 @@
 //! account once per container, from the first invocation's function ARN, and refuses
 //! a later invocation whose ARN names another account as a misconfiguration. When the
 //! account can't be learned (an empty or unparsable ARN) every event is refused.
+//! In organisation mode ([`org`]) it also acts in the organisation's active member
+//! accounts, each through the account's member role.
 use std::sync::{Arc, OnceLock};
 
 use aws_types::SdkConfig;
@@ -24,6 +26,7 @@ use crate::dynamo::{DynamoLedger, DynamoSettings};
 use crate::error::{ConfigError, describe_event_error};
 pub use crate::error::{HandlerError, InitError};
 use crate::kinds::AwsAdapter;
+use crate::members::MemberRouter;
 use crate::notices::queue::QueueNotifier;
 use crate::slack::webhook::{LogNotifier, SlackNotifier};
 
@@ -41,8 +44,11 @@ pub struct App {
     /// Where each decision's metrics line goes (EMF, standard output in Lambda);
     /// `None` (the CLI, tests that don't look): no metrics.
     pub metrics: Option<crate::metrics::MetricsSink>,
-    /// The account this container runs in, learned from the first invocation's ARN.
-    own_account: OnceLock<String>,
+    /// The account this container runs in, learned from the first invocation's ARN
+    /// (shared with the member router, which reaches it with the function's own role).
+    own_account: Arc<OnceLock<String>>,
+    /// Organisation mode, when on.
+    pub org: Option<org::OrgState>,
 }
 
 /// The Slack notifier in the secret `secret_id`: `None` when no secret is named or it
@@ -119,8 +125,23 @@ impl App {
         let memory = (Arc::new(MemorySettings::default()), Arc::new(MemoryLedger::default()));
         let event_clients = clients.with_retry(&cfg.retry.event.sdk());
         let sweep_clients = clients.with_retry(&cfg.retry.sweep.sdk());
-        let ports = Self::ports(&event_clients, cfg, slack.clone(), &memory);
-        let sweep_ports = Self::ports(&sweep_clients, cfg, slack, &memory);
+        let own_account = Arc::new(OnceLock::new());
+        let mut ports = Self::ports(&event_clients, cfg, slack.clone(), &memory);
+        let mut sweep_ports = Self::ports(&sweep_clients, cfg, slack, &memory);
+        let org = cfg.organization.as_ref().map(|o| {
+            let role = o.member_role(cfg.family.name());
+            let routed = |clients: &Clients, ports: &mut Ports| {
+                let router = Arc::new(MemberRouter::new(clients, &cfg.params, role.clone(), own_account.clone()));
+                ports.reader = router.clone();
+                ports.lister = router.clone();
+                ports.remediator = router.clone();
+                router
+            };
+            routed(&event_clients, &mut ports);
+            let sweep_router = routed(&sweep_clients, &mut sweep_ports);
+            info!(organization = %o.organization_id, role_prefix = %o.member_role_prefix, "organisation mode: member accounts through their roles");
+            org::OrgState::new(o.clone(), ports.settings.clone(), sweep_router)
+        });
         info!(
             family = %cfg.family,
             rules = ?rules.iter().map(|r| r.id()).collect::<Vec<_>>(),
@@ -138,7 +159,8 @@ impl App {
             sweep_ports,
             opts,
             metrics: None,
-            own_account: OnceLock::new(),
+            own_account,
+            org,
         })
     }
 
@@ -185,7 +207,8 @@ impl App {
             ports,
             opts,
             metrics: None,
-            own_account: OnceLock::new(),
+            own_account: Arc::new(OnceLock::new()),
+            org: None,
         }
     }
 
@@ -216,6 +239,9 @@ impl App {
     /// its account from STS): parse, decide and act, summarise. Never panics on any
     /// payload. The Lambda runtime calls [`handler`], which learns the account first.
     pub async fn handle(&self, payload: Value) -> Result<Value, HandlerError> {
+        if org::is_sqs(&payload) {
+            return self.handle_sweep_messages(payload, self.opts.accounts.clone()).await;
+        }
         let event = parse_event(payload)?;
         self.decide(&event, self.opts.accounts.clone()).await
     }
@@ -238,9 +264,26 @@ impl App {
         self.opts.accounts.clone().with(learned)
     }
 
-    /// Run the executor on a parsed event within `accounts`, and map its report.
+    /// The central account, when known otherwise than by an invocation (the CLI: STS):
+    /// in organisation mode its resources are reached with the app's own credentials.
+    pub fn set_own_account(&self, account: &str) {
+        let _ = self.own_account.set(account.to_string());
+    }
+
+    /// Whether a member account's role can be assumed in `region` (organisation mode;
+    /// always `Ok` otherwise).
+    pub async fn reach_member(&self, account: &str, region: &str) -> Result<(), policy::PortError> {
+        match &self.org {
+            Some(org) => org.reach(account, region).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Run the executor on a parsed event within `accounts` (in organisation mode,
+    /// those and the registry's active accounts), and map its report.
     async fn decide(&self, event: &policy::Event, accounts: AccountScope) -> Result<Value, HandlerError> {
-        let report = self.executor_in(event, accounts).handle(event).await;
+        let executor = self.org_executor(event, accounts).await?;
+        let report = executor.handle(event).await;
         if let Some(metrics) = &self.metrics {
             metrics.decisions(&report, event, (self.opts.clock)());
         }
@@ -272,6 +315,16 @@ pub async fn handler(event: LambdaEvent<Value>, app: &App) -> Result<Value, Hand
     let LambdaEvent { payload, context } = event;
     let span = info_span!("invocation", request_id = %context.request_id);
     async move {
+        if org::is_sqs(&payload) {
+            let accounts = app.learn_account(&context.invoked_function_arn).map_err(|e| {
+                error!(error = %e, "refused: the function does not know its own account; nothing read or changed");
+                HandlerError::Refused {
+                    event_id: context.request_id.clone(),
+                    refusal: AccountRefusal::OwnAccountUnknown(e),
+                }
+            })?;
+            return app.handle_sweep_messages(payload, accounts).await;
+        }
         let event = parse_event(payload)?;
         let accounts = app.learn_account(&context.invoked_function_arn).map_err(|e| {
             error!(event_id = %event.id, error = %e, "refused: the function does not know its own account; nothing read or changed");
@@ -408,5 +461,6 @@ pub async fn run(family: policy::Family) -> Result<(), lambda_runtime::Error> {
     .await
 }
 
+pub mod org;
 #[cfg(test)]
 mod tests;

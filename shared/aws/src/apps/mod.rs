@@ -5,6 +5,8 @@
 pub mod function;
 pub mod interactions;
 pub mod notifier;
+#[cfg(feature = "organizations")]
+pub mod planner;
 
 /// Structured logs: JSON lines in Lambda, plain text elsewhere. `RUST_LOG` filters
 /// (default `info`). Safe to call twice.

@@ -85,7 +85,9 @@ impl Executor {
                 .push("no automatic fix exists for this state; an admin must act".into());
             return Err(Stop::Record);
         }
-        if d.mode == Mode::Notify && !self.opts.force_auto {
+        // An admin's `fix` overrides a rule's notify mode, but not one set for the
+        // account or its OU: that is the account's owners' decision.
+        if d.mode == Mode::Notify && (!self.opts.force_auto || d.mode_scope.is_some()) {
             d.outcome = Outcome::Notified;
             return Err(Stop::Record);
         }
@@ -102,6 +104,25 @@ impl Executor {
             ));
             self.release(&claim).await;
             return Err(Stop::Record);
+        }
+        if let Some(max) = self.opts.max_changes_per_account_per_hour {
+            let hour = crate::org::change_hour((self.opts.clock)());
+            match self.ports.ledger.count_change(&r.account, &hour, max).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    d.outcome = Outcome::Limited;
+                    d.notes.push(format!(
+                        "account {} already had {max} changes this hour, its limit (MaxChangesPerAccountPerHour); the next event or sweep after the hour continues",
+                        r.account
+                    ));
+                    self.release(&claim).await;
+                    return Err(Stop::Record);
+                }
+                Err(e) => {
+                    self.release(&claim).await;
+                    return Err(d.failed("counting the change against the account's hourly limit", e));
+                }
+            }
         }
         Ok(claim)
     }

@@ -5,6 +5,7 @@
 use crate::error::PortError;
 use crate::kinds::{ResourceRef, Snapshot};
 use crate::ledger::Outcome;
+use crate::org::ModeScope;
 use crate::ports::Summary;
 use crate::rule::{Rule, Verdict};
 use crate::settings::Mode;
@@ -23,10 +24,13 @@ impl Executor {
         before: &mut Snapshot,
         d: &mut Decision,
     ) -> Result<(), Stop> {
-        d.mode = match self.mode_of(rule, run).await {
+        (d.mode, d.mode_scope) = match self.mode_of(rule, run).await {
             Ok(m) => m,
             Err(e) => return Err(d.not_examined("reading the rule's mode", e)),
         };
+        if let Some(scope) = &d.mode_scope {
+            d.notes.push(format!("mode {} set for {scope}", d.mode));
+        }
         if d.mode == Mode::Off {
             d.outcome = Outcome::Off;
             return Err(Stop::Quiet);
@@ -90,20 +94,38 @@ impl Executor {
         }
     }
 
-    /// The rule's mode: the settings table's, else the deployment's default, else the
-    /// rule's own. Read once per run.
-    async fn mode_of(&self, rule: &dyn Rule, run: &Run<'_>) -> Result<Mode, PortError> {
-        if let Some(m) = run.modes.lock().ok().and_then(|m| m.get(rule.id()).copied()) {
+    /// The rule's mode in the event's account: in organisation mode the one set for
+    /// the account, else for its OUs (deepest first); then the settings table's
+    /// organisation-wide one, else the deployment's default, else the rule's own.
+    /// Read once per run (a run is about one account). With the mode, the account or
+    /// OU it was set for, if it was.
+    async fn mode_of(&self, rule: &dyn Rule, run: &Run<'_>) -> Result<(Mode, Option<ModeScope>), PortError> {
+        if let Some(m) = run.modes.lock().ok().and_then(|m| m.get(rule.id()).cloned()) {
             return Ok(m);
         }
-        let configured = self.ports.settings.mode(rule.id()).await?;
-        let mode = configured
-            .or_else(|| self.opts.default_modes.get(rule.id()).copied())
-            .unwrap_or(rule.spec().default_mode);
-        if let Ok(mut m) = run.modes.lock() {
-            m.insert(rule.id(), mode);
+        let mut found = None;
+        if let Some(org) = &self.opts.organisation {
+            for scope in org.mode_scopes(&run.event.account) {
+                if let Some(m) = self.ports.settings.scoped_mode(rule.id(), &scope).await? {
+                    found = Some((m, Some(scope)));
+                    break;
+                }
+            }
         }
-        Ok(mode)
+        let resolved = match found {
+            Some(f) => f,
+            None => {
+                let configured = self.ports.settings.mode(rule.id()).await?;
+                let mode = configured
+                    .or_else(|| self.opts.default_modes.get(rule.id()).copied())
+                    .unwrap_or(rule.spec().default_mode);
+                (mode, None)
+            }
+        };
+        if let Ok(mut m) = run.modes.lock() {
+            m.insert(rule.id(), resolved.clone());
+        }
+        Ok(resolved)
     }
 
     /// Read what the rule needs and evaluate, reading more facets while it asks.

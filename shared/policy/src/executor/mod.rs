@@ -119,6 +119,16 @@ pub struct ExecOptions {
     pub default_modes: BTreeMap<String, Mode>,
     /// At most this many resources changed per run (blast-radius limit).
     pub max_changes: Option<usize>,
+    /// At most this many resources changed per account per clock hour, across every
+    /// function and run (`MaxChangesPerAccountPerHour`; counted in the ledger).
+    pub max_changes_per_account_per_hour: Option<u32>,
+    /// Organisation mode: the organisation's accounts (their OUs resolve modes set
+    /// per account or OU). `None`: a single-account deployment.
+    pub organisation: Option<Arc<crate::org::Registry>>,
+    /// A sweep judges only the listed resources in the event's region (organisation
+    /// sweeps run once per region; S3 lists every region's buckets). `false`: a
+    /// sweep judges everything the listing found (a single-region deployment).
+    pub regional_sweep: bool,
     /// Resources processed at once in a sweep.
     pub concurrency: usize,
     /// The accounts this executor may act in (today: the function's own). Every event
@@ -146,6 +156,9 @@ impl Default for ExecOptions {
             break_glass_tag: DEFAULT_BREAK_GLASS_TAG.to_string(),
             default_modes: BTreeMap::new(),
             max_changes: None,
+            max_changes_per_account_per_hour: None,
+            organisation: None,
+            regional_sweep: false,
             concurrency: 16,
             accounts: AccountScope::default(),
             actor: None,
@@ -163,6 +176,10 @@ pub struct Decision {
     pub resource: ResourceRef,
     pub outcome: Outcome,
     pub mode: Mode,
+    /// Set when the mode was set for the resource's account or one of its OUs
+    /// (organisation mode): an admin's `fix` does not override it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode_scope: Option<crate::org::ModeScope>,
     pub findings: Vec<String>,
     /// Planned (notify, dry run, exempt) or applied (fixed) actions.
     pub plan: Plan,
@@ -188,6 +205,7 @@ impl Decision {
             resource: resource.clone(),
             outcome: Outcome::Compliant,
             mode,
+            mode_scope: None,
             findings: vec![],
             plan: Plan::default(),
             ledger_id: None,
@@ -270,9 +288,10 @@ pub(super) struct Run<'a> {
     event: &'a Event,
     /// Resources changed so far (the blast-radius limit).
     budget: AtomicUsize,
-    /// Each rule's mode, read once per run: every decision of a run sees the same
-    /// mode, and a sweep costs one settings read per rule, not one per resource.
-    modes: Mutex<BTreeMap<&'static str, Mode>>,
+    /// Each rule's mode (and the account or OU it was set for), read once per run:
+    /// every decision of a run sees the same mode, and a sweep costs one settings
+    /// read per rule, not one per resource.
+    modes: Mutex<BTreeMap<&'static str, (Mode, Option<crate::org::ModeScope>)>>,
 }
 
 pub struct Executor {
@@ -292,6 +311,11 @@ impl Executor {
 
     pub fn options(&self) -> &ExecOptions {
         &self.opts
+    }
+
+    /// The run-wide options, to adjust before a run (organisation mode adds the registry).
+    pub fn options_mut(&mut self) -> &mut ExecOptions {
+        &mut self.opts
     }
 
     /// Handle one event end to end.
@@ -386,6 +410,9 @@ impl Executor {
                     }
                     Some(None) | None => self.record_listing_failure(rule.as_ref(), kind, event, &report).await,
                 }
+            }
+            if self.opts.regional_sweep {
+                by_resource.retain(|r, _| r.region.is_empty() || r.region == event.region);
             }
         } else {
             for rule in &rules {
@@ -516,6 +543,43 @@ impl Executor {
         let _ = self.finish(rule, d, event, None, None).await;
     }
 
+    /// A member account of the organisation could not be reached for `event`'s sweep
+    /// (its role is missing or can't be assumed, an SCP denies it, the region is
+    /// disabled): recorded in the ledger and notified once (per account, region and
+    /// reason, while the ledger's claim lasts: 7 days), never stopping the other
+    /// accounts' sweeps. Nothing was read. The decision, or `None` when it was
+    /// already posted.
+    pub async fn record_unreachable(&self, event: &Event, reason: &str) -> Option<Decision> {
+        let rule = self.rules.first()?;
+        let key = format!(
+            "unreachable#{}#{}#{}#{}",
+            rule.spec().family,
+            event.account,
+            event.region,
+            reason_class(reason)
+        );
+        if self.opts.record && !matches!(self.ports.ledger.claim(&key).await, Ok(true)) {
+            info!(account = %event.account, region = %event.region, reason, "member account unreachable; already posted");
+            return None;
+        }
+        warn!(account = %event.account, region = %event.region, reason, "member account unreachable; its sweep is skipped");
+        let mut d = Decision::new(
+            rule.id(),
+            &ResourceRef::iam_account(&event.account, &event.region),
+            Mode::Auto,
+        );
+        d.resource.kind = rule.kind();
+        d.resource.id = "*".into();
+        d.outcome = Outcome::Failed;
+        d.not_examined = true;
+        d.error = Some(format!("the member account could not be reached: {reason}"));
+        d.notes.push(format!(
+            "account {} in {} was not swept; the other accounts were. Posted once while it lasts.",
+            event.account, event.region
+        ));
+        Some(self.finish(rule.as_ref(), d, event, None, None).await)
+    }
+
     async fn report_to_config(&self, event: &Event, evals: &[Evaluation], report: &mut RunReport) {
         let EventSource::ConfigRule { result_token, .. } = &event.source else {
             return;
@@ -612,6 +676,21 @@ fn log_decision(d: Decision) -> Decision {
 /// event), not free text.
 pub fn claim_key(event_id: &str, rule: &str, arn: &str) -> String {
     format!("{}#{rule}#{arn}", event_id.trim().to_lowercase())
+}
+
+/// What kind of failure a reason is, for deduplicating notices about it: its first
+/// words up to a colon (an error's own message, without request ids).
+fn reason_class(reason: &str) -> String {
+    reason
+        .split(':')
+        .next()
+        .unwrap_or(reason)
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == ' ')
+        .take(60)
+        .collect::<String>()
+        .trim()
+        .replace(' ', "-")
 }
 
 /// An error and its sources, on one line.

@@ -216,6 +216,9 @@ impl Ledger for Tripwire {
     async fn list(&self) -> Result<Vec<policy::LedgerRecord>, PortError> {
         Err(self.hit())
     }
+    async fn count_change(&self, _: &str, _: &str, _: u32) -> Result<bool, PortError> {
+        Err(self.hit())
+    }
 }
 #[async_trait::async_trait]
 impl Notifier for Tripwire {

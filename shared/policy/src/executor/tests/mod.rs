@@ -207,6 +207,7 @@ impl KindRule for NoFix {
     }
 }
 
+mod org;
 mod outcomes;
 mod runs;
 mod shared_reads;

@@ -83,8 +83,9 @@ pub fn role_statements(t: &Value, role_id: &str) -> Vec<Value> {
         .and_then(Value::as_sequence)
         .into_iter()
         .flatten()
+        .flat_map(either_branch)
     {
-        let doc = get(policy, "PolicyDocument");
+        let doc = get(&policy, "PolicyDocument");
         out.extend(
             doc.and_then(|d| get(d, "Statement"))
                 .and_then(Value::as_sequence)
@@ -119,8 +120,8 @@ pub fn role_statements(t: &Value, role_id: &str) -> Vec<Value> {
         .collect()
 }
 
-/// A statement, or both branches of `!If [Condition, statement, statement-or-NoValue]`
-/// (a statement that only some deployments have still counts as granted).
+/// A policy or statement, or both branches of `!If [Condition, one, other-or-NoValue]`
+/// (what only some deployments have still counts as granted).
 fn either_branch(v: &Value) -> Vec<Value> {
     match v {
         Value::Tagged(t) if t.tag == "If" => untag(&t.value)
@@ -135,30 +136,50 @@ fn either_branch(v: &Value) -> Vec<Value> {
     }
 }
 
-/// The statements of a role's inline policies that exist only under `condition`
-/// (`!If [condition, statement, !Ref AWS::NoValue]`).
+/// The true branch of `!If [condition, x, !Ref AWS::NoValue]`.
+fn only_under<'a>(v: &'a Value, condition: &str) -> Option<&'a Value> {
+    let Value::Tagged(t) = v else { return None };
+    if t.tag != "If" {
+        return None;
+    }
+    let seq = untag(&t.value).as_sequence()?;
+    let no_value = seq.get(2).map(|x| strings(Some(x))) == Some(vec!["AWS::NoValue".to_string()]);
+    (seq.first().and_then(|c| untag(c).as_str()) == Some(condition) && no_value)
+        .then(|| seq.get(1).map(untag))
+        .flatten()
+}
+
+/// The statements of a role's inline policies that exist only under `condition`: a
+/// policy `!If [condition, policy, !Ref AWS::NoValue]` (the layout the template uses,
+/// so that checkov still reads the role's other policies) or a statement written so.
 pub fn conditional_statements(t: &Value, role_id: &str, condition: &str) -> Vec<Value> {
     let Some(role) = resources(t).get(role_id) else {
         return vec![];
     };
-    get(role, "Properties")
+    let statements = |policy: &Value| -> Vec<Value> {
+        get(policy, "PolicyDocument")
+            .and_then(|d| get(d, "Statement"))
+            .and_then(Value::as_sequence)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let mut out = Vec::new();
+    for policy in get(role, "Properties")
         .and_then(|p| get(p, "Policies"))
         .and_then(Value::as_sequence)
         .into_iter()
         .flatten()
-        .filter_map(|policy| get(policy, "PolicyDocument").and_then(|d| get(d, "Statement")))
-        .filter_map(Value::as_sequence)
-        .flatten()
-        .filter_map(|st| match st {
-            Value::Tagged(tag) if tag.tag == "If" => {
-                let seq = untag(&tag.value).as_sequence()?;
-                (seq.first().and_then(|c| untag(c).as_str()) == Some(condition))
-                    .then(|| seq.get(1).map(|b| untag(b).clone()))
-                    .flatten()
-            }
-            _ => None,
-        })
-        .collect()
+    {
+        match only_under(policy, condition) {
+            Some(p) => out.extend(statements(p).iter().map(|s| untag(s).clone())),
+            None => out.extend(
+                statements(untag(policy))
+                    .iter()
+                    .filter_map(|s| only_under(s, condition).cloned()),
+            ),
+        }
+    }
+    out
 }
 
 /// Every action a role's Allow statements grant.

@@ -55,6 +55,22 @@ fn check(t: &Value) -> Vec<String> {
             continue;
         }
         let id = id.as_str().unwrap_or_default();
+        // A conditional statement (`!If` inside a Statement list) makes checkov skip
+        // every policy check of the role: the condition goes on the whole policy.
+        let policies = get(r, "Properties")
+            .and_then(|p| get(p, "Policies"))
+            .and_then(Value::as_sequence);
+        for policy in policies.into_iter().flatten().filter(|p| untag(p).is_mapping()) {
+            let statements = get(policy, "PolicyDocument").and_then(|d| get(d, "Statement"));
+            if statements
+                .and_then(Value::as_sequence)
+                .is_some_and(|ss| ss.iter().any(|s| !matches!(s, Value::Mapping(_))))
+            {
+                problems.push(format!(
+                    "{id} has a conditional statement, which hides its policies from checkov: put the condition on a policy of its own"
+                ));
+            }
+        }
         for s in role_statements(t, id) {
             for a in strings(get(&s, "Action")) {
                 if a.contains('*') {
@@ -158,7 +174,13 @@ fn removing_a_permission_the_code_needs_fails_the_check() {
         .expect("an s3 action");
     // Remove it from every statement of the role.
     let role_v = t.get_mut("Resources").and_then(|r| r.get_mut(role.as_str())).unwrap();
-    for p in role_v["Properties"]["Policies"].as_sequence_mut().unwrap() {
+    // (A policy only some deployments have, `!If [Condition, policy, NoValue]`, is skipped.)
+    for p in role_v["Properties"]["Policies"]
+        .as_sequence_mut()
+        .unwrap()
+        .iter_mut()
+        .filter(|p| p.is_mapping())
+    {
         for s in p["PolicyDocument"]["Statement"].as_sequence_mut().unwrap() {
             if let Some(Value::Sequence(a)) = s.get_mut("Action") {
                 a.retain(|x| x.as_str() != Some(victim.as_str()));
@@ -432,7 +454,13 @@ fn a_notifier_role_missing_a_call_or_a_trigger_without_partial_failures_fails_th
         .and_then(target_id)
         .unwrap();
     let role_v = t.get_mut("Resources").and_then(|r| r.get_mut(role.as_str())).unwrap();
-    for p in role_v["Properties"]["Policies"].as_sequence_mut().unwrap() {
+    // (A policy only some deployments have, `!If [Condition, policy, NoValue]`, is skipped.)
+    for p in role_v["Properties"]["Policies"]
+        .as_sequence_mut()
+        .unwrap()
+        .iter_mut()
+        .filter(|p| p.is_mapping())
+    {
         for s in p["PolicyDocument"]["Statement"].as_sequence_mut().unwrap() {
             if let Some(Value::Sequence(a)) = s.get_mut("Action") {
                 a.retain(|x| x.as_str() != Some("dynamodb:UpdateItem"));
@@ -468,14 +496,12 @@ fn security_hub_rights_granted_to_every_deployment_or_an_unset_switch_fail_the_c
         .and_then(target_id)
         .unwrap();
     let role_v = t.get_mut("Resources").and_then(|r| r.get_mut(role.as_str())).unwrap();
-    // The conditional statement made unconditional: every deployment would get it.
+    // The conditional policy made unconditional: every deployment would get it.
     for p in role_v["Properties"]["Policies"].as_sequence_mut().unwrap() {
-        for st in p["PolicyDocument"]["Statement"].as_sequence_mut().unwrap() {
-            if let Value::Tagged(tag) = st.clone()
-                && tag.tag == "If"
-            {
-                *st = tag.value.as_sequence().unwrap()[1].clone();
-            }
+        if let Value::Tagged(tag) = p.clone()
+            && tag.tag == "If"
+        {
+            *p = tag.value.as_sequence().unwrap()[1].clone();
         }
     }
     t["Resources"][fn_id.as_str()]["Properties"]["Environment"]["Variables"]
@@ -539,7 +565,13 @@ fn a_missing_undo_permission_on_the_interactions_role_fails_the_check() {
         .and_then(target_id)
         .unwrap();
     let role_v = t.get_mut("Resources").and_then(|r| r.get_mut(role.as_str())).unwrap();
-    for p in role_v["Properties"]["Policies"].as_sequence_mut().unwrap() {
+    // (A policy only some deployments have, `!If [Condition, policy, NoValue]`, is skipped.)
+    for p in role_v["Properties"]["Policies"]
+        .as_sequence_mut()
+        .unwrap()
+        .iter_mut()
+        .filter(|p| p.is_mapping())
+    {
         for s in p["PolicyDocument"]["Statement"].as_sequence_mut().unwrap() {
             if let Some(Value::Sequence(a)) = s.get_mut("Action") {
                 a.retain(|x| x.as_str() != Some("iam:DeleteAccountPasswordPolicy"));
@@ -577,33 +609,9 @@ const ORG_PARAMETERS: &[(&str, &str, &str)] = &[
     ("MaxChangesPerAccountPerHour", "Number", "50"),
 ];
 
-/// The `!If [IsOrganization, <statement>, !Ref AWS::NoValue]` statements of a role.
+/// The statements of a role that exist only under `IsOrganization`.
 fn org_statements(t: &Value, role_id: &str) -> Vec<Value> {
-    let Some(role) = resources(t).get(role_id) else {
-        return vec![];
-    };
-    get(role, "Properties")
-        .and_then(|p| get(p, "Policies"))
-        .and_then(Value::as_sequence)
-        .into_iter()
-        .flatten()
-        .flat_map(|p| {
-            get(p, "PolicyDocument")
-                .and_then(|d| get(d, "Statement"))
-                .and_then(Value::as_sequence)
-                .cloned()
-                .unwrap_or_default()
-        })
-        .filter_map(|st| match st {
-            Value::Tagged(tv) if tv.tag == "If" => {
-                let xs = untag(&tv.value).as_sequence()?.clone();
-                (xs.first().and_then(Value::as_str) == Some(org::IS_ORGANIZATION)
-                    && xs.get(2).map(untag) == Some(&text("AWS::NoValue")))
-                .then(|| untag(&xs[1]).clone())
-            }
-            _ => None,
-        })
-        .collect()
+    conditional_statements(t, role_id, org::IS_ORGANIZATION)
 }
 
 fn org_problems(t: &Value) -> Vec<String> {
@@ -817,11 +825,11 @@ fn assuming_any_role_or_outside_organisation_mode_fails_the_check() {
         .as_sequence_mut()
         .unwrap()
     {
-        for st in p["PolicyDocument"]["Statement"].as_sequence_mut().unwrap() {
-            if let Value::Tagged(tv) = st
-                && let Some(xs) = tv.value.as_sequence_mut()
-            {
-                xs[1]["Resource"] = tag("Sub", text("arn:${AWS::Partition}:iam::*:role/*"));
+        if let Value::Tagged(tv) = p
+            && let Some(xs) = tv.value.as_sequence_mut()
+        {
+            for st in xs[1]["PolicyDocument"]["Statement"].as_sequence_mut().unwrap() {
+                st["Resource"] = tag("Sub", text("arn:${AWS::Partition}:iam::*:role/*"));
             }
         }
     }
@@ -830,6 +838,26 @@ fn assuming_any_role_or_outside_organisation_mode_fails_the_check() {
         problems
             .iter()
             .any(|p| p.contains(&format!("{role} (s3-public-access) needs !If [IsOrganization"))),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn a_conditional_statement_which_checkov_cannot_read_fails_the_check() {
+    let mut t = load();
+    let role = s3_role(&t);
+    let policy = &mut t["Resources"][role.as_str()]["Properties"]["Policies"][0];
+    let statements = policy["PolicyDocument"]["Statement"].as_sequence_mut().unwrap();
+    let first = statements[0].clone();
+    statements[0] = tag(
+        "If",
+        Value::Sequence(vec![text("IsOrganization"), first, tag("Ref", text("AWS::NoValue"))]),
+    );
+    let problems = check(&t);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains(&format!("{role} has a conditional statement"))),
         "{problems:?}"
     );
 }

@@ -267,3 +267,31 @@ async fn the_per_account_hourly_limit_is_counted_in_the_ledger_table_and_named_i
         .unwrap();
     assert_eq!(other["decisions"][0]["outcome"], "fixed", "{other:#}");
 }
+
+/// Our own change in a member account, made through the member role, comes back
+/// through forwarding: the loop guard knows the member roles' sessions as ours.
+#[tokio::test]
+async fn a_forwarded_event_caused_by_our_member_role_is_our_own() {
+    let (world, org) = org_world().await;
+    let prod = &org.members[0];
+    let prod_s3 = MemberS3::new(&world, prod, "us-west-2").await;
+    prod_s3.public_read_bucket("org-prod-loop").await;
+    let mut ev = forwarded_put_acl(prod, "us-west-2", "org-prod-loop");
+    let role = "hipaa-autofix-member-s3-public-access";
+    let d = &mut ev["detail"];
+    d["userIdentity"]["arn"] = json!(format!("arn:aws:sts::{prod}:assumed-role/{role}/hipaa-autofix"));
+    d["userIdentity"]["sessionContext"]["sessionIssuer"]["arn"] = json!(format!("arn:aws:iam::{prod}:role/{role}"));
+    let out = world.function().await.handle(ev).await.unwrap();
+    assert!(out["decisions"].as_array().unwrap().is_empty(), "{out:#}");
+    assert!(
+        out["ignored"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(&format!("own role arn:aws:sts::{prod}:assumed-role/{role}/")),
+        "{out:#}"
+    );
+    assert!(
+        prod_s3.is_public("org-prod-loop").await,
+        "our own event changes nothing"
+    );
+}

@@ -362,13 +362,28 @@ impl FunctionConfig {
         })
     }
 
+    /// The roles whose calls are ours (the loop guard): `OWN_ROLE_ARNS` and, in
+    /// organisation mode, every family's member role, whose sessions make our
+    /// changes in member accounts (their events come back through forwarding).
+    pub fn own_roles(&self) -> Vec<String> {
+        let mut roles = self.own_roles.clone();
+        if let Some(o) = &self.organization {
+            roles.extend(
+                policy::catalog::families()
+                    .into_iter()
+                    .map(|f| format!("{}{}", o.member_role_prefix, f.name())),
+            );
+        }
+        roles
+    }
+
     /// The executor's run-wide options for this deployment.
     pub fn exec_options(&self) -> ExecOptions {
         ExecOptions {
             dry_run: self.dry_run,
             record: true,
             force_auto: false,
-            own_roles: self.own_roles.clone(),
+            own_roles: self.own_roles(),
             own_resources: self.own_resources.clone(),
             exempt_tag: self.exempt_tag.clone(),
             break_glass_tag: self.break_glass_tag.clone(),
@@ -530,6 +545,12 @@ mod tests {
             "arn:aws:iam::111111111111:role/hipaa-autofix-member-iam-mfa"
         );
         assert_eq!(c.exec_options().max_changes_per_account_per_hour, Some(50));
+        // The member roles' sessions are ours: their changes come back forwarded.
+        let own = c.exec_options().own_roles;
+        for family in ["s3-public-access", "s3-data-protection", "iam-mfa"] {
+            assert!(own.contains(&format!("hipaa-autofix-member-{family}")), "{own:?}");
+        }
+        assert!(!ok(&[]).exec_options().own_roles.iter().any(|r| r.contains("member")));
         assert_eq!(
             ok(&[("MAX_CHANGES_PER_ACCOUNT_PER_HOUR", "0")]).max_changes_per_account_per_hour,
             None

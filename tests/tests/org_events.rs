@@ -295,3 +295,50 @@ async fn a_forwarded_event_caused_by_our_member_role_is_our_own() {
         "our own event changes nothing"
     );
 }
+
+/// A member's bucket is encrypted with a key every account has (`aws/s3`), never
+/// with the central stack's key: S3 would take another account's key as the default
+/// and every upload in the member would fail after (policy::org::member_params).
+#[tokio::test]
+async fn a_members_bucket_is_never_given_the_central_accounts_key() {
+    let (mut world, org) = org_world().await;
+    world.family = "s3-data-protection".into();
+    let central_key = format!("arn:aws:kms:{REGION}:{ACCOUNT}:key/central-stack-key");
+    world.env.insert("STACK_KEY_ARN".into(), central_key.clone());
+    let prod = &org.members[0];
+    let prod_s3 = MemberS3::new(&world, prod, "us-west-2").await;
+    prod_s3.public_read_bucket("org-prod-plain").await;
+
+    let mut ev = fixture_for_bucket("cloudtrail-put-bucket-encryption.json", "org-prod-plain");
+    ev["account"] = json!(prod);
+    ev["region"] = json!("us-west-2");
+    ev["id"] = json!("fwd-encryption");
+    let d = &mut ev["detail"];
+    d["awsRegion"] = json!("us-west-2");
+    d["recipientAccountId"] = json!(prod);
+    d["userIdentity"]["accountId"] = json!(prod);
+    d["userIdentity"]["arn"] = json!(format!("arn:aws:sts::{prod}:assumed-role/DeveloperAccess/jane"));
+    d["userIdentity"]["sessionContext"]["sessionIssuer"]["arn"] =
+        json!(format!("arn:aws:iam::{prod}:role/DeveloperAccess"));
+    d["userIdentity"]["sessionContext"]["sessionIssuer"]["accountId"] = json!(prod);
+    let out = world.function().await.handle(ev).await.unwrap();
+    let fixed: Vec<&Value> = out["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "s3-bucket-default-encryption")
+        .collect();
+    assert_eq!(fixed.len(), 1, "{out:#}");
+    assert_eq!(fixed[0]["outcome"], "fixed", "{out:#}");
+    let enc = prod_s3
+        .s3
+        .get_bucket_encryption()
+        .bucket("org-prod-plain")
+        .send()
+        .await
+        .unwrap();
+    let rule = &enc.server_side_encryption_configuration().unwrap().rules()[0];
+    let default = rule.apply_server_side_encryption_by_default().unwrap();
+    assert_eq!(default.sse_algorithm().as_str(), "aws:kms");
+    assert_ne!(default.kms_master_key_id(), Some(central_key.as_str()), "{default:?}");
+}

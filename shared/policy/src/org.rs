@@ -205,6 +205,26 @@ pub fn family_is_global(family: crate::Family) -> bool {
         .all(|s| matches!(s, crate::kinds::Service::Iam | crate::kinds::Service::Config))
 }
 
+/// The parameters a member account's rules run with: the deployment's, without the
+/// KMS keys that would become a member's *default* key (`S3EncryptionKeyArn`,
+/// `EbsDefaultKmsKeyArn`). Those name keys of the central account (the stack's key, or
+/// one an admin named): S3 and EC2 accept another account's key as a default without
+/// checking its policy, and every upload or new volume in the member fails after.
+/// Without them a member's buckets get `aws/s3` and its volumes `aws/ebs`, keys every
+/// account has. (A trail key, a log bucket or a logs role of the central account is
+/// checked by CloudTrail or S3 when the fix is made: at worst the fix fails, and says so.)
+pub fn member_params(p: &crate::params::Params) -> crate::params::Params {
+    use crate::params::Param;
+    let mut m = p.clone();
+    m.unset(Param::Text(
+        &crate::rules::s3_bucket_default_encryption::S3_ENCRYPTION_KEY_ARN,
+    ));
+    m.unset(Param::Text(
+        &crate::rules::ebs_encryption_by_default::EBS_DEFAULT_KMS_KEY_ARN,
+    ));
+    m
+}
+
 /// The hour a change counts against in the per-account limit, `YYYYMMDDHH` (UTC).
 pub fn change_hour(now: DateTime<Utc>) -> String {
     now.format("%Y%m%d%H").to_string()
@@ -213,6 +233,27 @@ pub fn change_hour(now: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_member_never_gets_the_central_accounts_keys_as_its_defaults() {
+        use crate::params::{Param, Params};
+        use crate::rules::{ebs_encryption_by_default as ebs, s3_bucket_default_encryption as s3enc};
+        let key = "arn:aws:kms:us-east-1:111111111111:key/1234abcd";
+        let mut p = Params::default();
+        for param in [
+            Param::Text(&s3enc::S3_ENCRYPTION_KEY_ARN),
+            Param::Text(&ebs::EBS_DEFAULT_KMS_KEY_ARN),
+        ] {
+            assert!(p.set(param, key).is_ok());
+        }
+        assert!(p.set(Param::Text(&s3enc::S3_ENCRYPTION_MODE), "SSE-S3").is_ok());
+        let m = member_params(&p);
+        assert_eq!(m.text(&s3enc::S3_ENCRYPTION_KEY_ARN), "");
+        assert_eq!(m.text(&ebs::EBS_DEFAULT_KMS_KEY_ARN), "");
+        // Everything else is the deployment's.
+        assert_eq!(m.text(&s3enc::S3_ENCRYPTION_MODE), "SSE-S3");
+        assert_eq!(p.text(&s3enc::S3_ENCRYPTION_KEY_ARN), key);
+    }
 
     fn acct(id: &str, status: AccountStatus, ous: &[&str]) -> MemberAccount {
         MemberAccount {

@@ -157,6 +157,11 @@ impl Params {
         Ok(())
     }
 
+    /// Forget a parameter's value: it takes its default again.
+    pub fn unset(&mut self, p: Param) {
+        self.0.remove(p.name());
+    }
+
     /// Set a parameter by name (any case) among `known`.
     pub fn set_named(&mut self, known: &[Param], name: &str, value: &str) -> Result<(), ParamError> {
         let p = known

@@ -49,6 +49,10 @@ pub struct App {
     own_account: Arc<OnceLock<String>>,
     /// Organisation mode, when on.
     pub org: Option<org::OrgState>,
+    /// Organisation mode: the rules as they run in a member account, with the
+    /// deployment's parameters less the central account's default keys
+    /// ([`policy::org::member_params`]).
+    pub member_rules: Option<Vec<Arc<dyn Rule>>>,
 }
 
 /// The Slack notifier in the secret `secret_id`: `None` when no secret is named or it
@@ -160,6 +164,9 @@ impl App {
             opts,
             metrics: None,
             own_account,
+            member_rules: org
+                .as_ref()
+                .map(|_| policy::catalog::family_with(cfg.family, &policy::org::member_params(&cfg.params))),
             org,
         })
     }
@@ -209,6 +216,7 @@ impl App {
             metrics: None,
             own_account: Arc::new(OnceLock::new()),
             org: None,
+            member_rules: None,
         }
     }
 
@@ -232,7 +240,12 @@ impl App {
         };
         let mut opts = self.opts.clone();
         opts.accounts = accounts;
-        Executor::new(self.rules.clone(), ports, opts)
+        // A member account's resources are judged with the member rules (no central key).
+        let rules = match (&self.member_rules, self.own_account.get()) {
+            (Some(member), Some(own)) if event.account != *own => member.clone(),
+            _ => self.rules.clone(),
+        };
+        Executor::new(rules, ports, opts)
     }
 
     /// Handle one payload in the accounts of `opts.accounts` (the CLI, which learned

@@ -342,3 +342,25 @@ async fn a_members_bucket_is_never_given_the_central_accounts_key() {
     assert_eq!(default.sse_algorithm().as_str(), "aws:kms");
     assert_ne!(default.kms_master_key_id(), Some(central_key.as_str()), "{default:?}");
 }
+
+/// A Security Hub administrator in the central account imports the members'
+/// findings: the event reaches the central default bus with the central account in
+/// its envelope and the member's in the finding. The finding's account is the claim:
+/// the member's bucket is fixed, in the member, through its role.
+#[tokio::test]
+async fn a_members_finding_aggregated_into_the_central_hub_fixes_the_members_bucket() {
+    let (world, org) = org_world().await;
+    let prod = &org.members[0];
+    let prod_s3 = MemberS3::new(&world, prod, REGION).await;
+    prod_s3.public_read_bucket("org-prod-finding").await;
+    let mut ev = fixture("securityhub-finding-s3-2-public-read.json");
+    assert_eq!(ev["account"], ACCOUNT, "the envelope names the central hub");
+    let f = &mut ev["detail"]["findings"][0];
+    f["AwsAccountId"] = json!(prod);
+    f["Resources"][0]["Id"] = json!("arn:aws:s3:::org-prod-finding");
+    let out = world.function().await.handle(ev).await.unwrap();
+    assert_eq!(out["decisions"][0]["outcome"], "fixed", "{out:#}");
+    assert!(!prod_s3.is_public("org-prod-finding").await);
+    let records = world.ledger_for(&bucket_arn("org-prod-finding")).await;
+    assert!(records.iter().all(|r| r.account == *prod), "{records:?}");
+}

@@ -10,6 +10,11 @@ use crate::kinds::{FindingResource, ResourceKind};
 /// A Security Hub findings event: the failed, active, unresolved findings of
 /// controls or Config rules, and the resources they name that hipaa-autofix knows.
 /// Findings that passed, were archived, resolved or suppressed route nothing.
+///
+/// The account claims are the findings' `AwsAccountId`s. The envelope's `account`
+/// is the hub that imported the findings: with a Security Hub administrator
+/// (organisation mode's central account) it is not the resource's account, so it
+/// is a claim only when no open finding states one.
 pub(super) fn parse_security_hub(
     id: String,
     envelope_account: String,
@@ -24,7 +29,7 @@ pub(super) fn parse_security_hub(
             field: "findings",
             context: "Security Hub findings event",
         })?;
-    let mut accounts = vec![AccountClaim::new(AccountField::Envelope, &envelope_account)];
+    let mut accounts = Vec::new();
     let (mut controls, mut config_rules, mut resources) = (Vec::new(), Vec::new(), Vec::new());
     let mut finding_accounts: Vec<String> = Vec::new();
     let mut finding_region: Option<String> = None;
@@ -76,6 +81,9 @@ pub(super) fn parse_security_hub(
                 resources.push(found);
             }
         }
+    }
+    if accounts.is_empty() {
+        accounts.push(AccountClaim::new(AccountField::Envelope, &envelope_account));
     }
     let account = match finding_accounts.as_slice() {
         [one] => one.clone(),

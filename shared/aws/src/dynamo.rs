@@ -228,24 +228,16 @@ impl DynamoSettings {
 
     /// Every mode an admin set, by rule id.
     pub async fn list_modes(&self) -> Result<Vec<ModeSetting>, PortError> {
+        // One scan for the deployment-wide modes and the scoped ones (account, OU, organisation).
         let items = scan_all(
             &self.client,
             &self.table,
-            "begins_with(pk, :p)",
+            "begins_with(pk, :p) OR begins_with(pk, :q)",
             &[],
-            &[(":p", RULE_PREFIX)],
+            &[(":p", RULE_PREFIX), (":q", SCOPED_MODE_PREFIX)],
         )
         .await?;
         let mut out = items.iter().map(mode_from_item).collect::<Result<Vec<_>, _>>()?;
-        let scoped = scan_all(
-            &self.client,
-            &self.table,
-            "begins_with(pk, :p)",
-            &[],
-            &[(":p", SCOPED_MODE_PREFIX)],
-        )
-        .await?;
-        out.extend(scoped.iter().map(mode_from_item).collect::<Result<Vec<_>, _>>()?);
         out.sort_by(|a, b| (&a.rule, &a.scope).cmp(&(&b.rule, &b.scope)));
         Ok(out)
     }

@@ -192,7 +192,7 @@ impl NotifierApp {
     pub async fn handle(&self, event: &SqsEvent, deadline: Instant) -> SqsBatchResponse {
         let outcome = self.deliverer.deliver_batch(&event.records, deadline).await;
         if let Some(findings) = &self.findings {
-            sync_findings(findings.as_ref(), event, &outcome.failed).await;
+            sync_findings(findings.as_ref(), &outcome.delivered).await;
         }
         if let Some(metrics) = &self.metrics {
             metrics.slack_delivery_failures(outcome.slack_failures, chrono::Utc::now());
@@ -205,13 +205,9 @@ impl NotifierApp {
 
 /// Bring Security Hub in line with the notices of a batch that were delivered (a
 /// failed one comes back, and is synced then). A failure is logged: the notice stands.
-async fn sync_findings(findings: &dyn FindingsOut, event: &SqsEvent, failed: &[String]) {
-    for msg in &event.records {
-        if msg.message_id.as_ref().is_some_and(|id| failed.contains(id)) {
-            continue;
-        }
-        let Ok(notice) = parse_notice(msg) else { continue };
-        if let Err(e) = findings.sync(&notice).await {
+async fn sync_findings(findings: &dyn FindingsOut, delivered: &[policy::notice::Notice]) {
+    for notice in delivered {
+        if let Err(e) = findings.sync(notice).await {
             warn!(error = %e, rule = %notice.rule, resource = %notice.resource, ledger_id = %notice.ledger_id, "Security Hub findings not updated; the notice stands");
         }
     }

@@ -297,6 +297,9 @@ pub struct BatchOutcome {
     /// How many notices Slack did not take (or were held back behind one it didn't
     /// take), not counting messages that are no notice at all.
     pub slack_failures: usize,
+    /// The notices handled for good (posted, grouped with a repeat, or a duplicate),
+    /// in order: what else reports them (Security Hub findings) works on these.
+    pub delivered: Vec<Notice>,
 }
 
 impl Deliverer {
@@ -312,6 +315,7 @@ impl Deliverer {
         let mut blocked_groups: HashSet<String> = HashSet::new();
         let mut slack_blocked = false;
         let mut counts: HashMap<&'static str, usize> = HashMap::new();
+        let mut delivered = Vec::new();
         for msg in batch {
             let id = msg.message_id.clone().unwrap_or_default();
             let notice = parse_notice(msg);
@@ -341,7 +345,7 @@ impl Deliverer {
                 .and_modify(|c| *c += 1)
                 .or_insert(1);
             match result {
-                Delivered::Posted | Delivered::Grouped | Delivered::Duplicate => {}
+                Delivered::Posted | Delivered::Grouped | Delivered::Duplicate => delivered.extend(notice.ok()),
                 Delivered::Malformed => failed.push(id),
                 Delivered::Failed(why) => {
                     if why.blocks_batch() {
@@ -365,6 +369,7 @@ impl Deliverer {
         BatchOutcome {
             failed,
             slack_failures: n("failed"),
+            delivered,
         }
     }
 

@@ -263,15 +263,7 @@ pub fn finding_by_arn(
     if r.kind != asff_type {
         return None;
     }
-    let mut parts = r.id.splitn(6, ':');
-    let (Some("arn"), Some(_partition), Some(_service), Some(region), Some(account), Some(resource)) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
+    let ["arn", _partition, _service, region, account, resource] = crate::resource_policy::arn_parts(r.id)? else {
         return None;
     };
     let name = resource.strip_prefix(prefix)?;
